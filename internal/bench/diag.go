@@ -1,0 +1,165 @@
+package main
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
+)
+
+// settleWatcher polls get_all_applications_info on its own client and records when each watched
+// application was first seen RUNNING.
+type settleWatcher struct {
+	mu      sync.Mutex
+	running map[string]time.Time
+	polls   int
+	cancel  context.CancelFunc
+	done    chan struct{}
+}
+
+func watchSettle(ctx context.Context, c *supvisors.Client, names []string, every time.Duration) *settleWatcher {
+	ctx, cancel := context.WithCancel(ctx)
+	w := &settleWatcher{running: map[string]time.Time{}, cancel: cancel, done: make(chan struct{})}
+	watched := map[string]bool{}
+	for _, n := range names {
+		watched[n] = true
+	}
+	go func() {
+		defer close(w.done)
+		t := time.NewTicker(every)
+		defer t.Stop()
+		for {
+			apps, err := c.GetAllApplicationsInfo(ctx)
+			seen := time.Now()
+			if err == nil {
+				w.mu.Lock()
+				w.polls++
+				for _, a := range apps {
+					if watched[a.ApplicationName] && a.Statename == supvisors.ApplicationRunning {
+						if _, ok := w.running[a.ApplicationName]; !ok {
+							w.running[a.ApplicationName] = seen
+						}
+					}
+				}
+				w.mu.Unlock()
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+		}
+	}()
+	return w
+}
+
+func (w *settleWatcher) stop() map[string]time.Time {
+	w.cancel()
+	<-w.done
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	return w.running
+}
+
+// diagnostic holds what diagnose found out.
+type diagnostic struct {
+	watchEvery      time.Duration
+	startToSettle   []time.Duration // provider's start_application request -> seen RUNNING
+	providerLag     []time.Duration // seen RUNNING -> answer of the provider's last request naming the app
+	directLag       []time.Duration // seen RUNNING -> return of the direct wait=true call
+	applyAfterLast  time.Duration   // end of terraform apply - last application seen RUNNING
+	directAfterLast time.Duration   // end of the direct program - last application seen RUNNING
+	applyWall       time.Duration
+	directWall      time.Duration
+	applyRPCs       []string
+	unattributed    int // applications whose provider requests did not name them after the start
+}
+
+// diagnose runs one more apply and one more direct start while a watcher records the real settle times,
+// and compares them with when the provider (proxy log) and the direct program noticed.
+func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster, direct *supvisors.Client,
+	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
+	d := &diagnostic{watchEvery: 50 * time.Millisecond}
+	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+		return err
+	}
+	quiet()
+	w := watchSettle(ctx, lab.Client(0), names, d.watchEvery)
+	before := proxy.Count()
+	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
+	end := time.Now()
+	settled := w.stop()
+	if err != nil {
+		return err
+	}
+	d.applyWall = res.Wall
+	recs := proxy.Since(before)
+	d.applyRPCs = summarizeRPCs(recs)
+	var last time.Time
+	for _, n := range names {
+		s, ok := settled[n]
+		if !ok {
+			return fmt.Errorf("the watcher never saw %s RUNNING during the apply", n)
+		}
+		if s.After(last) {
+			last = s
+		}
+		var startAt, noticed time.Time
+		for _, r := range recs {
+			if !slices.Contains(r.Apps, n) {
+				continue
+			}
+			if startAt.IsZero() && strings.Contains(r.String(), "start_application") {
+				startAt = r.At
+				continue
+			}
+			if !startAt.IsZero() {
+				noticed = r.At.Add(r.Took)
+			}
+		}
+		if !startAt.IsZero() {
+			d.startToSettle = append(d.startToSettle, s.Sub(startAt))
+		}
+		if noticed.IsZero() {
+			d.unattributed++
+			continue
+		}
+		d.providerLag = append(d.providerLag, noticed.Sub(s))
+	}
+	d.applyAfterLast = end.Sub(last)
+
+	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+		return err
+	}
+	quiet()
+	w = watchSettle(ctx, lab.Client(0), names, d.watchEvery)
+	wall, returned, err := startDirect(ctx, lab.Client(0), names, o.parallelism)
+	end = time.Now()
+	settled = w.stop()
+	if err != nil {
+		return err
+	}
+	d.directWall = wall
+	last = time.Time{}
+	for _, n := range names {
+		s, ok := settled[n]
+		if !ok {
+			return fmt.Errorf("the watcher never saw %s RUNNING during the direct start", n)
+		}
+		if s.After(last) {
+			last = s
+		}
+		d.directLag = append(d.directLag, returned[n].Sub(s))
+	}
+	d.directAfterLast = end.Sub(last)
+	rep.diag = d
+	logf("diagnostic: provider lag median %s (max %s), direct lag median %s; apply ended %s after the last settle, direct %s",
+		secs(median(d.providerLag)), secs(maxDur(d.providerLag)), secs(median(d.directLag)),
+		secs(d.applyAfterLast), secs(d.directAfterLast))
+	return nil
+}

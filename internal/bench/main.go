@@ -1,0 +1,458 @@
+// Command bench measures the provider against a real local Supvisors cluster and prints a Markdown table:
+//
+//   - a `terraform plan` over N supvisors_application resources: HTTP requests sent to Supvisors (counted by a
+//     reverse proxy in front of one instance, which the provider's url points at) and wall time;
+//   - `terraform apply -parallelism=P` starting M stopped applications, against a plain Go program that starts
+//     the same M applications directly over XML-RPC (start_application with wait=true, P at a time);
+//   - a `terraform plan` of that configuration with nothing to change (terraform's own fixed cost);
+//   - the client alone: get_application_info calls per second over one connection.
+//
+// It starts its own cluster (internal/testlab), builds the provider into a temporary directory and runs the
+// terraform CLI found on PATH with a private CLI configuration (dev_overrides: no registry, no init).
+// Run it with `make bench` or `go run ./internal/bench [-out FILE]`.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"os"
+	"os/exec"
+	"os/signal"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
+)
+
+type options struct {
+	apps        int
+	planApps    int
+	startApps   int
+	parallelism int
+	runs        int
+	instances   int
+	rateFor     time.Duration
+	out         string
+	keep        bool
+	diag        bool
+	tfLog       bool
+}
+
+func main() {
+	var o options
+	flag.IntVar(&o.apps, "apps", 120, "generated bench applications in the cluster (at least plan + start)")
+	flag.IntVar(&o.planApps, "plan", 100, "supvisors_application resources in the planned configuration")
+	flag.IntVar(&o.startApps, "start", 20, "applications started by the apply and by the direct program")
+	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism, and the direct program's concurrency")
+	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (the table shows the median)")
+	flag.IntVar(&o.instances, "instances", 0, "Supvisors instances (0 = the testlab default)")
+	flag.DurationVar(&o.rateFor, "rate-for", 3*time.Second, "duration of the get_application_info calls/s measurement")
+	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (terraform workspaces, proxy log)")
+	flag.BoolVar(&o.diag, "diag", true, "one extra, unmeasured apply that compares the provider's wait with the real settle times")
+	flag.BoolVar(&o.tfLog, "tf-log", false, "write TF_LOG=DEBUG of every terraform run into the temporary directory (slows it down)")
+	flag.Parse()
+
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, o); err != nil {
+		fmt.Fprintln(os.Stderr, "bench: FAILED:", err)
+		stop()
+		os.Exit(1)
+	}
+}
+
+func logf(format string, args ...any) {
+	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
+}
+
+// benchName is the name of the i-th generated application (testlab: bench_000, bench_001, ...).
+func benchName(i int) string { return fmt.Sprintf("bench_%03d", i) }
+
+func run(ctx context.Context, o options) (err error) {
+	if o.planApps < 1 || o.startApps < 1 || o.parallelism < 1 || o.runs < 1 {
+		return errors.New("-plan, -start, -parallelism and -runs must be positive")
+	}
+	if o.apps < o.planApps+o.startApps {
+		return fmt.Errorf("-apps %d is too small: the plan uses %d applications and the apply %d others", o.apps, o.planApps, o.startApps)
+	}
+	tfBin, err := exec.LookPath("terraform")
+	if err != nil {
+		return errors.New("the terraform CLI is not on PATH: install Terraform (>= 1.6) and re-run")
+	}
+	machine := machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: o.apps, LoadStart: loadAvg()}
+
+	root, err := moduleRoot(ctx)
+	if err != nil {
+		return err
+	}
+	tmp, err := os.MkdirTemp("", "supvisors-bench-")
+	if err != nil {
+		return err
+	}
+	if o.keep {
+		logf("keeping %s", tmp)
+	} else {
+		defer os.RemoveAll(tmp)
+	}
+
+	pluginDir := filepath.Join(tmp, "plugins")
+	if err := os.MkdirAll(pluginDir, 0o755); err != nil {
+		return err
+	}
+	logf("building the provider into %s", pluginDir)
+	if err := buildProvider(ctx, root, pluginDir); err != nil {
+		return err
+	}
+	env := &tfEnv{bin: tfBin, rcFile: filepath.Join(tmp, "terraformrc")}
+	if o.tfLog {
+		env.logFile = filepath.Join(tmp, "terraform.log")
+	}
+	if err := writeTerraformRC(env.rcFile, pluginDir); err != nil {
+		return err
+	}
+
+	logf("starting a Supvisors cluster with %d bench applications (this takes ~40 s)", o.apps)
+	lab, err := testlab.Start(ctx, testlab.Options{Instances: o.instances, BenchApps: o.apps, Dir: filepath.Join(tmp, "lab"),
+		Logf: func(format string, args ...any) { logf("testlab: "+format, args...) }})
+	if err != nil {
+		return fmt.Errorf("starting the cluster: %w", err)
+	}
+	defer func() {
+		if serr := lab.Stop(); serr != nil && err == nil {
+			logf("stopping the cluster: %v", serr)
+		}
+	}()
+	machine.Instances = lab.Size()
+
+	proxy, err := startCountingProxy(lab.URL(0))
+	if err != nil {
+		return err
+	}
+	defer proxy.Close()
+	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
+
+	viaProxy := func(c *supvisors.Config) { c.URL = proxy.URL() }
+	direct := lab.Client(0) // not through the proxy: setup, checks and the diagnostic watcher
+	if info, derr := direct.Detect(ctx); derr == nil {
+		machine.Supvisors = info.Version
+	} else {
+		return fmt.Errorf("detecting the Supvisors API: %w", derr)
+	}
+	if v, verr := direct.Supervisor().GetSupervisorVersion(ctx); verr == nil {
+		machine.Supervisor = v
+	}
+
+	planNames := make([]string, o.planApps)
+	for i := range planNames {
+		planNames[i] = benchName(i)
+	}
+	startNames := make([]string, o.startApps)
+	for i := range startNames {
+		startNames[i] = benchName(o.planApps + i)
+	}
+	if err := checkApps(ctx, direct, append(append([]string(nil), planNames...), startNames...)); err != nil {
+		return err
+	}
+	provider := providerBlock(proxy.URL(), lab.Username(), lab.Password())
+	tfArgs := []string{"-input=false", "-no-color", "-lock=false", fmt.Sprintf("-parallelism=%d", o.parallelism)}
+
+	rep := &report{opts: o, machine: &machine}
+
+	// (a) plan over planApps resources.
+	wsPlan := &workspace{env: env, dir: filepath.Join(tmp, "plan")}
+	if err := os.MkdirAll(wsPlan.dir, 0o755); err != nil {
+		return err
+	}
+	if err := stopApps(ctx, direct, planNames, o.parallelism); err != nil {
+		return err
+	}
+	if err := wsPlan.write(applicationsConfig(provider, planNames, "stopped")); err != nil {
+		return err
+	}
+	logf("creating %d supvisors_application resources (state = stopped: adopted, no start/stop)", o.planApps)
+	before := proxy.Count()
+	res, err := wsPlan.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
+	if err != nil {
+		return err
+	}
+	rep.createWall, rep.createReqs = res.Wall, proxy.Count()-before
+	rep.createRPCs = summarizeRPCs(proxy.Since(before))
+	logf("created in %s with %d HTTP requests", secs(res.Wall), rep.createReqs)
+
+	for i := 0; i <= o.runs; i++ { // run 0 warms the caches and is not counted
+		before := proxy.Count()
+		res, err := wsPlan.run(ctx, []int{0, 2}, append([]string{"plan", "-detailed-exitcode"}, tfArgs...)...)
+		if err != nil {
+			return err
+		}
+		reqs := proxy.Count() - before
+		if res.ExitCode == 2 {
+			rep.notes = append(rep.notes, "the plan over the adopted applications proposed changes:\n"+tail(res.Output, 2000))
+		}
+		logf("plan %d/%d over %d resources: %s, %d HTTP requests", i, o.runs, o.planApps, secs(res.Wall), reqs)
+		if i == 0 {
+			continue
+		}
+		rep.planWall = append(rep.planWall, res.Wall)
+		rep.planReqs = append(rep.planReqs, reqs)
+		rep.planRPCs = summarizeRPCs(proxy.Since(before))
+	}
+
+	// (b) apply starting startApps stopped applications vs. the direct program, and the no-op plan.
+	wsApply := &workspace{env: env, dir: filepath.Join(tmp, "apply")}
+	if err := os.MkdirAll(wsApply.dir, 0o755); err != nil {
+		return err
+	}
+	if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
+		return err
+	}
+	if err := wsApply.write(applicationsConfig(provider, startNames, "stopped")); err != nil {
+		return err
+	}
+	if _, err := wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...); err != nil {
+		return err
+	}
+	if err := wsApply.write(applicationsConfig(provider, startNames, "running")); err != nil {
+		return err
+	}
+	for i := 0; i < o.runs; i++ {
+		// The applications are stopped out of band: the apply's refresh sees them stopped and starts them.
+		if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
+			return err
+		}
+		quiet()
+		before := proxy.Count()
+		res, err := wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
+		if err != nil {
+			return err
+		}
+		if err := checkState(ctx, direct, startNames, supvisors.ApplicationRunning); err != nil {
+			return fmt.Errorf("after terraform apply: %w", err)
+		}
+		rep.applyWall = append(rep.applyWall, res.Wall)
+		rep.applyReqs = append(rep.applyReqs, proxy.Count()-before)
+		rep.applyRPCs = summarizeRPCs(proxy.Since(before))
+		logf("apply %d/%d (start %d): %s, %d HTTP requests", i+1, o.runs, o.startApps, secs(res.Wall), proxy.Count()-before)
+
+		quiet()
+		res, err = wsApply.run(ctx, []int{0, 2}, append([]string{"plan", "-detailed-exitcode"}, tfArgs...)...)
+		if err != nil {
+			return err
+		}
+		if res.ExitCode == 2 {
+			return fmt.Errorf("the plan right after the apply is not empty:\n%s", tail(res.Output, 3000))
+		}
+		rep.noopWall = append(rep.noopWall, res.Wall)
+		logf("no-op plan %d/%d: %s", i+1, o.runs, secs(res.Wall))
+
+		if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
+			return err
+		}
+		quiet()
+		d, _, err := startDirect(ctx, lab.Client(0, viaProxy), startNames, o.parallelism)
+		if err != nil {
+			return err
+		}
+		rep.directWall = append(rep.directWall, d)
+		logf("direct program %d/%d: %s", i+1, o.runs, secs(d))
+	}
+
+	// Diagnostic (not in the medians): how long after each application really settled did the provider and
+	// the direct program notice it?
+	if o.diag {
+		if err := diagnose(ctx, o, rep, lab, direct, proxy, wsApply, tfArgs, startNames); err != nil {
+			rep.notes = append(rep.notes, "diagnostic failed: "+err.Error())
+		}
+	}
+
+	// (c) client alone: get_application_info over one connection.
+	if err := measureRate(ctx, o, rep, lab, planNames[0]); err != nil {
+		return err
+	}
+
+	if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
+		logf("final stop: %v", err)
+	}
+	machine.LoadEnd = loadAvg()
+	text := rep.markdown()
+	fmt.Println(text)
+	if o.out != "" {
+		if err := os.WriteFile(o.out, []byte(text+"\n"), 0o644); err != nil {
+			return err
+		}
+		logf("report written to %s", o.out)
+	}
+	if !rep.pass() {
+		logf("at least one target is not met (see FAIL above)")
+	}
+	return nil
+}
+
+// quiet lets the cluster's own bookkeeping (events between instances) calm down between measurements.
+func quiet() { time.Sleep(time.Second) }
+
+// checkApps fails clearly when the cluster lacks the generated applications.
+func checkApps(ctx context.Context, c *supvisors.Client, names []string) error {
+	apps, err := c.GetAllApplicationsInfo(ctx)
+	if err != nil {
+		return fmt.Errorf("get_all_applications_info: %w", err)
+	}
+	known := map[string]supvisors.ApplicationInfo{}
+	for _, a := range apps {
+		known[a.ApplicationName] = a
+	}
+	for _, n := range names {
+		a, ok := known[n]
+		if !ok {
+			return fmt.Errorf("application %s is unknown to the cluster (testlab BenchApps generated %d applications)", n, len(apps))
+		}
+		if !a.Managed {
+			return fmt.Errorf("application %s is not managed", n)
+		}
+	}
+	return nil
+}
+
+// forEach runs f on every name, at most limit at a time, and returns the first error.
+func forEach(names []string, limit int, f func(name string) error) error {
+	sem := make(chan struct{}, limit)
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var first error
+	for _, n := range names {
+		wg.Add(1)
+		sem <- struct{}{}
+		go func() {
+			defer wg.Done()
+			defer func() { <-sem }()
+			if err := f(n); err != nil {
+				mu.Lock()
+				if first == nil {
+					first = err
+				}
+				mu.Unlock()
+			}
+		}()
+	}
+	wg.Wait()
+	return first
+}
+
+// stopApps stops the applications (wait=true; already stopped is fine) and checks they are all STOPPED.
+func stopApps(ctx context.Context, c *supvisors.Client, names []string, limit int) error {
+	err := forEach(names, limit, func(n string) error {
+		if err := c.StopApplication(ctx, n, true); err != nil && !supvisors.IsFault(err, supvisors.FaultNotRunning) {
+			return fmt.Errorf("stop_application(%s): %w", n, err)
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	return checkState(ctx, c, names, supvisors.ApplicationStopped)
+}
+
+// checkState waits (up to 30 s) until every application is in the wanted state and no job is pending.
+func checkState(ctx context.Context, c *supvisors.Client, names []string, want supvisors.ApplicationState) error {
+	deadline := time.Now().Add(30 * time.Second)
+	for {
+		bad, err := notInState(ctx, c, names, want)
+		if err != nil {
+			return err
+		}
+		if bad == "" {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("still not %s after 30 s: %s", want, bad)
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+func notInState(ctx context.Context, c *supvisors.Client, names []string, want supvisors.ApplicationState) (string, error) {
+	state, err := c.GetSupvisorsState(ctx)
+	if err != nil {
+		return "", err
+	}
+	if len(state.StartingJobs) > 0 || len(state.StoppingJobs) > 0 {
+		return fmt.Sprintf("jobs pending (starting %v, stopping %v)", state.StartingJobs, state.StoppingJobs), nil
+	}
+	apps, err := c.GetAllApplicationsInfo(ctx)
+	if err != nil {
+		return "", err
+	}
+	got := map[string]supvisors.ApplicationState{}
+	for _, a := range apps {
+		got[a.ApplicationName] = a.Statename
+	}
+	var bad []string
+	for _, n := range names {
+		if got[n] != want {
+			bad = append(bad, n+"="+string(got[n]))
+		}
+	}
+	return strings.Join(bad, ", "), nil
+}
+
+// startDirect is the reference program: start_application(CONFIG, name, wait=true) for every name, limit
+// at a time, through one client. It returns the wall time and when each call returned.
+func startDirect(ctx context.Context, c *supvisors.Client, names []string, limit int) (time.Duration, map[string]time.Time, error) {
+	var mu sync.Mutex
+	done := map[string]time.Time{}
+	start := time.Now()
+	err := forEach(names, limit, func(n string) error {
+		if err := c.StartApplication(ctx, supvisors.StrategyConfig, n, true); err != nil {
+			return fmt.Errorf("direct start_application(CONFIG, %s, true): %w", n, err)
+		}
+		mu.Lock()
+		done[n] = time.Now()
+		mu.Unlock()
+		return nil
+	})
+	return time.Since(start), done, err
+}
+
+// measureRate calls get_application_info in a loop over one client, through a TCP relay that counts the
+// connections the client opened.
+func measureRate(ctx context.Context, o options, rep *report, lab *testlab.Cluster, app string) error {
+	hostport := strings.TrimPrefix(lab.URL(0), "http://")
+	relay, err := startTCPRelay(hostport)
+	if err != nil {
+		return err
+	}
+	defer relay.Close()
+	c := lab.Client(0, func(cfg *supvisors.Config) { cfg.URL = relay.URL() })
+	if _, err := c.GetApplicationInfo(ctx, app); err != nil { // warm-up (and API detection, if the client does it)
+		return fmt.Errorf("get_application_info(%s): %w", app, err)
+	}
+	reqBefore := c.Requests()
+	var calls int64
+	start := time.Now()
+	for time.Since(start) < o.rateFor {
+		if _, err := c.GetApplicationInfo(ctx, app); err != nil {
+			return fmt.Errorf("get_application_info(%s): %w", app, err)
+		}
+		calls++
+	}
+	el := time.Since(start)
+	rep.rateCalls = calls
+	rep.rateWall = el
+	rep.rateReqs = c.Requests() - reqBefore
+	rep.rateConns = relay.conns.Load()
+	logf("get_application_info: %d calls in %s (%d HTTP requests, %d connection(s))", calls, secs(el), rep.rateReqs, rep.rateConns)
+	return nil
+}
