@@ -1,0 +1,113 @@
+#!/usr/bin/env bash
+# Checks that the documentation and the examples match the code:
+#   1. docs/ is what `go generate ./...` (tfplugindocs) makes from the schemas, templates/ and examples/;
+#   2. every example is formatted (`terraform fmt -check -recursive examples`);
+#   3. every example directory passes `terraform validate` against the provider built from this tree
+#      (dev_overrides, so no registry and no `terraform init` is involved).
+# The import guide's flow (templates/guides/adopting-an-existing-cluster.md.tmpl) needs a running cluster: it is
+# checked by TestImportGuideFlow in internal/demo, which runs with the acceptance tests (TF_ACC=1).
+#
+# Usage: .ci/docs-check.sh            (from anywhere inside the repository)
+# Needs: go, and terraform (or tofu, or TF_ACC_TERRAFORM_PATH) on PATH.
+set -euo pipefail
+
+root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+cd "$root"
+
+fail=0
+say() { printf '%s\n' "docs-check: $*"; }
+
+tf="${TF_ACC_TERRAFORM_PATH:-}"
+if [[ -z "$tf" ]]; then
+	tf=$(command -v terraform || command -v tofu || true)
+fi
+if [[ -z "$tf" ]]; then
+	say "FAIL: neither terraform nor tofu is on PATH (or set TF_ACC_TERRAFORM_PATH)"
+	exit 1
+fi
+
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# No update checks, no prompts; a CLI configuration of the user must not change what is checked.
+export CHECKPOINT_DISABLE=1 TF_INPUT=0
+empty_rc="$work/empty.tfrc"
+: >"$empty_rc"
+
+# --- 1. docs/ is up to date -------------------------------------------------------------------------------------
+say "go generate ./... (tfplugindocs)"
+if ! TF_CLI_CONFIG_FILE="$empty_rc" go generate ./... >"$work/generate.log" 2>&1; then
+	cat "$work/generate.log"
+	say "FAIL: go generate ./... failed (see above)"
+	exit 1
+fi
+if [[ -n "$(git status --porcelain -- docs)" ]]; then
+	git status --porcelain -- docs
+	git --no-pager diff --stat -- docs || true
+	say "FAIL: docs/ is not what 'go generate ./...' produces from the schemas, templates/ and examples/."
+	say "      Run 'go generate ./...' and commit docs/ (the files above differ or are new)."
+	fail=1
+else
+	say "ok: docs/ is up to date"
+fi
+
+# --- 2. terraform fmt ---------------------------------------------------------------------------------------------
+say "$(basename "$tf") fmt -check -recursive examples"
+if ! TF_CLI_CONFIG_FILE="$empty_rc" "$tf" fmt -check -recursive -diff examples; then
+	say "FAIL: examples are not formatted: run '$(basename "$tf") fmt -recursive examples'"
+	fail=1
+else
+	say "ok: examples are formatted"
+fi
+
+# --- 3. terraform validate of every example directory, with the provider built from this tree -------------------
+bindir="$work/bin"
+mkdir -p "$bindir"
+say "go build the provider for dev_overrides"
+go build -o "$bindir/terraform-provider-supvisors" .
+rc="$work/dev.tfrc"
+cat >"$rc" <<EOF
+provider_installation {
+  dev_overrides {
+    "supvisors/supvisors" = "$bindir"
+  }
+  direct {}
+}
+EOF
+
+# Each directory holding *.tf is one configuration. It is copied to a scratch directory so that nothing
+# (.terraform, lock files) is written into the work tree. Resource and data-source examples usually omit the
+# terraform block; without required_providers Terraform would look for hashicorp/supvisors, so the check adds
+# one when the example has none.
+mapfile -t dirs < <(find examples -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
+for d in "${dirs[@]}"; do
+	scratch="$work/validate/$d"
+	mkdir -p "$scratch"
+	cp "$d"/*.tf "$scratch"/
+	if ! grep -qs 'required_providers' "$d"/*.tf; then
+		cat >"$scratch/zz_docs_check_providers.tf" <<'EOF'
+terraform {
+  required_providers {
+    supvisors = {
+      source = "supvisors/supvisors"
+    }
+  }
+}
+EOF
+	fi
+	# validate with dev_overrides needs no init when every provider is overridden. An example that uses another
+	# provider would need `init` (and a registry): report it instead of hiding it.
+	if out=$(TF_CLI_CONFIG_FILE="$rc" "$tf" -chdir="$scratch" validate -no-color 2>&1); then
+		say "ok: validate $d"
+	else
+		printf '%s\n' "$out" | grep -v '^[│╷╵ ]*$' | sed 's/^/    /'
+		say "FAIL: $(basename "$tf") validate $d"
+		fail=1
+	fi
+done
+
+if [[ $fail -ne 0 ]]; then
+	say "FAILED"
+	exit 1
+fi
+say "all checks passed"
