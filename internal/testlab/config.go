@@ -1,0 +1,120 @@
+package testlab
+
+import (
+	"bytes"
+	"embed"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"text/template"
+)
+
+//go:embed testdata/supervisord.conf.tmpl testdata/rules.xml.tmpl
+var templates embed.FS
+
+// The fixed lab applications (see testdata/README.md).
+var (
+	// Apps are the app_a .. app_h applications: programs main and side, one application per acceptance test.
+	Apps = []string{"app_a", "app_b", "app_c", "app_d", "app_e", "app_f", "app_g", "app_h"}
+	// ProcessGroups are the pg_a .. pg_d applications: homogeneous program pg_x_multi (numprocs 2,
+	// processes pg_x_multi_0/1) and plain program pg_x_plain.
+	ProcessGroups = []string{"pg_a", "pg_b", "pg_c", "pg_d"}
+)
+
+// BenchAppName is the name of the i-th generated benchmark application (bench_000 ..); its only process is
+// bench_NNN:bench_NNN.
+func BenchAppName(i int) string { return fmt.Sprintf("bench_%03d", i) }
+
+type confData struct {
+	Nick, Identifier   string
+	Nodaemon           bool
+	Username, Password string
+	SupvisorsList      string
+	RulesFile          string
+	Run                string // prefix of every program command (setpriv --pdeathsig KILL -- ) or ""
+	Sleep              string // the sleep-like command of ordinary programs
+	Apps               []string
+	ProcessGroups      []string
+	BenchApps          []string
+}
+
+// pdeathsigPrefix returns "/path/setpriv --pdeathsig KILL -- " when util-linux setpriv supports it, so that
+// the lab programs die with their supervisord even when it is SIGKILLed (supervisord gets the same from the
+// test binary through SysProcAttr.Pdeathsig). Without it the /proc marker scan still cleans up on Stop.
+func pdeathsigPrefix() string {
+	p, err := exec.LookPath("setpriv")
+	if err != nil {
+		return ""
+	}
+	out, _ := exec.Command(p, "--help").CombinedOutput()
+	if !bytes.Contains(out, []byte("--pdeathsig")) {
+		return ""
+	}
+	if exec.Command(p, "--pdeathsig", "KILL", "--", "/bin/true").Run() != nil {
+		return ""
+	}
+	return p + " --pdeathsig KILL -- "
+}
+
+// checkCredential rejects what would break the generated supervisord configuration.
+func checkCredential(what, v string) error {
+	if v == "" || strings.ContainsAny(v, "%\n\r;# \t") {
+		return fmt.Errorf("testlab: %s %q must be non-empty, without spaces, '%%', ';', '#' or newlines", what, v)
+	}
+	return nil
+}
+
+// writeConfigs renders etc/rules.xml and etc/nodeN.conf for the cluster's current ports.
+func (c *Cluster) writeConfigs() error {
+	tmpl, err := template.ParseFS(templates, "testdata/*.tmpl")
+	if err != nil {
+		return err
+	}
+	etc := filepath.Join(c.dir, "etc")
+	if err := os.MkdirAll(etc, 0o755); err != nil {
+		return err
+	}
+	var list []string
+	for _, in := range c.inst {
+		list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
+	}
+	var bench []string
+	for i := 0; i < c.opts.BenchApps; i++ {
+		bench = append(bench, BenchAppName(i))
+	}
+	d := confData{
+		Nodaemon:      !c.opts.Detach,
+		Username:      c.opts.Username,
+		Password:      c.opts.Password,
+		SupvisorsList: strings.Join(list, ","),
+		RulesFile:     filepath.Join(etc, "rules.xml"),
+		Run:           c.run,
+		Sleep:         c.run + `/bin/sh -c "exec sleep 100000"`,
+		Apps:          Apps,
+		ProcessGroups: ProcessGroups,
+		BenchApps:     bench,
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "rules.xml.tmpl", d); err != nil {
+		return err
+	}
+	if err := os.WriteFile(d.RulesFile, buf.Bytes(), 0o644); err != nil {
+		return err
+	}
+	for _, in := range c.inst {
+		d.Nick, d.Identifier = in.Nick, in.Identifier
+		buf.Reset()
+		if err := tmpl.ExecuteTemplate(&buf, "supervisord.conf.tmpl", d); err != nil {
+			return err
+		}
+		if err := os.WriteFile(in.Conf, buf.Bytes(), 0o600); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(in.Var, "childlogs"), 0o755); err != nil {
+			return err
+		}
+	}
+	return nil
+}

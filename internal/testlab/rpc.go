@@ -1,0 +1,89 @@
+package testlab
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/kolo/xmlrpc"
+)
+
+// A minimal private XML-RPC caller: testlab must not depend on the state of internal/supvisors to bring a
+// cluster up, and it only needs a handful of calls (state polling, status).
+
+var rpcHTTP = &http.Client{Timeout: 10 * time.Second}
+
+// rpcCall calls method on url (http://host:port, /RPC2 appended) with basic auth and decodes the result into out.
+func rpcCall(ctx context.Context, url, user, pass, method string, out any, args ...any) error {
+	body, err := xmlrpc.EncodeMethodCall(method, args...)
+	if err != nil {
+		return err
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, strings.TrimRight(url, "/")+"/RPC2", bytes.NewReader(body))
+	if err != nil {
+		return err
+	}
+	req.Header.Set("Content-Type", "text/xml")
+	if user != "" {
+		req.SetBasicAuth(user, pass)
+	}
+	resp, err := rpcHTTP.Do(req)
+	if err != nil {
+		return err
+	}
+	defer func() { _ = resp.Body.Close() }()
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return err
+	}
+	if resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("%s: HTTP %s", method, resp.Status)
+	}
+	r := xmlrpc.Response(data)
+	if err := r.Err(); err != nil {
+		return fmt.Errorf("%s: %w", method, err)
+	}
+	if out == nil {
+		return nil
+	}
+	return r.Unmarshal(out)
+}
+
+// supvisorsState is the part of supvisors.get_supvisors_state the lab needs.
+type supvisorsState struct {
+	Identifier     string            `xmlrpc:"identifier"`
+	Nick           string            `xmlrpc:"nick_identifier"`
+	FSMStatename   string            `xmlrpc:"fsm_statename"`
+	Degraded       bool              `xmlrpc:"degraded_mode"`
+	Master         string            `xmlrpc:"master_identifier"`
+	StartingJobs   []string          `xmlrpc:"starting_jobs"`
+	StoppingJobs   []string          `xmlrpc:"stopping_jobs"`
+	InstanceStates map[string]string `xmlrpc:"instance_states"`
+}
+
+func (s supvisorsState) String() string {
+	return fmt.Sprintf("%s: fsm_statename=%s master=%q degraded=%v instance_states=%v",
+		s.Identifier, s.FSMStatename, s.Master, s.Degraded, s.InstanceStates)
+}
+
+// processInfo is the part of supvisors.get_all_process_info the status command prints.
+type processInfo struct {
+	Application string   `xmlrpc:"application_name"`
+	Process     string   `xmlrpc:"process_name"`
+	Statename   string   `xmlrpc:"statename"`
+	Identifiers []string `xmlrpc:"identifiers"`
+	ExtraArgs   string   `xmlrpc:"extra_args"`
+}
+
+// applicationInfo is the part of supvisors.get_all_applications_info the status command prints.
+type applicationInfo struct {
+	Name      string `xmlrpc:"application_name"`
+	Managed   bool   `xmlrpc:"managed"`
+	Statename string `xmlrpc:"statename"`
+	Major     bool   `xmlrpc:"major_failure"`
+	Minor     bool   `xmlrpc:"minor_failure"`
+}
