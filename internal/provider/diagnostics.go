@@ -1,0 +1,212 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// clientErrorDiagnostic turns an error returned by the supvisors client into an error diagnostic.
+//
+// summary says what failed, in the words of the user's configuration, e.g.
+// `Could not start application "web"`. The detail (see clientErrorDetail) explains the cause in plain words
+// (bad credentials, unreachable server, plain supervisord, cluster not ready, a process that would not start,
+// a fault code) and what to do about it, then quotes the server's own message.
+//
+// Use it for every client error so that all resources and data sources report the same cause the same way:
+//
+//	if err != nil {
+//		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read application %q", name), err))
+//		return
+//	}
+//
+// The client never puts the password in its errors; nothing here adds it.
+func clientErrorDiagnostic(summary string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, clientErrorDetail(err))
+}
+
+// clientAttributeErrorDiagnostic is clientErrorDiagnostic attached to an attribute of the configuration, for
+// errors that one attribute's value caused (an unknown name, say).
+func clientAttributeErrorDiagnostic(p path.Path, summary string, err error) diag.Diagnostic {
+	return diag.NewAttributeErrorDiagnostic(p, summary, clientErrorDetail(err))
+}
+
+// clientErrorDetail explains err (see clientErrorDiagnostic).
+func clientErrorDetail(err error) string {
+	if err == nil {
+		return ""
+	}
+	var (
+		settle    *supvisors.SettleError
+		notReady  *supvisors.NotReadyError
+		fault     *supvisors.Fault
+		httpErr   *supvisors.HTTPError
+		transport *supvisors.TransportError
+	)
+	switch {
+	case errors.As(err, &settle):
+		return settleDetail(settle)
+
+	case errors.As(err, &notReady):
+		return fmt.Sprintf("%s\n\nThe provider waited up to ready_timeout for the cluster to accept the call. "+
+			"Raise ready_timeout in the provider block if the cluster only needs more time to settle.", sentence(notReady.Error()))
+
+	case errors.Is(err, supvisors.ErrNotSupvisors):
+		return "The server answers XML-RPC but has no supvisors namespace: it is a plain supervisord, without the " +
+			"Supvisors plugin. Point url at an instance whose configuration has an [rpcinterface:supvisors] " +
+			"section (supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface).\n\n" +
+			"Error: " + err.Error()
+
+	case errors.Is(err, supvisors.ErrUnauthorized):
+		return fmt.Sprintf("The server%s refused the credentials (HTTP 401 Unauthorized). Check username and password "+
+			"in the provider block or the environment variables SUPVISORS_USERNAME and SUPVISORS_PASSWORD: they must "+
+			"match the [inet_http_server] (or [unix_http_server]) section of supervisord, the same on every instance.",
+			endpointSuffix(err))
+
+	case errors.Is(err, supvisors.ErrNoEndpoint):
+		return fmt.Sprintf("The server%s has no XML-RPC endpoint at this path (HTTP 404 Not Found). A URL without a "+
+			"path uses /RPC2, which is where supervisord serves XML-RPC; remove any other path from url.\n\nError: %s",
+			endpointSuffix(err), err)
+
+	case errors.Is(err, supvisors.ErrServerFault):
+		return fmt.Sprintf("The server%s failed while handling the call (HTTP 500 Internal Server Error). The "+
+			"supervisord log of that instance has the Python traceback.\n\nError: %s", endpointSuffix(err), err)
+
+	case errors.As(err, &httpErr):
+		return fmt.Sprintf("The server%s answered HTTP %s instead of an XML-RPC response. Check that url points at "+
+			"supervisord's XML-RPC endpoint.", endpointSuffix(err), httpErr.Status)
+
+	case errors.As(err, &fault):
+		return faultDetail(fault)
+
+	case errors.Is(err, context.DeadlineExceeded):
+		return "The operation did not finish in time. Raise the matching value of the resource's timeouts block " +
+			"(or request_timeout in the provider block for a single slow call).\n\nError: " + err.Error()
+
+	case errors.Is(err, context.Canceled):
+		return "The operation was cancelled (interrupted) before it finished. The cluster may be in the middle of " +
+			"the change: run terraform apply again to converge.\n\nError: " + err.Error()
+
+	case errors.As(err, &transport):
+		return fmt.Sprintf("Could not reach the server at %s: %s\n\nCheck url (and that this supervisord runs and "+
+			"listens there), the network between Terraform and the instance, and request_timeout.", transport.Endpoint, transport.Err)
+	}
+	return err.Error()
+}
+
+// faultDetail explains an XML-RPC fault by its code.
+func faultDetail(f *supvisors.Fault) string {
+	var why string
+	switch f.Code {
+	case supvisors.FaultBadName:
+		why = "Supvisors does not know this name (no such application, process or instance)."
+	case supvisors.FaultNotManaged:
+		why = "The application is not managed by Supvisors: no rules file declares it, so Supvisors will not start " +
+			"or stop it as a whole. Use the supvisors_process_group resource for the processes of an unmanaged group, " +
+			"or declare the application in the Supvisors rules."
+	case supvisors.FaultBadSupvisorsState:
+		why = "The cluster is not in a state that accepts this call (it may be synchronising, electing a master or " +
+			"in conciliation). The data source supvisors_state shows the current state; conflicts are listed by " +
+			"supvisors_conflicts."
+	case supvisors.FaultAbnormalTermination:
+		why = "Supvisors could not carry the command out: no instance was eligible (see the identifiers of the " +
+			"rules, the starting strategy and the instances' load and state) or a required process failed."
+	case supvisors.FaultAlreadyStarted:
+		why = "It is already started."
+	case supvisors.FaultNotRunning:
+		why = "It is not running, or it stopped before reaching the RUNNING state."
+	case supvisors.FaultStillRunning:
+		why = "It is still running."
+	case supvisors.FaultIncorrectParameters, supvisors.FaultBadArguments:
+		why = "The server refused the parameters of the call."
+	case supvisors.FaultDisabled:
+		why = "The program is disabled on that instance; enable it first (supvisors_process_group enabled = true)."
+	case supvisors.FaultSpawnError, supvisors.FaultNoFile, supvisors.FaultNotExecutable:
+		why = "Supervisor could not spawn the process; check its command in the Supervisor configuration."
+	case supvisors.FaultUnknownMethod:
+		why = "The server does not offer this method; the provider targets Supvisors 0.19."
+	case supvisors.FaultNotApplicable:
+		why = "The call does not apply to this target (e.g. numprocs of a program that is not homogeneous)."
+	case supvisors.FaultNotInstalled:
+		why = "A module that Supvisors needs for this call is not installed on the server (e.g. psutil for statistics)."
+	case supvisors.FaultSupvisorsConfError:
+		why = "The Supvisors configuration of the server is invalid; see its log."
+	case supvisors.FaultShutdownState:
+		why = "The supervisord that answered is shutting down."
+	default:
+		why = "The server refused the call."
+	}
+	return fmt.Sprintf("%s\n\nServer message: %s (fault %d %s)", why, f.String, int(f.Code), f.Code)
+}
+
+// settleDetail lists each process that failed, with its state, where it ran and its spawn error.
+func settleDetail(e *supvisors.SettleError) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s settled in state %s instead of %s.", capitalize(e.Subject), e.Got, e.Want)
+	if len(e.Processes) == 0 {
+		b.WriteString(" No process reported an error; the Supvisors and supervisord logs may tell why.")
+		return b.String()
+	}
+	b.WriteString("\n\nProcesses that did not reach the expected state:")
+	ps := append([]supvisors.ProcessFailure(nil), e.Processes...)
+	sort.Slice(ps, func(i, j int) bool { return ps[i].Namespec < ps[j].Namespec })
+	for _, p := range ps {
+		fmt.Fprintf(&b, "\n  - %s: %s", p.Namespec, p.Statename)
+		if len(p.Identifiers) > 0 {
+			fmt.Fprintf(&b, " on %s", strings.Join(p.Identifiers, ", "))
+		}
+		if p.Spawnerr != "" {
+			fmt.Fprintf(&b, ", spawn error: %s", p.Spawnerr)
+		}
+	}
+	b.WriteString("\n\nThe process logs (supervisorctl tail) and the supervisord logs have the details.")
+	return b.String()
+}
+
+// endpointSuffix returns " at URL" when err carries the endpoint it concerns.
+func endpointSuffix(err error) string {
+	var httpErr *supvisors.HTTPError
+	if errors.As(err, &httpErr) && httpErr.Endpoint != "" {
+		return " at " + httpErr.Endpoint
+	}
+	var transport *supvisors.TransportError
+	if errors.As(err, &transport) && transport.Endpoint != "" {
+		return " at " + transport.Endpoint
+	}
+	return ""
+}
+
+// sentence makes s start with a capital letter and end with a full stop.
+func sentence(s string) string {
+	s = capitalize(strings.TrimSpace(s))
+	if s != "" && !strings.HasSuffix(s, ".") {
+		s += "."
+	}
+	return s
+}
+
+func capitalize(s string) string {
+	if s == "" {
+		return s
+	}
+	return strings.ToUpper(s[:1]) + s[1:]
+}
+
+// quotedList renders names as "a", "b", "c" for messages, or "(none)".
+func quotedList(names []string) string {
+	if len(names) == 0 {
+		return "(none)"
+	}
+	parts := make([]string, len(names))
+	for i, n := range names {
+		parts[i] = fmt.Sprintf("%q", n)
+	}
+	return strings.Join(parts, ", ")
+}
