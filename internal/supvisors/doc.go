@@ -1,0 +1,40 @@
+// Package supvisors is an XML-RPC client for Supvisors, the cluster layer on top
+// of Supervisor (supervisord), written for a Terraform provider but free of any
+// Terraform import.
+//
+// A [Client] talks to one Supvisors instance over http://, https:// or
+// unix:///path/to.sock (HTTP over the socket). It wraps every method that
+// system.listMethods returns on Supvisors 0.19 with a typed Go method:
+//
+//   - the supvisors.* namespace directly on *Client (GetSupvisorsState,
+//     StartApplication, UpdateNumprocs, ...),
+//   - the supervisor.* namespace on [Client.Supervisor],
+//   - the system.* namespace on [Client.System], including system.multicall
+//     with one result or *[Fault] per call.
+//
+// [Client.Call] is a generic passthrough for anything else.
+//
+// Every call takes a context.Context whose deadline and cancellation reach the
+// socket. Errors are typed and tested with errors.Is / errors.As: [*Fault]
+// (an XML-RPC fault with its numeric [FaultCode]), [*HTTPError]
+// ([ErrUnauthorized], [ErrNoEndpoint], [ErrServerFault]), [*TransportError],
+// [*NotReadyError] (the cluster is not in a state that accepts the call) and
+// [ErrNotSupvisors] (a plain supervisord without the Supvisors plugin). The
+// configured password never appears in an error or a log field.
+//
+// Read calls are retried on transport failures and BAD_SUPVISORS_STATE with a
+// capped exponential backoff; mutating calls are retried only on
+// BAD_SUPVISORS_STATE, which means that the server refused the call and
+// nothing happened. See [Config.ReadyTimeout].
+//
+// [Client.Snapshot] gives many concurrent readers one shared view of the
+// cluster (state, applications and processes) fetched with a single
+// system.multicall; any mutating call made through the client drops it.
+// [Client.WaitApplication], [Client.WaitProcesses] and [Client.WaitReady] poll
+// until the cluster settles. [Client.Instance] reaches one given instance, for
+// the local-only methods (update_numprocs, enable, disable, start_args).
+//
+// Enumerations (states, strategies) are string types holding the NAME sent by
+// the server: compare by name, because the integer codes changed between
+// Supvisors versions.
+package supvisors

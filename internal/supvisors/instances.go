@@ -1,0 +1,101 @@
+package supvisors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"strconv"
+	"strings"
+)
+
+// ErrUnknownInstance is wrapped by the error of Instance for an identifier or
+// nickname that the cluster does not know.
+var ErrUnknownInstance = errors.New("unknown Supvisors instance")
+
+// Instances returns every instance the cluster knows (get_all_instances_info).
+func (c *Client) Instances(ctx context.Context) ([]InstanceInfo, error) {
+	return c.GetAllInstancesInfo(ctx)
+}
+
+// Instance returns a client of one instance, designated by its identifier
+// ("host:port") or nickname, for the local-only methods (UpdateNumprocs,
+// Enable, Disable, StartArgs, GetLocalProcessInfo, supervisor.*). Its URL is
+// Config.InstanceURLs[identifier or nickname] when set, else
+// http(s)://node_name:port from get_all_instances_info (the scheme of this
+// client; http when this client uses a unix socket). It has the same
+// credentials and timeouts, shares the HTTP transport, the request counter and
+// the snapshot invalidation with this client, and is cached.
+func (c *Client) Instance(ctx context.Context, identifier string) (*Client, error) {
+	c.instMu.Lock()
+	ic, ok := c.instances[identifier]
+	c.instMu.Unlock()
+	if ok {
+		return ic, nil
+	}
+	if u, ok := c.cfg.InstanceURLs[identifier]; ok {
+		return c.derive(u, identifier)
+	}
+	infos, err := c.GetAllInstancesInfo(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var info *InstanceInfo
+	known := make([]string, 0, len(infos))
+	for i := range infos {
+		known = append(known, infos[i].Identifier+" ("+infos[i].NickIdentifier+")")
+		if infos[i].Identifier == identifier || infos[i].NickIdentifier == identifier {
+			info = &infos[i]
+		}
+	}
+	if info == nil {
+		return nil, fmt.Errorf("%w %q at %s; known instances: %s", ErrUnknownInstance, identifier, c.ep.display, strings.Join(known, ", "))
+	}
+	u, ok := c.cfg.InstanceURLs[info.Identifier]
+	if !ok {
+		u, ok = c.cfg.InstanceURLs[info.NickIdentifier]
+	}
+	if !ok {
+		if info.NodeName == "" || info.Port == 0 {
+			return nil, fmt.Errorf("instance %s has no node name or port in get_all_instances_info: set its URL in instance_urls", info.Identifier)
+		}
+		scheme := c.ep.scheme
+		if scheme == "unix" {
+			scheme = "http"
+		}
+		u = scheme + "://" + net.JoinHostPort(info.NodeName, strconv.Itoa(info.Port))
+	}
+	return c.derive(u, identifier, info.Identifier, info.NickIdentifier)
+}
+
+// derive builds (or reuses) the client of URL u and caches it under keys.
+func (c *Client) derive(u string, keys ...string) (*Client, error) {
+	c.instMu.Lock()
+	defer c.instMu.Unlock()
+	for _, k := range keys {
+		if ic, ok := c.instances[k]; ok {
+			return ic, nil
+		}
+	}
+	cfg := c.cfg
+	cfg.URL = u
+	ep, err := cfg.normalize()
+	if err != nil {
+		return nil, err
+	}
+	var tr *http.Transport
+	if ep.scheme == "unix" && ep.unixPath != c.ep.unixPath {
+		// Another socket: the shared transport dials this client's one.
+		if tr, err = newTransport(&cfg); err != nil {
+			return nil, err
+		}
+	}
+	ic := newClient(cfg, ep, c.sh, tr)
+	for _, k := range keys {
+		if k != "" {
+			c.instances[k] = ic
+		}
+	}
+	return ic, nil
+}

@@ -1,0 +1,179 @@
+package supvisors
+
+import (
+	"context"
+	"slices"
+	"strconv"
+	"time"
+)
+
+// Snapshot is one consistent read of the cluster: the Supvisors state, every
+// application and every process, fetched in ONE system.multicall. It is
+// shared by concurrent readers and must not be modified.
+type Snapshot struct {
+	State        SupvisorsState
+	Applications []ApplicationInfo
+	Processes    []ProcessInfo
+	Taken        time.Time // when the fetch started
+
+	apps  map[string]int   // application name -> index in Applications
+	procs map[string][]int // application name -> indexes in Processes
+}
+
+// Snapshot returns the shared read snapshot, fetching it when there is none,
+// when it is older than Config.SnapshotMaxAge, or when a mutating call was
+// made through this client (or a client derived from it, or its parent)
+// since it was taken. Concurrent callers share one fetch (singleflight). The
+// fetch waits for a cluster state that answers (DISTRIBUTION and later) like
+// any read call. Callers must not modify the result.
+func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
+	gen := c.sh.gen.Load()
+	c.snapMu.Lock()
+	if s := c.snap; s != nil && c.snapGen == gen && time.Since(s.Taken) < c.cfg.SnapshotMaxAge {
+		c.snapMu.Unlock()
+		return s, nil
+	}
+	c.snapMu.Unlock()
+
+	ch := c.sf.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+		// The fetch outlives a caller that gives up: the others still wait
+		// for it. It keeps the first caller's values (loggers) and is bounded
+		// by the retry budget and the request timeout.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.ReadyTimeout+c.cfg.RequestTimeout)
+		defer cancel()
+		s, err := c.fetchSnapshot(fctx)
+		if err != nil {
+			return nil, err
+		}
+		c.snapMu.Lock()
+		if c.snap == nil || gen >= c.snapGen {
+			c.snap, c.snapGen = s, gen
+		}
+		c.snapMu.Unlock()
+		return s, nil
+	})
+	select {
+	case r := <-ch:
+		if r.Err != nil {
+			return nil, r.Err
+		}
+		return r.Val.(*Snapshot), nil
+	case <-ctx.Done():
+		return nil, &TransportError{Endpoint: c.ep.display, Method: systemMulticall, Attempts: 1, Err: ctx.Err()}
+	}
+}
+
+// fetchSnapshot reads the snapshot with one system.multicall.
+func (c *Client) fetchSnapshot(ctx context.Context) (*Snapshot, error) {
+	taken := time.Now()
+	results, err := c.multicall(ctx, []MulticallCall{
+		{Method: mGetSupvisorsState},
+		{Method: mGetAllApplicationsInfo},
+		{Method: mGetAllProcessInfo},
+	}, true)
+	if err != nil {
+		return nil, c.explainUnknownMethod(ctx, mGetSupvisorsState, err)
+	}
+	methods := []string{mGetSupvisorsState, mGetAllApplicationsInfo, mGetAllProcessInfo}
+	for i, r := range results {
+		if r.Err != nil {
+			err := error(&CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err})
+			return nil, c.explainUnknownMethod(ctx, methods[i], err)
+		}
+	}
+	s := &Snapshot{Taken: taken}
+	if s.State, err = decodeSupvisorsState(results[0].Value); err != nil {
+		return nil, c.decodeError(mGetSupvisorsState, err)
+	}
+	if s.Applications, err = decodeList(results[1].Value, mGetAllApplicationsInfo, applicationInfoFrom); err != nil {
+		return nil, c.decodeError(mGetAllApplicationsInfo, err)
+	}
+	if s.Processes, err = decodeList(results[2].Value, mGetAllProcessInfo, processInfoFrom); err != nil {
+		return nil, c.decodeError(mGetAllProcessInfo, err)
+	}
+	s.index()
+	return s, nil
+}
+
+// NewSnapshot builds a Snapshot from already decoded parts (for tests and
+// callers that assemble their own).
+func NewSnapshot(state SupvisorsState, apps []ApplicationInfo, procs []ProcessInfo, taken time.Time) *Snapshot {
+	s := &Snapshot{State: state, Applications: apps, Processes: procs, Taken: taken}
+	s.index()
+	return s
+}
+
+func (s *Snapshot) index() {
+	s.apps = make(map[string]int, len(s.Applications))
+	for i, a := range s.Applications {
+		s.apps[a.ApplicationName] = i
+	}
+	s.procs = make(map[string][]int, len(s.Applications))
+	for i, p := range s.Processes {
+		s.procs[p.ApplicationName] = append(s.procs[p.ApplicationName], i)
+	}
+}
+
+// Age returns the time elapsed since the snapshot was taken.
+func (s *Snapshot) Age() time.Duration { return time.Since(s.Taken) }
+
+// Application returns the application named name.
+func (s *Snapshot) Application(name string) (ApplicationInfo, bool) {
+	i, ok := s.apps[name]
+	if !ok {
+		return ApplicationInfo{}, false
+	}
+	return s.Applications[i], true
+}
+
+// ApplicationNames returns the names of every application (unmanaged ones
+// included), sorted.
+func (s *Snapshot) ApplicationNames() []string {
+	names := make([]string, 0, len(s.Applications))
+	for _, a := range s.Applications {
+		names = append(names, a.ApplicationName)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ManagedApplicationNames returns the names of the managed applications,
+// sorted.
+func (s *Snapshot) ManagedApplicationNames() []string {
+	var names []string
+	for _, a := range s.Applications {
+		if a.Managed {
+			names = append(names, a.ApplicationName)
+		}
+	}
+	slices.Sort(names)
+	return names
+}
+
+// ProcessesOf returns the processes of application app, in server order.
+func (s *Snapshot) ProcessesOf(app string) []ProcessInfo {
+	idx := s.procs[app]
+	out := make([]ProcessInfo, 0, len(idx))
+	for _, i := range idx {
+		out = append(out, s.Processes[i])
+	}
+	return out
+}
+
+// Match returns the processes a namespec designates: "app:*" and "app:" give
+// every process of app, "app:proc" one process, and a bare "proc" means
+// "proc:proc" as in Supervisor. The result is empty when nothing matches.
+func (s *Snapshot) Match(namespec string) []ProcessInfo {
+	group, proc := SplitNamespec(namespec)
+	all := s.ProcessesOf(group)
+	if proc == "" {
+		return all
+	}
+	out := all[:0]
+	for _, p := range all {
+		if p.ProcessName == proc {
+			out = append(out, p)
+		}
+	}
+	return out
+}

@@ -1,0 +1,362 @@
+package supvisors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+)
+
+// Poll intervals of the Wait* methods: first ~100ms, then x1.5, capped at 1s.
+const (
+	pollFirst  = 100 * time.Millisecond
+	pollMax    = time.Second
+	pollFactor = 1.5
+)
+
+// maxSpawnerrLookups bounds the get_inner_process_info calls made to explain a
+// settle failure.
+const maxSpawnerrLookups = 64
+
+// ProcessFailure describes a process that did not reach the wanted state.
+type ProcessFailure struct {
+	Namespec    string
+	Statename   ProcessState
+	Spawnerr    string   // spawn error reported on the instance(s) concerned, if any
+	Description string   // Supervisor's description there (e.g. "Exited too quickly")
+	Identifiers []string // instances where it runs (empty when it runs nowhere)
+}
+
+func (p ProcessFailure) String() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s is %s", p.Namespec, p.Statename)
+	if len(p.Identifiers) > 0 {
+		fmt.Fprintf(&b, " on %s", strings.Join(p.Identifiers, ", "))
+	}
+	switch {
+	case p.Spawnerr != "":
+		fmt.Fprintf(&b, " (spawn error: %s)", p.Spawnerr)
+	case p.Description != "" && !p.Statename.IsRunning():
+		fmt.Fprintf(&b, " (%s)", p.Description)
+	}
+	return b.String()
+}
+
+// SettleError is returned by WaitApplication and WaitProcesses when the
+// subject settled (nothing in progress any more) in another state than the
+// wanted one.
+type SettleError struct {
+	Subject   string           // e.g. "application web" or "processes worker:*"
+	Want      string           // wanted state, e.g. "RUNNING"
+	Got       string           // state reached, e.g. "STOPPED"
+	Processes []ProcessFailure // each process that is not in the wanted state
+}
+
+// Error names the subject, both states, and each failed process with its state
+// and spawn error.
+func (e *SettleError) Error() string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%s settled in %s instead of %s", e.Subject, e.Got, e.Want)
+	if len(e.Processes) > 0 {
+		b.WriteString(": ")
+		for i, p := range e.Processes {
+			if i > 0 {
+				b.WriteString("; ")
+			}
+			b.WriteString(p.String())
+		}
+	}
+	return b.String()
+}
+
+// poller yields the poll intervals.
+type poller struct{ next time.Duration }
+
+func (p *poller) wait(ctx context.Context) error {
+	if p.next == 0 {
+		p.next = pollFirst
+	}
+	d := p.next
+	p.next = min(time.Duration(float64(p.next)*pollFactor), pollMax)
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
+// WaitApplication polls (fresh reads, not the snapshot; first poll after
+// ~100ms, then x1.5 up to 1s) until application name is settled: neither it
+// nor any of its processes is in a transitional state and no starting or
+// stopping job is in progress in the cluster. If it settled in want, it
+// returns its info and processes. If it settled in another state, the error is
+// a *SettleError naming each failed process, its state and spawn error. When
+// ctx ends first, the error wraps ctx.Err() and tells the last state seen.
+// Use it after a start/stop made with wait=false.
+func (c *Client) WaitApplication(ctx context.Context, name string, want ApplicationState) (ApplicationInfo, []ProcessInfo, error) {
+	var p poller
+	var info ApplicationInfo
+	var procs []ProcessInfo
+	for first := true; ; first = false {
+		if !first {
+			if err := p.wait(ctx); err != nil {
+				return info, procs, fmt.Errorf("application %s did not settle in %s in time: it is %s%s: %w",
+					name, want, orUnknown(string(info.Statename)), describeProcs(procs), err)
+			}
+		}
+		results, err := c.multicall(ctx, []MulticallCall{
+			{Method: mGetSupvisorsState},
+			{Method: mGetApplicationInfo, Params: []any{name}},
+			{Method: mGetProcessInfo, Params: []any{name + ":*"}},
+		}, true)
+		if err != nil {
+			if ctx.Err() != nil {
+				return info, procs, fmt.Errorf("application %s did not settle in %s in time: it is %s%s: %w",
+					name, want, orUnknown(string(info.Statename)), describeProcs(procs), err)
+			}
+			return info, procs, err
+		}
+		state, info2, procs2, err := c.decodeAppPoll(results)
+		if err != nil {
+			return info, procs, err
+		}
+		info, procs = info2, procs2
+		if info.Statename.IsTransitional() || state.HasJobs() ||
+			slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() }) {
+			continue
+		}
+		if info.Statename == want {
+			return info, procs, nil
+		}
+		failed := failedProcesses(procs, want == ApplicationRunning)
+		c.explainFailures(ctx, state, failed)
+		return info, procs, &SettleError{Subject: "application " + name, Want: string(want),
+			Got: string(info.Statename), Processes: failed}
+	}
+}
+
+func (c *Client) decodeAppPoll(results []MulticallResult) (SupvisorsState, ApplicationInfo, []ProcessInfo, error) {
+	methods := []string{mGetSupvisorsState, mGetApplicationInfo, mGetProcessInfo}
+	for i, r := range results {
+		if r.Err != nil {
+			return SupvisorsState{}, ApplicationInfo{}, nil, &CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err}
+		}
+	}
+	state, err := decodeSupvisorsState(results[0].Value)
+	if err != nil {
+		return state, ApplicationInfo{}, nil, c.decodeError(mGetSupvisorsState, err)
+	}
+	info, err := decodeOne(results[1].Value, mGetApplicationInfo, applicationInfoFrom)
+	if err != nil {
+		return state, info, nil, c.decodeError(mGetApplicationInfo, err)
+	}
+	procs, err := decodeList(results[2].Value, mGetProcessInfo, processInfoFrom)
+	if err != nil {
+		return state, info, nil, c.decodeError(mGetProcessInfo, err)
+	}
+	return state, info, procs, nil
+}
+
+// WaitProcesses polls like WaitApplication until the processes designated by
+// namespec ("app:*", "app:prog" or a homogeneous group's process) are settled:
+// none is transitional and no job is in progress. With running=true every
+// process must be RUNNING (or EXITED with an expected exit, like a wait_exit
+// program); with running=false none may be STARTING, RUNNING or BACKOFF.
+// Otherwise the error is a *SettleError.
+func (c *Client) WaitProcesses(ctx context.Context, namespec string, running bool) ([]ProcessInfo, error) {
+	want := "STOPPED"
+	if running {
+		want = "RUNNING"
+	}
+	var p poller
+	var procs []ProcessInfo
+	for first := true; ; first = false {
+		if !first {
+			if err := p.wait(ctx); err != nil {
+				return procs, fmt.Errorf("processes %s did not settle in %s in time%s: %w", namespec, want, describeProcs(procs), err)
+			}
+		}
+		results, err := c.multicall(ctx, []MulticallCall{
+			{Method: mGetSupvisorsState},
+			{Method: mGetProcessInfo, Params: []any{namespec}},
+		}, true)
+		if err != nil {
+			if ctx.Err() != nil {
+				return procs, fmt.Errorf("processes %s did not settle in %s in time%s: %w", namespec, want, describeProcs(procs), err)
+			}
+			return procs, err
+		}
+		for i, m := range []string{mGetSupvisorsState, mGetProcessInfo} {
+			if results[i].Err != nil {
+				return procs, &CallError{Method: m, Endpoint: c.ep.display, Err: results[i].Err}
+			}
+		}
+		state, err := decodeSupvisorsState(results[0].Value)
+		if err != nil {
+			return procs, c.decodeError(mGetSupvisorsState, err)
+		}
+		if procs, err = decodeList(results[1].Value, mGetProcessInfo, processInfoFrom); err != nil {
+			return procs, c.decodeError(mGetProcessInfo, err)
+		}
+		if state.HasJobs() || slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() }) {
+			continue
+		}
+		failed := failedProcesses(procs, running)
+		if len(failed) == 0 {
+			return procs, nil
+		}
+		c.explainFailures(ctx, state, failed)
+		got := make([]string, 0, len(failed))
+		for _, f := range failed {
+			if !slices.Contains(got, string(f.Statename)) {
+				got = append(got, string(f.Statename))
+			}
+		}
+		return procs, &SettleError{Subject: "processes " + namespec, Want: want, Got: strings.Join(got, ", "), Processes: failed}
+	}
+}
+
+// failedProcesses lists the processes that are not in the wanted condition.
+func failedProcesses(procs []ProcessInfo, running bool) []ProcessFailure {
+	var out []ProcessFailure
+	for _, p := range procs {
+		ok := p.Statename.IsStopped()
+		if running {
+			ok = p.Statename == ProcessRunning || (p.Statename == ProcessExited && p.ExpectedExit)
+		}
+		if !ok {
+			out = append(out, ProcessFailure{Namespec: p.Namespec(), Statename: p.Statename,
+				Identifiers: slices.Clone(p.Identifiers)})
+		}
+	}
+	return out
+}
+
+// explainFailures fills Spawnerr/Description of the failed processes from
+// get_inner_process_info on the instances concerned (where the process runs,
+// else every running instance), in one best-effort multicall.
+func (c *Client) explainFailures(ctx context.Context, state SupvisorsState, failed []ProcessFailure) {
+	if len(failed) == 0 || ctx.Err() != nil {
+		return
+	}
+	var running []string
+	for _, id := range sortedKeys(state.InstanceStates) {
+		if state.InstanceStates[id] == string(InstanceRunning) {
+			running = append(running, id)
+		}
+	}
+	type ref struct{ proc int }
+	var calls []MulticallCall
+	var refs []ref
+	for i, f := range failed {
+		ids := f.Identifiers
+		if len(ids) == 0 {
+			ids = running
+		}
+		for _, id := range ids {
+			if len(calls) >= maxSpawnerrLookups {
+				break
+			}
+			calls = append(calls, MulticallCall{Method: mGetInnerProcessInfo, Params: []any{id, f.Namespec}})
+			refs = append(refs, ref{i})
+		}
+	}
+	if len(calls) == 0 {
+		return
+	}
+	lctx, cancel := context.WithTimeout(ctx, c.cfg.RequestTimeout)
+	defer cancel()
+	results, err := c.multicall(lctx, calls, false)
+	if err != nil {
+		return
+	}
+	for k, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		infos, err := decodeList(r.Value, mGetInnerProcessInfo, innerProcessInfoFrom)
+		if err != nil {
+			continue
+		}
+		f := &failed[refs[k].proc]
+		for _, info := range infos {
+			if f.Spawnerr == "" && info.Spawnerr != "" {
+				f.Spawnerr = info.Spawnerr
+			}
+			if f.Description == "" && info.Description != "" && info.Description != "Not started" {
+				f.Description = info.Description
+			}
+		}
+	}
+}
+
+func describeProcs(procs []ProcessInfo) string {
+	if len(procs) == 0 {
+		return ""
+	}
+	parts := make([]string, 0, len(procs))
+	for _, p := range procs {
+		parts = append(parts, p.Namespec()+" "+string(p.Statename))
+	}
+	return " (processes: " + strings.Join(parts, ", ") + ")"
+}
+
+func orUnknown(s string) string {
+	if s == "" {
+		return "unknown"
+	}
+	return s
+}
+
+// WaitReady polls get_supvisors_state (first after ~100ms, x1.5 up to 1s)
+// until the cluster is in one of the accepted states (default: OPERATION).
+// Transport failures and HTTP 5xx while polling are tolerated (an instance may
+// be restarting); other errors (401, ...) end the wait. When ctx ends first it
+// returns the last state seen and a *NotReadyError wrapping ctx.Err().
+func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) (SupvisorsState, error) {
+	if len(accepted) == 0 {
+		accepted = []SupvisorsStateName{StateOperation}
+	}
+	names := make([]string, len(accepted))
+	for i, a := range accepted {
+		names[i] = string(a)
+	}
+	start := time.Now()
+	var p poller
+	var last SupvisorsState
+	var lastErr error
+	for first := true; ; first = false {
+		if !first {
+			if err := p.wait(ctx); err != nil {
+				if lastErr != nil {
+					err = errors.Join(err, lastErr)
+				}
+				return last, &NotReadyError{State: last.FSMStatename, Accepted: names, Method: "WaitReady",
+					Waited: time.Since(start), Err: err}
+			}
+		}
+		v, err := c.roundTrip(ctx, mGetSupvisorsState, nil)
+		if err != nil {
+			var te *TransportError
+			var he *HTTPError
+			if errors.As(err, &te) || (errors.As(err, &he) && he.StatusCode >= 500) {
+				lastErr = err
+				continue
+			}
+			return last, err
+		}
+		st, err := decodeSupvisorsState(v)
+		if err != nil {
+			return last, c.decodeError(mGetSupvisorsState, err)
+		}
+		last, lastErr = st, nil
+		if slices.Contains(accepted, st.FSMStatename) {
+			return st, nil
+		}
+	}
+}
