@@ -89,7 +89,7 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		return err
 	}
 	quiet()
-	w := watchSettle(ctx, lab.Client(0), names, d.watchEvery)
+	w := watchSettle(ctx, labClient(lab, 0), names, d.watchEvery)
 	before := proxy.Count()
 	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
 	end := time.Now()
@@ -137,8 +137,8 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		return err
 	}
 	quiet()
-	w = watchSettle(ctx, lab.Client(0), names, d.watchEvery)
-	wall, returned, err := startDirect(ctx, lab.Client(0), names, o.parallelism)
+	w = watchSettle(ctx, labClient(lab, 0), names, d.watchEvery)
+	wall, returned, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
 	end = time.Now()
 	settled = w.stop()
 	if err != nil {

@@ -141,7 +141,7 @@ func run(ctx context.Context, o options) (err error) {
 	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
 
 	viaProxy := func(c *supvisors.Config) { c.URL = proxy.URL() }
-	direct := lab.Client(0) // not through the proxy: setup, checks and the diagnostic watcher
+	direct := labClient(lab, 0) // not through the proxy: setup, checks and the diagnostic watcher
 	if info, derr := direct.Detect(ctx); derr == nil {
 		machine.Supvisors = info.Version
 	} else {
@@ -258,7 +258,7 @@ func run(ctx context.Context, o options) (err error) {
 			return err
 		}
 		quiet()
-		d, _, err := startDirect(ctx, lab.Client(0, viaProxy), startNames, o.parallelism)
+		d, _, err := startDirect(ctx, labClient(lab, 0, viaProxy), startNames, o.parallelism)
 		if err != nil {
 			return err
 		}
@@ -435,7 +435,7 @@ func measureRate(ctx context.Context, o options, rep *report, lab *testlab.Clust
 		return err
 	}
 	defer relay.Close()
-	c := lab.Client(0, func(cfg *supvisors.Config) { cfg.URL = relay.URL() })
+	c := labClient(lab, 0, func(cfg *supvisors.Config) { cfg.URL = relay.URL() })
 	if _, err := c.GetApplicationInfo(ctx, app); err != nil { // warm-up (and API detection, if the client does it)
 		return fmt.Errorf("get_application_info(%s): %w", app, err)
 	}
@@ -455,4 +455,18 @@ func measureRate(ctx context.Context, o options, rep *report, lab *testlab.Clust
 	rep.rateConns = relay.conns.Load()
 	logf("get_application_info: %d calls in %s (%d HTTP requests, %d connection(s))", calls, secs(el), rep.rateReqs, rep.rateConns)
 	return nil
+}
+
+// labClient is a client of instance i of the lab with its credentials; mod adjusts the configuration.
+func labClient(lab *testlab.Cluster, i int, mod ...func(*supvisors.Config)) *supvisors.Client {
+	cfg := supvisors.Config{URL: lab.URL(i), Username: lab.Username(), Password: lab.Password(),
+		RequestTimeout: time.Minute, ReadyTimeout: time.Minute}
+	for _, m := range mod {
+		m(&cfg)
+	}
+	c, err := supvisors.New(cfg)
+	if err != nil {
+		panic(fmt.Sprintf("bench: client of %s: %v", cfg.URL, err)) // the URLs are built here: a bug
+	}
+	return c
 }
