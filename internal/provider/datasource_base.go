@@ -1,0 +1,102 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// dataSourceBase carries what every data source of the provider needs: the client handed over by the
+// provider's Configure. Data sources embed it and get Configure for free.
+type dataSourceBase struct {
+	data *providerData
+}
+
+// Configure stores the provider data. It is called with nil provider data while Terraform validates a
+// configuration before the provider is configured; that is not an error.
+func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRequest, resp *datasource.ConfigureResponse) {
+	if pd := providerDataFrom(req.ProviderData, &resp.Diagnostics); pd != nil {
+		d.data = pd
+	}
+}
+
+// client returns the configured client, or adds an error and returns nil when the provider was not configured.
+func (d *dataSourceBase) client(diags *diag.Diagnostics) *supvisors.Client {
+	if d.data == nil || d.data.client == nil {
+		diags.AddError("Provider not configured",
+			"The supvisors provider was not configured before this data source was read: its configuration "+
+				"depends on values that are not known yet. This is a bug in the provider or in Terraform; please report it.")
+		return nil
+	}
+	return d.data.client
+}
+
+// logContext masks the password in what the data source logs (see providerData.logContext).
+func (d *dataSourceBase) logContext(ctx context.Context) context.Context {
+	return d.data.logContext(ctx)
+}
+
+// dsReadError turns a client error met while reading a data source into a diagnostic whose summary names
+// what was being read; the detail is the provider's shared explanation of client errors (a cluster that
+// stayed in a state refusing the call for ready_timeout is named with that state and what to do).
+func dsReadError(diags *diag.Diagnostics, what string, err error) {
+	diags.Append(clientErrorDiagnostic("Could not read "+what, err))
+}
+
+// knownApplicationsHint lists the applications known to the cluster, for "unknown application" errors. It
+// returns "" when the list cannot be read (the caller's error is more important than this hint).
+func knownApplicationsHint(ctx context.Context, c *supvisors.Client) string {
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		return ""
+	}
+	names := snap.ApplicationNames()
+	if len(names) == 0 {
+		return "The cluster knows no application."
+	}
+	return "Known applications: " + strings.Join(names, ", ") + "."
+}
+
+// knownInstancesHint lists the instances of the cluster as "host:port (nick)", for "unknown identifier" errors.
+func knownInstancesHint(ctx context.Context, c *supvisors.Client) string {
+	infos, err := c.GetAllInstancesInfo(ctx)
+	if err != nil {
+		return ""
+	}
+	known := make([]string, 0, len(infos))
+	for _, info := range infos {
+		known = append(known, fmt.Sprintf("%s (%s)", info.Identifier, info.NickIdentifier))
+	}
+	sort.Strings(known)
+	return "Known instances: " + strings.Join(known, ", ") + "."
+}
+
+// stringsOrEmpty returns s, or an empty non-nil slice, so that an empty list reads as [] and not null.
+func stringsOrEmpty(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
+}
+
+// sortedStrings returns a sorted copy of s (never nil).
+func sortedStrings(s []string) []string {
+	out := append([]string{}, s...)
+	sort.Strings(out)
+	return out
+}
+
+// stringValueOrNull maps the empty string to null; used where Supvisors sends "" for "none yet".
+func stringValueOrNull(s string) types.String {
+	if s == "" {
+		return types.StringNull()
+	}
+	return types.StringValue(s)
+}

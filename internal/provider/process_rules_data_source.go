@@ -1,0 +1,189 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+var (
+	_ datasource.DataSource              = (*processRulesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*processRulesDataSource)(nil)
+)
+
+// NewProcessRulesDataSource returns the supvisors_process_rules data source: the rules of one process or of
+// every process of an application.
+func NewProcessRulesDataSource() datasource.DataSource {
+	return &processRulesDataSource{}
+}
+
+type processRulesDataSource struct {
+	dataSourceBase
+}
+
+type processRulesDataSourceModel struct {
+	Namespec types.String        `tfsdk:"namespec"`
+	Rules    []processRulesModel `tfsdk:"rules"`
+}
+
+type processRulesModel struct {
+	ApplicationName         string   `tfsdk:"application_name"`
+	ProcessName             string   `tfsdk:"process_name"`
+	Namespec                string   `tfsdk:"namespec"`
+	Identifiers             []string `tfsdk:"identifiers"`
+	StartSequence           int64    `tfsdk:"start_sequence"`
+	StopSequence            int64    `tfsdk:"stop_sequence"`
+	Required                bool     `tfsdk:"required"`
+	WaitExit                bool     `tfsdk:"wait_exit"`
+	ExpectedLoading         int64    `tfsdk:"expected_loading"`
+	StartingFailureStrategy string   `tfsdk:"starting_failure_strategy"`
+	RunningFailureStrategy  string   `tfsdk:"running_failure_strategy"`
+}
+
+func (d *processRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_process_rules"
+}
+
+func (d *processRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The rules of one process, or of every process of an application with `application:*` " +
+			"(`supvisors.get_process_rules`), with the defaults Supvisors applies where the rules file is silent. " +
+			"The namespec format is checked at plan time; an unknown application or program is an error. Reads from " +
+			"the DISTRIBUTION state on.",
+		Attributes: map[string]schema.Attribute{
+			"namespec": schema.StringAttribute{
+				Required: true,
+				MarkdownDescription: "`application:program` (e.g. `web:web_server`, `worker:worker_0` for one process " +
+					"of a homogeneous group) or `application:*` for every process of the application.",
+				Validators: []validator.String{validators.Namespec()},
+			},
+			"rules": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "One element per process, sorted by namespec.",
+				NestedObject: schema.NestedAttributeObject{Attributes: map[string]schema.Attribute{
+					"application_name": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Name of the application.",
+					},
+					"process_name": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "Name of the process.",
+					},
+					"namespec": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "`application_name:process_name`.",
+					},
+					"identifiers": schema.ListAttribute{
+						Computed:    true,
+						ElementType: types.StringType,
+						MarkdownDescription: "Instances the process may run on, as written in the rules (or resolved " +
+							"to `host:port` for the `#` notation of homogeneous groups).",
+					},
+					"start_sequence": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "Order of the process in its application's start sequence; `0` means not started with the application.",
+					},
+					"stop_sequence": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "Order of the process in its application's stop sequence.",
+					},
+					"required": schema.BoolAttribute{
+						Computed:            true,
+						MarkdownDescription: "Whether a failure of the process is a major failure of its application.",
+					},
+					"wait_exit": schema.BoolAttribute{
+						Computed:            true,
+						MarkdownDescription: "Whether the start sequence waits for the process to exit before going on.",
+					},
+					"expected_loading": schema.Int64Attribute{
+						Computed:            true,
+						MarkdownDescription: "Expected load of the process on its instance, in percent.",
+					},
+					"starting_failure_strategy": schema.StringAttribute{
+						Computed:            true,
+						MarkdownDescription: "What happens when the process fails to start: `ABORT`, `STOP` or `CONTINUE`.",
+					},
+					"running_failure_strategy": schema.StringAttribute{
+						Computed: true,
+						MarkdownDescription: "What happens when the running process fails: `CONTINUE`, `RESTART_PROCESS`, " +
+							"`STOP_APPLICATION`, `RESTART_APPLICATION`, `SHUTDOWN` or `RESTART`.",
+					},
+				}},
+			},
+		},
+	}
+}
+
+func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = d.logContext(ctx)
+	var namespec types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespec"), &namespec)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ns := namespec.ValueString()
+	rules, err := c.GetProcessRules(ctx, ns)
+	if err != nil {
+		if supvisors.IsFault(err, supvisors.FaultBadName) {
+			resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown namespec",
+				unknownNamespecDetail(ctx, c, ns))
+			return
+		}
+		dsReadError(&resp.Diagnostics, fmt.Sprintf("the rules of %q", ns), err)
+		return
+	}
+	m := processRulesDataSourceModel{Namespec: namespec, Rules: make([]processRulesModel, 0, len(rules))}
+	for _, r := range rules {
+		m.Rules = append(m.Rules, processRulesModel{
+			ApplicationName:         r.ApplicationName,
+			ProcessName:             r.ProcessName,
+			Namespec:                r.Namespec(),
+			Identifiers:             stringsOrEmpty(r.Identifiers),
+			StartSequence:           int64(r.StartSequence),
+			StopSequence:            int64(r.StopSequence),
+			Required:                r.Required,
+			WaitExit:                r.WaitExit,
+			ExpectedLoading:         int64(r.ExpectedLoading),
+			StartingFailureStrategy: string(r.StartingFailureStrategy),
+			RunningFailureStrategy:  string(r.RunningFailureStrategy),
+		})
+	}
+	sort.SliceStable(m.Rules, func(i, j int) bool { return m.Rules[i].Namespec < m.Rules[j].Namespec })
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// unknownNamespecDetail explains a BAD_NAME answer to a namespec: an unknown application lists the known
+// applications, an unknown program lists the processes of the application.
+func unknownNamespecDetail(ctx context.Context, c *supvisors.Client, namespec string) string {
+	app, _, _ := strings.Cut(namespec, ":")
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		return fmt.Sprintf("Supvisors knows no process %q.", namespec)
+	}
+	if _, ok := snap.Application(app); !ok {
+		return fmt.Sprintf("Supvisors knows no application named %q (in namespec %q). %s",
+			app, namespec, knownApplicationsHint(ctx, c))
+	}
+	procs := snap.ProcessesOf(app)
+	names := make([]string, 0, len(procs))
+	for _, p := range procs {
+		names = append(names, p.Namespec())
+	}
+	sort.Strings(names)
+	return fmt.Sprintf("Application %q has no process matching %q. Its processes: %s (or %q for all of them).",
+		app, namespec, strings.Join(names, ", "), app+":*")
+}

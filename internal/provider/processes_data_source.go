@@ -1,0 +1,98 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+var (
+	_ datasource.DataSource              = (*processesDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*processesDataSource)(nil)
+)
+
+// NewProcessesDataSource returns the supvisors_processes data source: the cluster-wide state of every
+// process, or of the processes matching a namespec.
+func NewProcessesDataSource() datasource.DataSource {
+	return &processesDataSource{}
+}
+
+type processesDataSource struct {
+	dataSourceBase
+}
+
+type processesDataSourceModel struct {
+	Namespec  types.String       `tfsdk:"namespec"`
+	Processes []processInfoModel `tfsdk:"processes"`
+}
+
+func (d *processesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_processes"
+}
+
+func (d *processesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The state of processes as Supvisors synthesises it over all instances: every process " +
+			"(`supvisors.get_all_process_info`), or those matching `namespec` (`supvisors.get_process_info`). " +
+			"The namespec format is checked at plan time; an unknown application or program is an error. Reads from " +
+			"the DISTRIBUTION state on; earlier, the read waits up to the provider's `ready_timeout` for the cluster.",
+		Attributes: map[string]schema.Attribute{
+			"namespec": schema.StringAttribute{
+				Optional: true,
+				MarkdownDescription: "`application:program` or `application:*`. Omitted: every process of every " +
+					"application, unmanaged ones included.",
+				Validators: []validator.String{validators.Namespec()},
+			},
+			"processes": schema.ListNestedAttribute{
+				Computed:            true,
+				MarkdownDescription: "The processes, sorted by namespec.",
+				NestedObject:        schema.NestedAttributeObject{Attributes: processInfoAttributes()},
+			},
+		},
+	}
+}
+
+func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = d.logContext(ctx)
+	var namespec types.String
+	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespec"), &namespec)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var processes []supvisors.ProcessInfo
+	if namespec.IsNull() {
+		snap, err := c.Snapshot(ctx)
+		if err != nil {
+			dsReadError(&resp.Diagnostics, "the Supvisors processes", err)
+			return
+		}
+		processes = snap.Processes
+	} else {
+		ns := namespec.ValueString()
+		var err error
+		processes, err = c.GetProcessInfo(ctx, ns)
+		if err != nil {
+			if supvisors.IsFault(err, supvisors.FaultBadName) {
+				resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown namespec",
+					unknownNamespecDetail(ctx, c, ns))
+				return
+			}
+			dsReadError(&resp.Diagnostics, fmt.Sprintf("the Supvisors processes %q", ns), err)
+			return
+		}
+	}
+	m := processesDataSourceModel{Namespec: namespec, Processes: processInfoModels(processes)}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}

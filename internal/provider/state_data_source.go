@@ -1,0 +1,190 @@
+package provider
+
+import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework/datasource"
+	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+)
+
+var (
+	_ datasource.DataSource              = (*stateDataSource)(nil)
+	_ datasource.DataSourceWithConfigure = (*stateDataSource)(nil)
+)
+
+// NewStateDataSource returns the supvisors_state data source: the Supvisors state of the cluster and the
+// versions and state of the instance the provider talks to.
+func NewStateDataSource() datasource.DataSource {
+	return &stateDataSource{}
+}
+
+type stateDataSource struct {
+	dataSourceBase
+}
+
+type stateDataSourceModel struct {
+	Identifier           types.String      `tfsdk:"identifier"`
+	NickIdentifier       types.String      `tfsdk:"nick_identifier"`
+	FSMStatecode         types.Int64       `tfsdk:"fsm_statecode"`
+	FSMStatename         types.String      `tfsdk:"fsm_statename"`
+	DegradedMode         types.Bool        `tfsdk:"degraded_mode"`
+	DiscoveryMode        types.Bool        `tfsdk:"discovery_mode"`
+	MasterIdentifier     types.String      `tfsdk:"master_identifier"`
+	MasterNickIdentifier types.String      `tfsdk:"master_nick_identifier"`
+	StartingJobs         []string          `tfsdk:"starting_jobs"`
+	StoppingJobs         []string          `tfsdk:"stopping_jobs"`
+	InstanceStates       map[string]string `tfsdk:"instance_states"`
+
+	APIVersion               types.String `tfsdk:"api_version"`
+	SupervisorVersion        types.String `tfsdk:"supervisor_version"`
+	SupervisorIdentification types.String `tfsdk:"supervisor_identification"`
+	SupervisorStatecode      types.Int64  `tfsdk:"supervisor_statecode"`
+	SupervisorStatename      types.String `tfsdk:"supervisor_statename"`
+}
+
+func (d *stateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_state"
+}
+
+func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "The state of the Supvisors cluster (`supvisors.get_supvisors_state`, `get_master_identifier`, " +
+			"`get_api_version`) and the Supervisor version, identification and state of the instance the provider is " +
+			"connected to (`supervisor.getSupervisorVersion`, `getIdentification`, `getState`).\n\n" +
+			"It reads in every cluster state, also while the cluster is still synchronising (then `master_identifier` " +
+			"is null), so it can be used to check that the cluster is in `OPERATION` before anything else.",
+		Attributes: map[string]schema.Attribute{
+			"identifier": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Identifier (`host:port`) of the instance the provider is connected to.",
+			},
+			"nick_identifier": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Nickname of the instance the provider is connected to.",
+			},
+			"fsm_statecode": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Code of the Supvisors state (`4` is OPERATION in Supvisors 0.19; codes moved between versions, prefer `fsm_statename`).",
+			},
+			"fsm_statename": schema.StringAttribute{
+				Computed: true,
+				MarkdownDescription: "Supvisors state: `OFF`, `SYNCHRONIZATION`, `ELECTION`, `DISTRIBUTION`, `OPERATION`, " +
+					"`CONCILIATION`, `RESTARTING`, `SHUTTING_DOWN` or `FINAL`.",
+			},
+			"degraded_mode": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "Whether the cluster runs without all the expected instances.",
+			},
+			"discovery_mode": schema.BoolAttribute{
+				Computed:            true,
+				MarkdownDescription: "Whether the instances discover each other by multicast.",
+			},
+			"master_identifier": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Identifier (`host:port`) of the Master instance; null before the election.",
+			},
+			"master_nick_identifier": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Nickname of the Master instance (`get_master_identifier`); null before the election.",
+			},
+			"starting_jobs": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Identifiers of the instances that have starting jobs in progress, sorted.",
+			},
+			"stopping_jobs": schema.ListAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "Identifiers of the instances that have stopping jobs in progress, sorted.",
+			},
+			"instance_states": schema.MapAttribute{
+				Computed:            true,
+				ElementType:         types.StringType,
+				MarkdownDescription: "State name of every instance, by identifier (`host:port`), e.g. `RUNNING`, `STOPPED`, `FAILED`.",
+			},
+			"api_version": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Supvisors API version (`supvisors.get_api_version`), e.g. `0.19`.",
+			},
+			"supervisor_version": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Supervisor version of the instance the provider is connected to (`supervisor.getSupervisorVersion`).",
+			},
+			"supervisor_identification": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Supervisor identification of the instance the provider is connected to (`supervisor.getIdentification`).",
+			},
+			"supervisor_statecode": schema.Int64Attribute{
+				Computed:            true,
+				MarkdownDescription: "Supervisor daemon state code (`2` FATAL, `1` RUNNING, `0` RESTARTING, `-1` SHUTDOWN).",
+			},
+			"supervisor_statename": schema.StringAttribute{
+				Computed:            true,
+				MarkdownDescription: "Supervisor daemon state of the instance the provider is connected to (`supervisor.getState`), e.g. `RUNNING`.",
+			},
+		},
+	}
+}
+
+func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
+	c := d.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = d.logContext(ctx)
+	st, err := c.GetSupvisorsState(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supvisors state", err)
+		return
+	}
+	version, err := c.GetAPIVersion(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supvisors API version", err)
+		return
+	}
+	master, err := c.GetMasterIdentifier(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supvisors Master identifier", err)
+		return
+	}
+	sup := c.Supervisor()
+	supVersion, err := sup.GetSupervisorVersion(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supervisor version", err)
+		return
+	}
+	ident, err := sup.GetIdentification(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supervisor identification", err)
+		return
+	}
+	supState, err := sup.GetState(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supervisor state", err)
+		return
+	}
+
+	m := stateDataSourceModel{
+		Identifier:               types.StringValue(st.Identifier),
+		NickIdentifier:           types.StringValue(st.NickIdentifier),
+		FSMStatecode:             types.Int64Value(int64(st.FSMStatecode)),
+		FSMStatename:             types.StringValue(string(st.FSMStatename)),
+		DegradedMode:             types.BoolValue(st.DegradedMode),
+		DiscoveryMode:            types.BoolValue(st.DiscoveryMode),
+		MasterIdentifier:         stringValueOrNull(st.MasterIdentifier),
+		MasterNickIdentifier:     stringValueOrNull(master.NickIdentifier),
+		StartingJobs:             sortedStrings(st.StartingJobs),
+		StoppingJobs:             sortedStrings(st.StoppingJobs),
+		InstanceStates:           map[string]string{},
+		APIVersion:               types.StringValue(version),
+		SupervisorVersion:        types.StringValue(supVersion),
+		SupervisorIdentification: types.StringValue(ident),
+		SupervisorStatecode:      types.Int64Value(int64(supState.Statecode)),
+		SupervisorStatename:      types.StringValue(string(supState.Statename)),
+	}
+	for id, state := range st.InstanceStates {
+		m.InstanceStates[id] = string(state)
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
