@@ -1,0 +1,573 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/int64validator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+// pgDefaultTimeout applies to create, update and delete when the timeouts block does not set them.
+const pgDefaultTimeout = 5 * time.Minute
+
+var (
+	_ resource.Resource                   = (*processGroupResource)(nil)
+	_ resource.ResourceWithConfigure      = (*processGroupResource)(nil)
+	_ resource.ResourceWithImportState    = (*processGroupResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*processGroupResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*processGroupResource)(nil)
+)
+
+// NewProcessGroupResource returns the supvisors_process_group resource.
+func NewProcessGroupResource() resource.Resource { return &processGroupResource{} }
+
+// processGroupResource manages the processes of one application (or one program of it): their running state,
+// the extra arguments they start with, and, on every instance, numprocs and enabled.
+type processGroupResource struct {
+	data *providerData
+}
+
+// processGroupModel is the resource's data.
+type processGroupModel struct {
+	ID              types.String   `tfsdk:"id"`
+	Application     types.String   `tfsdk:"application"`
+	Program         types.String   `tfsdk:"program"`
+	State           types.String   `tfsdk:"state"`
+	Strategy        types.String   `tfsdk:"strategy"`
+	ExtraArgs       types.String   `tfsdk:"extra_args"`
+	Numprocs        types.Int64    `tfsdk:"numprocs"`
+	Enabled         types.Bool     `tfsdk:"enabled"`
+	RestartTriggers types.Map      `tfsdk:"restart_triggers"`
+	StopOnDestroy   types.Bool     `tfsdk:"stop_on_destroy"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	Processes       types.List     `tfsdk:"processes"`
+}
+
+// pgProcessAttrTypes is the object type of one element of processes.
+var pgProcessAttrTypes = map[string]attr.Type{
+	"namespec":    types.StringType,
+	"statename":   types.StringType,
+	"identifiers": types.ListType{ElemType: types.StringType},
+	"extra_args":  types.StringType,
+}
+
+func (m *processGroupModel) scope() pgScope {
+	return pgScope{App: m.Application.ValueString(), Program: m.Program.ValueString()}
+}
+
+// Metadata names the resource supvisors_process_group.
+func (r *processGroupResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_process_group"
+}
+
+// Schema describes supvisors_process_group.
+func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Manages the processes of a Supvisors application, or of one program of it: whether they " +
+			"run, the extra arguments they start with and, on every instance, the program's `numprocs` and whether " +
+			"it is enabled. Works for applications managed by Supvisors (declared in its rules) and for unmanaged " +
+			"Supervisor groups alike, through `start_process` and `stop_process`.\n\n" +
+			"Starts and stops are followed until every process has settled: an apply fails, naming each process with " +
+			"its state and spawn error, when a process does not reach the wanted state. A refresh reads the processes " +
+			"from the cluster, so changes made outside Terraform show up as drift. Import with the ID " +
+			"`<application>:*` or `<application>:<program>`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "`<application>:*` when `program` is omitted, else `<application>:<program>`.",
+				Computed:            true,
+				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
+			},
+			"application": schema.StringAttribute{
+				MarkdownDescription: "Name of the application (the Supervisor group), managed or not. Changing it " +
+					"replaces the resource.",
+				Required:      true,
+				Validators:    []validator.String{validators.Name("application name")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"program": schema.StringAttribute{
+				MarkdownDescription: "The processes to manage within the application. Omitted: every process of " +
+					"the application (namespec `<application>:*`). Otherwise a process name (namespec " +
+					"`<application>:<program>`) or the name of a homogeneous program (one defined with `numprocs` " +
+					"and a `process_name` holding `%(process_num)`), which stands for all its processes " +
+					"`<program>_<N>`. Changing it replaces the resource.",
+				Optional:      true,
+				Validators:    []validator.String{validators.Name("program name"), pgProgramValidator{}},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "`running` (every process of the group runs) or `stopped` (none runs). " +
+					"Defaults to `running`. A refresh reports the other value when the processes are not all in " +
+					"this state, so the plan shows the drift.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(pgStateRunning),
+				Validators: []validator.String{validators.Enum("state", pgStateRunning, pgStateStopped)},
+			},
+			"strategy": schema.StringAttribute{
+				MarkdownDescription: "Starting strategy for the starts this resource makes: `CONFIG`, `LESS_LOADED`, " +
+					"`MOST_LOADED`, `LOCAL`, `LESS_LOADED_NODE` or `MOST_LOADED_NODE`. Defaults to `CONFIG`. " +
+					"A change alone does nothing on the cluster; it applies to the next start.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(string(supvisors.StrategyConfig)),
+				Validators: []validator.String{validators.StartingStrategy()},
+			},
+			"extra_args": schema.StringAttribute{
+				MarkdownDescription: "Extra arguments appended to the command line of each process this resource " +
+					"starts. Defaults to none (`\"\"`). A change restarts the running processes with the new " +
+					"arguments (each is stopped, then started again). Supvisors keeps the arguments of the last " +
+					"start in the program's configuration, so a process started out of band with other arguments " +
+					"shows as drift. They must fit on one command line: no control characters, balanced quotes.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(""),
+				Validators: []validator.String{pgExtraArgsValidator{}},
+			},
+			"numprocs": schema.Int64Attribute{
+				MarkdownDescription: "Number of processes of the homogeneous program `program` (at least 1), set " +
+					"with `update_numprocs` on EVERY Supvisors instance (the call acts on one instance only). " +
+					"Requires `program` naming a program defined with `numprocs` and `%(process_num)` in its " +
+					"`process_name`; other programs are refused at plan time. A decrease stops the processes in " +
+					"excess. The value lives in the memory of each supervisord: a restarted instance comes back with " +
+					"its configuration file's value, which shows as drift. Left unset, numprocs is not managed. " +
+					"Destroying the resource does not change it.",
+				Optional:   true,
+				Validators: []validator.Int64{int64validator.AtLeast(1)},
+			},
+			"enabled": schema.BoolAttribute{
+				MarkdownDescription: "Enables (`true`) or disables (`false`) the Supervisor program(s) of the group " +
+					"on EVERY Supvisors instance (`enable`/`disable` act on one instance only; Supvisors keeps the " +
+					"setting in its disabilities file). A disabled program cannot start anywhere, so `enabled = false` " +
+					"requires `state = \"stopped\"`. Left unset, it is not managed. Destroying the resource does not " +
+					"change it.",
+				Optional: true,
+			},
+			"restart_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary map of strings; when a value changes while the group is running, " +
+					"every process is restarted (e.g. `{ conf = filesha256(\"app.conf\") }`).",
+				Optional:    true,
+				ElementType: types.StringType,
+			},
+			"stop_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Stop the processes when the resource is destroyed. Defaults to `true`; " +
+					"`false` only removes the resource from the Terraform state.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"processes": schema.ListNestedAttribute{
+				MarkdownDescription: "The processes of the group as Supvisors reports them, in name order.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"namespec": schema.StringAttribute{
+							MarkdownDescription: "`<application>:<process>`.",
+							Computed:            true,
+						},
+						"statename": schema.StringAttribute{
+							MarkdownDescription: "Supervisor state: `STOPPED`, `STARTING`, `RUNNING`, `BACKOFF`, " +
+								"`STOPPING`, `EXITED`, `FATAL` or `UNKNOWN`.",
+							Computed: true,
+						},
+						"identifiers": schema.ListAttribute{
+							MarkdownDescription: "Instances (`host:port`) where the process runs; more than one " +
+								"means a conflict.",
+							Computed:    true,
+							ElementType: types.StringType,
+						},
+						"extra_args": schema.StringAttribute{
+							MarkdownDescription: "Extra arguments of the process's last start.",
+							Computed:            true,
+						},
+					},
+				},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// Configure keeps the provider data (nil while the provider is not configured yet).
+func (r *processGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.data = d
+	}
+}
+
+func (r *processGroupResource) client(diags *diag.Diagnostics) *supvisors.Client {
+	if r.data == nil || r.data.client == nil {
+		diags.AddError("Provider not configured",
+			"The supvisors provider was not configured before this resource was used. This is a bug in the "+
+				"provider or in Terraform; please report it.")
+		return nil
+	}
+	return r.data.client
+}
+
+// ValidateConfig checks the combinations that the attributes alone cannot.
+func (r *processGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var cfg processGroupModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !cfg.Numprocs.IsNull() && cfg.Program.IsNull() {
+		resp.Diagnostics.AddAttributeError(path.Root("numprocs"), "numprocs needs program",
+			"numprocs is a setting of one homogeneous program: set program to its name (for a group made of one "+
+				"homogeneous program, such as \"worker\", that is usually the application's name too).")
+	}
+	if !cfg.Enabled.IsNull() && !cfg.Enabled.IsUnknown() && !cfg.Enabled.ValueBool() && !cfg.State.IsUnknown() &&
+		(cfg.State.IsNull() || cfg.State.ValueString() == pgStateRunning) {
+		resp.Diagnostics.AddAttributeError(path.Root("enabled"), "A disabled program cannot run",
+			"enabled = false disables the program on every instance, so it cannot start anywhere, while state is "+
+				"\"running\" (the default). Set state = \"stopped\" together with enabled = false.")
+	}
+}
+
+// ModifyPlan validates the plan against the cluster (plans have no side effects: reads only) and keeps the
+// computed processes when nothing that acts on the cluster changes.
+func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	var plan processGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	var state *processGroupModel
+	if !req.State.Raw.IsNull() {
+		state = &processGroupModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
+	if state != nil && !pgActsOnCluster(&plan, state) && plan.Processes.IsUnknown() {
+		resp.Diagnostics.Append(resp.Plan.SetAttribute(ctx, path.Root("processes"), state.Processes)...)
+	}
+
+	if r.data == nil || r.data.client == nil || plan.Application.IsUnknown() || plan.Program.IsUnknown() {
+		return // provider or names not known yet: checked again at apply
+	}
+	newScope := state == nil || !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program)
+	numprocsChange := !plan.Numprocs.IsNull() && !plan.Numprocs.IsUnknown() && (newScope || !plan.Numprocs.Equal(state.Numprocs))
+	if !newScope && !numprocsChange {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	snap, err := r.data.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
+		return
+	}
+	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
+}
+
+// pgActsOnCluster reports whether going from state to plan needs any action on the cluster.
+func pgActsOnCluster(plan, state *processGroupModel) bool {
+	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
+		!plan.State.Equal(state.State) || !plan.ExtraArgs.Equal(state.ExtraArgs) ||
+		!plan.Numprocs.Equal(state.Numprocs) || !plan.Enabled.Equal(state.Enabled) ||
+		!plan.RestartTriggers.Equal(state.RestartTriggers)
+}
+
+// pgCheckAgainstSnapshot validates a scope against the cluster: the application and program exist, and numprocs
+// applies to the program.
+func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if _, ok := snap.Application(s.App); !ok {
+		diags.AddAttributeError(path.Root("application"), fmt.Sprintf("Unknown application %q", s.App),
+			fmt.Sprintf("Supvisors knows no application (Supervisor group) named %q. Known applications: %s.",
+				s.App, strings.Join(snap.ApplicationNames(), ", ")))
+		return diags
+	}
+	procs := snap.ProcessesOf(s.App)
+	members, homogeneous := pgMembers(procs, s)
+	if len(members) == 0 {
+		diags.AddAttributeError(path.Root("program"), fmt.Sprintf("Unknown program %q in application %q", s.Program, s.App),
+			fmt.Sprintf("No process of application %q is named %q, and no homogeneous program %q (processes %s_<N>) "+
+				"exists there. %s", s.App, s.Program, s.Program, s.Program, pgKnownProgramsHint(procs, s.App)))
+		return diags
+	}
+	if numprocs && !homogeneous {
+		diags.AddAttributeError(path.Root("numprocs"), fmt.Sprintf("numprocs is not applicable to %s", s.ID()),
+			fmt.Sprintf("%q names the single process %s, not a homogeneous program. Supvisors accepts update_numprocs "+
+				"only for a program defined with numprocs and a process_name holding %%(process_num) (processes "+
+				"<program>_<N>); for any other it answers NOT_APPLICABLE (fault 104), and that refused call still "+
+				"changes the instance. Remove numprocs, or set program to a homogeneous program. %s",
+				s.Program, members[0].Namespec(), pgKnownProgramsHint(procs, s.App)))
+	}
+	return diags
+}
+
+// ImportState accepts "application:*" and "application:program".
+func (r *processGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	s, err := pgParseID(req.ID)
+	if err != nil {
+		resp.Diagnostics.AddError("Invalid import ID", sentence(err.Error()))
+		return
+	}
+	program := types.StringNull()
+	if s.Program != "" {
+		program = types.StringValue(s.Program)
+	}
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), s.ID())...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("application"), s.App)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("program"), program)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("strategy"), string(supvisors.StrategyConfig))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
+}
+
+// Read refreshes the state from the shared snapshot; numprocs and enabled, when managed, from every instance.
+func (r *processGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var m processGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	s := m.scope()
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic("Could not read "+s.ID(), err))
+		return
+	}
+	if _, ok := snap.Application(s.App); !ok {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Application %q vanished", s.App),
+			fmt.Sprintf("Supvisors no longer knows the application %q, so %s was removed from the Terraform state. "+
+				"Known applications: %s.", s.App, s.ID(), strings.Join(snap.ApplicationNames(), ", ")))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	members, _ := pgMembers(snap.ProcessesOf(s.App), s)
+	if len(members) == 0 {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("Program %s vanished", s.ID()),
+			fmt.Sprintf("Application %q no longer has processes for %s, so it was removed from the Terraform state. %s",
+				s.App, s.ID(), pgKnownProgramsHint(snap.ProcessesOf(s.App), s.App)))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+
+	prior := m.State.ValueString()
+	m.ID = types.StringValue(s.ID())
+	m.State = types.StringValue(pgDeriveState(members, prior))
+	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, m.ExtraArgs.ValueString()))
+	if m.Strategy.IsNull() {
+		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
+	}
+	if m.StopOnDestroy.IsNull() {
+		m.StopOnDestroy = types.BoolValue(true)
+	}
+	wantNumprocs, wantEnabled := !m.Numprocs.IsNull(), !m.Enabled.IsNull()
+	if wantNumprocs || wantEnabled {
+		obs := pgReadSettings(ctx, c, snap, s, wantNumprocs, wantEnabled)
+		if v, ok := pgDeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
+			m.Numprocs = types.Int64Value(v)
+		}
+		if v, ok := pgDeriveBool(obs.Enabled, m.Enabled.ValueBool()); wantEnabled && ok {
+			m.Enabled = types.BoolValue(v)
+		}
+		pgDownWarning(&resp.Diagnostics, s, "Reading numprocs/enabled", obs.Down)
+	}
+	var d diag.Diagnostics
+	m.Processes, d = pgProcessesValue(members)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// Create adopts what already matches and changes the rest.
+func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan processGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Create(ctx, pgDefaultTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	defer cancel()
+	if !r.apply(ctx, c, &plan, nil, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Update changes what differs between the state and the plan.
+func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, state processGroupModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	timeout, d := plan.Timeouts.Update(ctx, pgDefaultTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	defer cancel()
+	if !r.apply(ctx, c, &plan, &state, &resp.Diagnostics) {
+		return
+	}
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete stops the processes when stop_on_destroy is set. numprocs and enabled are left as they are.
+func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state processGroupModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if !state.StopOnDestroy.IsNull() && !state.StopOnDestroy.ValueBool() {
+		return
+	}
+	timeout, d := state.Timeouts.Delete(ctx, pgDefaultTimeout)
+	resp.Diagnostics.Append(d...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	defer cancel()
+	s := state.scope()
+	diags := pgConverge(ctx, c, s, pgConvergeOptions{Running: false})
+	if diags.HasError() && pgVanished(ctx, c, s) {
+		resp.Diagnostics.AddWarning(fmt.Sprintf("%s vanished", s.ID()),
+			fmt.Sprintf("Supvisors no longer knows %s: nothing to stop.", s.ID()))
+		return
+	}
+	resp.Diagnostics.Append(diags...)
+}
+
+// pgVanished tells whether the scope has no process any more (application or program gone).
+func pgVanished(ctx context.Context, c *supvisors.Client, s pgScope) bool {
+	members, err := pgFreshMembers(ctx, c, s)
+	if supvisors.IsFault(err, supvisors.FaultBadName) {
+		return true
+	}
+	return err == nil && len(members) == 0
+}
+
+// apply brings the cluster to plan (state is nil on create), then fills the computed attributes of plan. It
+// reports false when it added an error.
+//
+// Order: enable first (a disabled program cannot start), then numprocs (new processes must exist before they
+// are started), then the running state with its extra arguments and restarts, and disable last (after the stop
+// that state = "stopped" requires with enabled = false).
+func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, plan, state *processGroupModel, diags *diag.Diagnostics) bool {
+	s := plan.scope()
+	if state == nil {
+		// Create: validate against the cluster again (the plan may be old, or made without a configured provider).
+		snap, err := c.Snapshot(ctx)
+		if err != nil {
+			diags.Append(clientErrorDiagnostic("Could not read the cluster before creating "+s.ID(), err))
+			return false
+		}
+		diags.Append(pgCheckAgainstSnapshot(snap, s, !plan.Numprocs.IsNull())...)
+		if diags.HasError() {
+			return false
+		}
+	}
+	changed := func(get func(*processGroupModel) attr.Value) bool {
+		return state == nil || !get(plan).Equal(get(state))
+	}
+	if !plan.Enabled.IsNull() && plan.Enabled.ValueBool() && changed(func(m *processGroupModel) attr.Value { return m.Enabled }) {
+		tflog.Info(ctx, "enabling", map[string]any{"id": s.ID()})
+		diags.Append(pgApplyEnabled(ctx, c, s, true)...)
+		if diags.HasError() {
+			return false
+		}
+	}
+	if !plan.Numprocs.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Numprocs }) {
+		tflog.Info(ctx, "setting numprocs", map[string]any{"id": s.ID(), "numprocs": plan.Numprocs.ValueInt64()})
+		diags.Append(pgApplyNumprocs(ctx, c, s, int(plan.Numprocs.ValueInt64()))...)
+		if diags.HasError() {
+			return false
+		}
+	}
+	running := plan.State.ValueString() == pgStateRunning
+	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
+		!plan.RestartTriggers.Equal(state.RestartTriggers)
+	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
+	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
+		Running:    running,
+		Strategy:   supvisors.StartingStrategy(plan.Strategy.ValueString()),
+		ExtraArgs:  plan.ExtraArgs.ValueString(),
+		RestartAll: restartAll,
+	})...)
+	if diags.HasError() {
+		return false
+	}
+	if !plan.Enabled.IsNull() && !plan.Enabled.ValueBool() && changed(func(m *processGroupModel) attr.Value { return m.Enabled }) {
+		tflog.Info(ctx, "disabling", map[string]any{"id": s.ID()})
+		diags.Append(pgApplyEnabled(ctx, c, s, false)...)
+		if diags.HasError() {
+			return false
+		}
+	}
+	members, err := pgFreshMembers(ctx, c, s)
+	if err != nil {
+		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" after the change", err))
+		return false
+	}
+	plan.ID = types.StringValue(s.ID())
+	var d diag.Diagnostics
+	plan.Processes, d = pgProcessesValue(members)
+	diags.Append(d...)
+	return !diags.HasError()
+}
+
+// pgProcessesValue builds the processes attribute.
+func pgProcessesValue(members []supvisors.ProcessInfo) (types.List, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	objType := types.ObjectType{AttrTypes: pgProcessAttrTypes}
+	elems := make([]attr.Value, 0, len(members))
+	for _, p := range members {
+		ids := p.Identifiers
+		if ids == nil {
+			ids = []string{}
+		}
+		idList, d := types.ListValueFrom(context.Background(), types.StringType, ids)
+		diags.Append(d...)
+		obj, d := types.ObjectValue(pgProcessAttrTypes, map[string]attr.Value{
+			"namespec":    types.StringValue(p.Namespec()),
+			"statename":   types.StringValue(string(p.Statename)),
+			"identifiers": idList,
+			"extra_args":  types.StringValue(p.ExtraArgs),
+		})
+		diags.Append(d...)
+		elems = append(elems, obj)
+	}
+	list, d := types.ListValue(objType, elems)
+	diags.Append(d...)
+	return list, diags
+}

@@ -1,0 +1,633 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
+	"github.com/hashicorp/terraform-plugin-testing/plancheck"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// Acceptance tests of supvisors_process_group against the lab cluster. Each parallel test owns one of the
+// lab applications pg_a .. pg_d (a homogeneous program pg_x_multi with numprocs 2 and a plain program
+// pg_x_plain); the tests on the shared groups tools and faulty run alone (resource.Test).
+
+// pgAccConfig renders the provider block and one supvisors_process_group "test" with the given body lines.
+func pgAccConfig(lines ...string) string {
+	var b strings.Builder
+	b.WriteString(testAccProviderBlock())
+	b.WriteString("resource \"supvisors_process_group\" \"test\" {\n")
+	for _, l := range lines {
+		b.WriteString("  " + l + "\n")
+	}
+	b.WriteString("}\n")
+	return b.String()
+}
+
+const pgAccName = "supvisors_process_group.test"
+
+func pgAccCtx() (context.Context, context.CancelFunc) {
+	return context.WithTimeout(context.Background(), 90*time.Second)
+}
+
+// pgAccProcesses reads the processes of a namespec (app:* or app:proc) from the cluster.
+func pgAccProcesses(t *testing.T, namespec string) []supvisors.ProcessInfo {
+	t.Helper()
+	ctx, cancel := pgAccCtx()
+	defer cancel()
+	ps, err := testAccClient(t).GetProcessInfo(ctx, namespec)
+	if err != nil {
+		t.Fatalf("get_process_info(%s): %v", namespec, err)
+	}
+	return ps
+}
+
+// pgAccCheckStates checks that every process of the given namespecs is in state want on the cluster.
+func pgAccCheckStates(t *testing.T, want supvisors.ProcessState, namespecs ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, ns := range namespecs {
+			for _, p := range pgAccProcesses(t, ns) {
+				if p.Statename != want {
+					return fmt.Errorf("%s is %s, want %s", p.Namespec(), p.Statename, want)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// pgAccCheckArgs checks the extra arguments of every process of the namespecs.
+func pgAccCheckArgs(t *testing.T, want string, namespecs ...string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, ns := range namespecs {
+			for _, p := range pgAccProcesses(t, ns) {
+				if p.ExtraArgs != want {
+					return fmt.Errorf("%s has extra_args %q, want %q", p.Namespec(), p.ExtraArgs, want)
+				}
+			}
+		}
+		return nil
+	}
+}
+
+// pgAccInstances calls f with the local processes of every lab instance.
+func pgAccInstances(t *testing.T, f func(id string, procs []supvisors.LocalProcessInfo) error) error {
+	t.Helper()
+	ctx, cancel := pgAccCtx()
+	defer cancel()
+	c := testAccClient(t)
+	for i := 0; i < testAccLab.Size(); i++ {
+		id := testAccLab.Identifier(i)
+		inst, err := c.Instance(ctx, id)
+		if err != nil {
+			return fmt.Errorf("instance %s: %w", id, err)
+		}
+		procs, err := inst.GetAllLocalProcessInfo(ctx)
+		if err != nil {
+			return fmt.Errorf("get_all_local_process_info on %s: %w", id, err)
+		}
+		if err := f(id, procs); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// pgAccCheckNumprocs checks, on EACH instance, that program prog of group app has n processes.
+func pgAccCheckNumprocs(t *testing.T, app, prog string, n int) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		return pgAccInstances(t, func(id string, procs []supvisors.LocalProcessInfo) error {
+			if got := len(pgProgramProcesses(procs, app, prog)); got != n {
+				return fmt.Errorf("instance %s has %d processes of %s:%s, want %d", id, got, app, prog, n)
+			}
+			return nil
+		})
+	}
+}
+
+// pgAccCheckDisabled checks, on EACH instance, the disabled flag of every process of program prog.
+func pgAccCheckDisabled(t *testing.T, app, prog string, disabled bool) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		return pgAccInstances(t, func(id string, procs []supvisors.LocalProcessInfo) error {
+			ps := pgProgramProcesses(procs, app, prog)
+			if len(ps) == 0 {
+				return fmt.Errorf("instance %s has no process of %s:%s", id, app, prog)
+			}
+			for _, p := range ps {
+				if p.Disabled != disabled {
+					return fmt.Errorf("instance %s: %s:%s disabled=%v, want %v", id, app, p.Name, p.Disabled, disabled)
+				}
+			}
+			return nil
+		})
+	}
+}
+
+// pgAccRestore puts numprocs and enabled of a program back on every instance and stops the group, whatever the
+// test left behind, so that the other tests of the binary see the lab as configured.
+func pgAccRestore(t *testing.T, app, prog string, numprocs int) {
+	t.Helper()
+	ctx, cancel := pgAccCtx()
+	defer cancel()
+	c := testAccClient(t)
+	for i := 0; i < testAccLab.Size(); i++ {
+		inst, err := c.Instance(ctx, testAccLab.Identifier(i))
+		if err != nil {
+			t.Errorf("restore: instance %d: %v", i, err)
+			continue
+		}
+		if err := inst.Enable(ctx, prog, true); err != nil {
+			t.Errorf("restore: enable %s on %d: %v", prog, i, err)
+		}
+		if numprocs > 0 {
+			if err := inst.UpdateNumprocs(ctx, prog, numprocs, true, false); err != nil {
+				t.Errorf("restore: update_numprocs %s on %d: %v", prog, i, err)
+			}
+		}
+	}
+	if err := c.StopProcess(ctx, app+":*", true); err != nil && !supvisors.IsFault(err, supvisors.FaultNotRunning) {
+		t.Errorf("restore: stop %s:*: %v", app, err)
+	}
+}
+
+// pgAccMtimes records last_event_mtime of the processes of a namespec, to detect restarts.
+func pgAccMtimes(t *testing.T, namespec string, into map[string]float64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		for _, p := range pgAccProcesses(t, namespec) {
+			into[p.Namespec()] = p.LastEventMtime
+		}
+		return nil
+	}
+}
+
+// pgAccCheckRestarted checks that every process recorded in before had a new event since (was restarted).
+func pgAccCheckRestarted(t *testing.T, namespec string, before map[string]float64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if len(before) == 0 {
+			return fmt.Errorf("nothing recorded before the change")
+		}
+		for _, p := range pgAccProcesses(t, namespec) {
+			if old, ok := before[p.Namespec()]; ok && p.LastEventMtime == old {
+				return fmt.Errorf("%s was not restarted (last_event_mtime unchanged: %v)", p.Namespec(), old)
+			}
+		}
+		return nil
+	}
+}
+
+// TestAccProcessGroup_program manages one plain program: create, import, out-of-band stop re-converged, stop,
+// destroy.
+func TestAccProcessGroup_program(t *testing.T) {
+	const ns = "pg_a:pg_a_plain"
+	t.Cleanup(func() { pgAccRestore(t, "pg_a", "pg_a_plain", 0) })
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
+		Steps: []resource.TestStep{
+			{
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "id", ns),
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					resource.TestCheckResourceAttr(pgAccName, "strategy", "CONFIG"),
+					resource.TestCheckResourceAttr(pgAccName, "extra_args", ""),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "1"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", ns),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.statename", "RUNNING"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.identifiers.#", "1"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					// the other processes of the application are not touched
+					pgAccCheckStates(t, supvisors.ProcessStopped, "pg_a:pg_a_multi_0", "pg_a:pg_a_multi_1"),
+				),
+			},
+			{
+				ResourceName:            pgAccName,
+				ImportState:             true,
+				ImportStateId:           ns,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts"},
+			},
+			{
+				// drift: stopped out of band, seen by the refresh, started again by the apply
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					if err := testAccClient(t).StopProcess(ctx, ns, true); err != nil {
+						t.Fatalf("out-of-band stop: %v", err)
+					}
+				},
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.statename", "RUNNING"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+				),
+			},
+			{
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`, `state = "stopped"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "state", "stopped"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.statename", "STOPPED"),
+					pgAccCheckStates(t, supvisors.ProcessStopped, ns),
+				),
+			},
+			{
+				// back to running for the destroy to stop it
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`, `strategy = "LESS_LOADED"`),
+				Check:  pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+			},
+		},
+	})
+}
+
+// TestAccProcessGroup_wholeApplication manages every process of an application (app:*): create, import,
+// drift on one process, restart_triggers, destroy.
+func TestAccProcessGroup_wholeApplication(t *testing.T) {
+	const ns = "pg_b:*"
+	t.Cleanup(func() { pgAccRestore(t, "pg_b", "pg_b_multi", 0) })
+	before := map[string]float64{}
+	cfg := func(trigger string) string {
+		return pgAccConfig(`application = "pg_b"`, `restart_triggers = { conf = "`+trigger+`" }`)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
+		Steps: []resource.TestStep{
+			{
+				Config: cfg("one"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "id", ns),
+					resource.TestCheckNoResourceAttr(pgAccName, "program"),
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "3"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", "pg_b:pg_b_multi_0"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.1.namespec", "pg_b:pg_b_multi_1"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.2.namespec", "pg_b:pg_b_plain"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+				),
+			},
+			{
+				ResourceName:            pgAccName,
+				ImportState:             true,
+				ImportStateId:           ns,
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "restart_triggers"},
+			},
+			{
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					if err := testAccClient(t).StopProcess(ctx, "pg_b:pg_b_multi_1", true); err != nil {
+						t.Fatalf("out-of-band stop: %v", err)
+					}
+				},
+				Config: cfg("one"),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					resource.TestCheckResourceAttr(pgAccName, "processes.1.statename", "RUNNING"),
+					pgAccMtimes(t, ns, before),
+				),
+			},
+			{
+				// a new trigger value restarts every process
+				Config: cfg("two"),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccCheckRestarted(t, ns, before),
+				),
+			},
+			{
+				// only strategy and stop_on_destroy change: nothing happens on the cluster, the plan keeps processes
+				Config: pgAccConfig(`application = "pg_b"`, `restart_triggers = { conf = "two" }`, `strategy = "MOST_LOADED"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgAccName, tfjsonpath.New("processes"), knownvalue.ListSizeExact(3)),
+					},
+				},
+			},
+		},
+	})
+}
+
+// TestAccProcessGroup_numprocsEnabled changes numprocs up and down and enabled off and on, checked on EACH
+// instance, with extra arguments given to every process including the new ones; then out-of-band numprocs drift.
+func TestAccProcessGroup_numprocsEnabled(t *testing.T) {
+	const app, prog = "pg_c", "pg_c_multi"
+	t.Cleanup(func() { pgAccRestore(t, app, prog, 2) })
+	base := []string{`application = "pg_c"`, `program = "pg_c_multi"`, `extra_args = "5"`}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy: func(*terraform.State) error {
+			return resource.ComposeAggregateTestCheckFunc(
+				pgAccCheckStates(t, supvisors.ProcessStopped, app+":*"),
+				pgAccCheckNumprocs(t, app, prog, 2),
+				pgAccCheckDisabled(t, app, prog, false),
+			)(nil)
+		},
+		Steps: []resource.TestStep{
+			{
+				Config: pgAccConfig(append(base, `numprocs = 3`)...),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "id", "pg_c:pg_c_multi"),
+					resource.TestCheckResourceAttr(pgAccName, "numprocs", "3"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "3"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.2.namespec", "pg_c:pg_c_multi_2"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.2.statename", "RUNNING"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.2.extra_args", "5"),
+					pgAccCheckNumprocs(t, app, prog, 3),
+					pgAccCheckStates(t, supvisors.ProcessRunning, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1", "pg_c:pg_c_multi_2"),
+					pgAccCheckArgs(t, "5", "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1", "pg_c:pg_c_multi_2"),
+					pgAccCheckStates(t, supvisors.ProcessStopped, "pg_c:pg_c_plain"),
+				),
+			},
+			{
+				ResourceName:            pgAccName,
+				ImportState:             true,
+				ImportStateId:           "pg_c:pg_c_multi",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "numprocs"},
+			},
+			{
+				Config: pgAccConfig(append(base, `numprocs = 2`)...),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "numprocs", "2"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "2"),
+					pgAccCheckNumprocs(t, app, prog, 2),
+					pgAccCheckStates(t, supvisors.ProcessRunning, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1"),
+				),
+			},
+			{
+				Config: pgAccConfig(append(base, `numprocs = 2`, `enabled = false`, `state = "stopped"`)...),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "enabled", "false"),
+					resource.TestCheckResourceAttr(pgAccName, "state", "stopped"),
+					pgAccCheckDisabled(t, app, prog, true),
+					pgAccCheckStates(t, supvisors.ProcessStopped, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1"),
+				),
+			},
+			{
+				Config: pgAccConfig(append(base, `numprocs = 2`, `enabled = true`)...),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "enabled", "true"),
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					pgAccCheckDisabled(t, app, prog, false),
+					pgAccCheckStates(t, supvisors.ProcessRunning, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1"),
+				),
+			},
+			{
+				// drift: one instance gets numprocs 3 out of band; the refresh reads every instance and the apply
+				// sets it back there
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					inst, err := testAccClient(t).Instance(ctx, testAccLab.Identifier(2))
+					if err == nil {
+						err = inst.UpdateNumprocs(ctx, prog, 3, true, false)
+					}
+					if err != nil {
+						t.Fatalf("out-of-band update_numprocs: %v", err)
+					}
+				},
+				Config: pgAccConfig(append(base, `numprocs = 2`, `enabled = true`)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "numprocs", "2"),
+					pgAccCheckNumprocs(t, app, prog, 2),
+				),
+			},
+		},
+	})
+}
+
+// TestAccProcessGroup_extraArgs gives extra arguments, changes them (restart), repairs an out-of-band start with
+// other arguments, then removes them.
+func TestAccProcessGroup_extraArgs(t *testing.T) {
+	const ns = "pg_d:pg_d_plain"
+	t.Cleanup(func() { pgAccRestore(t, "pg_d", "pg_d_plain", 0) })
+	before := map[string]float64{}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
+		Steps: []resource.TestStep{
+			{
+				Config: pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `extra_args = "7"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "extra_args", "7"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.extra_args", "7"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccCheckArgs(t, "7", ns),
+					pgAccMtimes(t, ns, before),
+				),
+			},
+			{
+				Config: pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `extra_args = "8 '9 10'"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "extra_args", "8 '9 10'"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccCheckArgs(t, "8 '9 10'", ns),
+					pgAccCheckRestarted(t, ns, before),
+				),
+			},
+			{
+				// drift: restarted out of band with other arguments
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					c := testAccClient(t)
+					if err := c.StopProcess(ctx, ns, true); err != nil {
+						t.Fatalf("out-of-band stop: %v", err)
+					}
+					if err := c.StartProcess(ctx, supvisors.StrategyConfig, ns, "42", true); err != nil {
+						t.Fatalf("out-of-band start: %v", err)
+					}
+				},
+				Config: pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `extra_args = "8 '9 10'"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: pgAccCheckArgs(t, "8 '9 10'", ns),
+			},
+			{
+				Config: pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "extra_args", ""),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccCheckArgs(t, "", ns),
+				),
+			},
+		},
+	})
+}
+
+// TestAccProcessGroup_badInput checks that bad input gets a clear diagnostic at plan time and changes nothing.
+func TestAccProcessGroup_badInput(t *testing.T) {
+	steps := []resource.TestStep{
+		{
+			Config:      pgAccConfig(`application = "nope"`),
+			ExpectError: regexp.MustCompile(`(?s)Unknown application "nope".*Known applications:.*pg_d`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "nope"`),
+			ExpectError: regexp.MustCompile(`(?s)Unknown program "nope" in application "pg_d".*pg_d_plain.*pg_d_multi`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `numprocs = 2`),
+			ExpectError: regexp.MustCompile(`(?s)numprocs is not applicable to pg_d:pg_d_plain.*NOT_APPLICABLE`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "pg_d_multi"`, `numprocs = 0`),
+			ExpectError: regexp.MustCompile(`(?s)numprocs.*at least 1`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `numprocs = 2`),
+			ExpectError: regexp.MustCompile(`numprocs needs program`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `extra_args = "'unbalanced"`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid extra_args.*single quote`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "pg_d_plain"`, `enabled = false`),
+			ExpectError: regexp.MustCompile(`(?s)A disabled program cannot run.*state = "stopped"`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `program = "*"`),
+			ExpectError: regexp.MustCompile(`(?s)Invalid program.*omit program`),
+		},
+		{
+			Config:      pgAccConfig(`application = "pg_d"`, `strategy = "FASTEST"`),
+			ExpectError: regexp.MustCompile(`(?s)strategy.*LESS_LOADED`),
+		},
+		{
+			Config:        pgAccConfig(`application = "pg_d"`),
+			ResourceName:  pgAccName,
+			ImportState:   true,
+			ImportStateId: "pg_d",
+			ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*"pg_d:\*"`),
+		},
+		{
+			Config:        pgAccConfig(`application = "pg_d"`),
+			ResourceName:  pgAccName,
+			ImportState:   true,
+			ImportStateId: "pg_d:",
+			ExpectError:   regexp.MustCompile(`(?s)Invalid import ID.*empty program part`),
+		},
+		{
+			// nothing above reached the cluster: pg_d_plain still has one process everywhere (a refused
+			// update_numprocs would have changed the instance) and nothing was started
+			Config:   pgAccConfig(`application = "pg_d"`, `program = "pg_d_multi"`, `state = "stopped"`),
+			PlanOnly: true, ExpectNonEmptyPlan: true,
+			Check: resource.ComposeAggregateTestCheckFunc(
+				pgAccCheckNumprocs(t, "pg_d", "pg_d_plain", 1),
+				pgAccCheckNumprocs(t, "pg_d", "pg_d_multi", 2),
+			),
+		},
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps:                    steps,
+	})
+	if err := pgAccCheckNumprocs(t, "pg_d", "pg_d_plain", 1)(nil); err != nil {
+		t.Error(err)
+	}
+}
+
+// TestAccProcessGroup_unmanaged manages the processes of the unmanaged group tools (not in the Supvisors rules).
+func TestAccProcessGroup_unmanaged(t *testing.T) {
+	const ns = "tools:*"
+	t.Cleanup(func() {
+		ctx, cancel := pgAccCtx()
+		defer cancel()
+		_ = testAccClient(t).StopProcess(ctx, ns, true)
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
+		Steps: []resource.TestStep{
+			{
+				Config: pgAccConfig(`application = "tools"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "id", ns),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "1"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", "tools:tool"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.statename", "RUNNING"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+				),
+			},
+			{
+				ResourceName:            pgAccName,
+				ImportState:             true,
+				ImportStateId:           "tools:tool",
+				ImportStateVerify:       true,
+				ImportStateVerifyIgnore: []string{"timeouts", "id", "program"},
+			},
+			{
+				Config: pgAccConfig(`application = "tools"`, `state = "stopped"`),
+				Check:  pgAccCheckStates(t, supvisors.ProcessStopped, ns),
+			},
+			{
+				Config: pgAccConfig(`application = "tools"`, `extra_args = "3"`),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccCheckArgs(t, "3", ns),
+				),
+			},
+		},
+	})
+}
+
+// TestAccProcessGroup_startFailure: processes that cannot start give an error naming each one with its state
+// and spawn error.
+func TestAccProcessGroup_startFailure(t *testing.T) {
+	t.Cleanup(func() {
+		ctx, cancel := pgAccCtx()
+		defer cancel()
+		_ = testAccClient(t).StopProcess(ctx, "faulty:*", true)
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck:                 func() { testAccPreCheck(t) },
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config:      pgAccConfig(`application = "faulty"`, `program = "missing_bin"`),
+				ExpectError: regexp.MustCompile(`(?s)did not start.*faulty:missing_bin: FATAL.*nonexistent`),
+			},
+			{
+				Config:      pgAccConfig(`application = "faulty"`),
+				ExpectError: regexp.MustCompile(`(?s)did not start.*faulty:crasher: (FATAL|EXITED|BACKOFF).*faulty:missing_bin: FATAL`),
+			},
+		},
+	})
+}

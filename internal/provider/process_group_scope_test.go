@@ -1,0 +1,344 @@
+package provider
+
+import (
+	"context"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// Unit tests of the supvisors_process_group helpers (no cluster needed).
+
+func TestProcessGroupParseID(t *testing.T) {
+	for _, tc := range []struct {
+		id, app, prog, err string
+	}{
+		{id: "worker:*", app: "worker"},
+		{id: "web:web_server", app: "web", prog: "web_server"},
+		{id: "pg_a:pg_a_multi", app: "pg_a", prog: "pg_a_multi"},
+		{id: "worker", err: `has no ':'`},
+		{id: "worker", err: `"worker:*"`},
+		{id: "web:", err: "empty program part"},
+		{id: ":x", err: "invalid application part"},
+		{id: "a b:x", err: "invalid application part"},
+		{id: "web:web_*", err: "wildcards"},
+		{id: "web:a:b", err: "invalid program part"},
+		{id: "", err: "not a namespec"},
+	} {
+		s, err := pgParseID(tc.id)
+		if tc.err != "" {
+			if err == nil || !strings.Contains(err.Error(), tc.err) {
+				t.Errorf("pgParseID(%q) = %v, want an error containing %q", tc.id, err, tc.err)
+			}
+			if err != nil && !strings.Contains(err.Error(), "<application>:*") {
+				t.Errorf("pgParseID(%q): the error does not give the expected form: %v", tc.id, err)
+			}
+			continue
+		}
+		if err != nil || s.App != tc.app || s.Program != tc.prog {
+			t.Errorf("pgParseID(%q) = %+v, %v; want %s/%s", tc.id, s, err, tc.app, tc.prog)
+		}
+		if s.ID() != tc.id {
+			t.Errorf("ID() = %q, want %q", s.ID(), tc.id)
+		}
+	}
+}
+
+func TestProcessGroupCheckExtraArgs(t *testing.T) {
+	for _, ok := range []string{"", "-x 2", `--name "a b"`, `'it''s'`, `a\ b`, `"say \"hi\""`, "a\tb", `"C:\\dir"`, "é"} {
+		if err := pgCheckExtraArgs(ok); err != nil {
+			t.Errorf("%q refused: %v", ok, err)
+		}
+	}
+	for bad, want := range map[string]string{
+		"'open":        "single quote",
+		`"open`:        "double quote",
+		`"a \"`:        "double quote",
+		`end\`:         "backslash",
+		"two\nlines":   "control character",
+		"nul\x00":      "control character",
+		"carriage\rno": "control character",
+	} {
+		err := pgCheckExtraArgs(bad)
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("%q: got %v, want an error about %s", bad, err, want)
+		}
+	}
+	// the validator skips null and unknown values and reports at the attribute
+	v := pgExtraArgsValidator{}
+	for _, val := range []types.String{types.StringNull(), types.StringUnknown(), types.StringValue("ok")} {
+		resp := &validator.StringResponse{}
+		v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("extra_args"), ConfigValue: val}, resp)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%v: %v", val, resp.Diagnostics)
+		}
+	}
+	resp := &validator.StringResponse{}
+	v.ValidateString(context.Background(), validator.StringRequest{Path: path.Root("extra_args"), ConfigValue: types.StringValue("'x")}, resp)
+	if !resp.Diagnostics.HasError() || !strings.Contains(resp.Diagnostics.Errors()[0].Detail(), "'x") {
+		t.Errorf("bad value: %v", resp.Diagnostics)
+	}
+}
+
+func pgProc(app, name string, st supvisors.ProcessState, args string) supvisors.ProcessInfo {
+	return supvisors.ProcessInfo{ApplicationName: app, ProcessName: name, Statename: st, ExtraArgs: args}
+}
+
+func namespecs(ps []supvisors.ProcessInfo) string {
+	var out []string
+	for _, p := range ps {
+		out = append(out, p.Namespec())
+	}
+	return strings.Join(out, ",")
+}
+
+func TestProcessGroupMembers(t *testing.T) {
+	procs := []supvisors.ProcessInfo{
+		pgProc("pg", "pg_multi_10", supvisors.ProcessStopped, ""),
+		pgProc("pg", "pg_multi_2", supvisors.ProcessStopped, ""),
+		pgProc("pg", "pg_multi_0", supvisors.ProcessStopped, ""),
+		pgProc("pg", "pg_plain", supvisors.ProcessRunning, ""),
+		pgProc("other", "pg_multi_1", supvisors.ProcessStopped, ""),
+		pgProc("pg", "pg_multi_x", supvisors.ProcessStopped, ""),
+		pgProc("app", "main", supvisors.ProcessStopped, ""),
+	}
+	for _, tc := range []struct {
+		scope       pgScope
+		want        string
+		homogeneous bool
+	}{
+		{pgScope{App: "pg"}, "pg:pg_multi_0,pg:pg_multi_2,pg:pg_multi_10,pg:pg_multi_x,pg:pg_plain", false},
+		{pgScope{App: "pg", Program: "pg_plain"}, "pg:pg_plain", false},
+		{pgScope{App: "pg", Program: "pg_multi"}, "pg:pg_multi_0,pg:pg_multi_2,pg:pg_multi_10", true},
+		{pgScope{App: "pg", Program: "pg_multi_2"}, "pg:pg_multi_2", false},
+		{pgScope{App: "pg", Program: "nope"}, "", false},
+		{pgScope{App: "app", Program: "main"}, "app:main", false},
+		{pgScope{App: "app", Program: "app_main"}, "", false},
+		{pgScope{App: "none"}, "", false},
+	} {
+		got, homogeneous := pgMembers(procs, tc.scope)
+		if namespecs(got) != tc.want || homogeneous != tc.homogeneous {
+			t.Errorf("%s: got %s (homogeneous %v), want %s (%v)", tc.scope.ID(), namespecs(got), homogeneous, tc.want, tc.homogeneous)
+		}
+	}
+	hint := pgKnownProgramsHint(procs, "pg")
+	for _, want := range []string{"pg_multi_0, pg_multi_2, pg_multi_10", "pg_plain", "Homogeneous programs", "pg_multi."} {
+		if !strings.Contains(hint, want) {
+			t.Errorf("hint %q lacks %q", hint, want)
+		}
+	}
+	if hint := pgKnownProgramsHint(procs, "none"); !strings.Contains(hint, "no process") {
+		t.Errorf("hint for an empty application: %q", hint)
+	}
+}
+
+func TestProcessGroupNaturalLess(t *testing.T) {
+	for _, tc := range []struct {
+		a, b string
+		less bool
+	}{
+		{"w_2", "w_10", true}, {"w_10", "w_2", false}, {"a", "b", true}, {"w_1", "w_1", false},
+		{"w_01", "w_2", true}, {"w", "w_0", true}, {"w_9x", "w_10", true},
+	} {
+		if got := pgNaturalLess(tc.a, tc.b); got != tc.less {
+			t.Errorf("pgNaturalLess(%q, %q) = %v", tc.a, tc.b, got)
+		}
+	}
+}
+
+func TestProcessGroupLocalMembersAndHomogeneity(t *testing.T) {
+	local := func(group, name, prog string, idx int) supvisors.LocalProcessInfo {
+		return supvisors.LocalProcessInfo{Group: group, Name: name, ProgramName: prog, ProcessIndex: idx}
+	}
+	procs := []supvisors.LocalProcessInfo{
+		local("pg", "pg_multi_0", "pg_multi", 0), local("pg", "pg_multi_1", "pg_multi", 1),
+		local("pg", "pg_plain", "pg_plain", 0), local("app", "main", "app_main", 0),
+		local("pool", "pool_0", "pool", 0), local("x", "job", "job", 0),
+	}
+	if got := pgLocalMembers(procs, pgScope{App: "pg", Program: "pg_multi"}); len(got) != 2 || !pgIsHomogeneous(got) {
+		t.Errorf("pg_multi: %v", got)
+	}
+	if got := pgLocalMembers(procs, pgScope{App: "pg"}); len(got) != 3 {
+		t.Errorf("pg:*: %v", got)
+	}
+	if got := pgLocalMembers(procs, pgScope{App: "app", Program: "main"}); len(got) != 1 || got[0].ProgramName != "app_main" || pgIsHomogeneous(got) {
+		t.Errorf("app:main: %v", got)
+	}
+	if got := pgLocalMembers(procs, pgScope{App: "app", Program: "app_main"}); len(got) != 1 {
+		t.Errorf("app:app_main (by program name): %v", got)
+	}
+	if !pgIsHomogeneous(pgProgramProcesses(procs, "pool", "pool")) {
+		t.Error("pool with numprocs 1 (pool_0) must count as homogeneous")
+	}
+	if pgIsHomogeneous(pgProgramProcesses(procs, "x", "job")) || pgIsHomogeneous(pgProgramProcesses(procs, "pg", "pg_plain")) {
+		t.Error("plain programs must not count as homogeneous")
+	}
+	if pgIsHomogeneous(nil) {
+		t.Error("no process is not homogeneous")
+	}
+	if got := pgProgramNames(pgLocalMembers(procs, pgScope{App: "pg"})); strings.Join(got, ",") != "pg_multi,pg_plain" {
+		t.Errorf("program names: %v", got)
+	}
+}
+
+func TestProcessGroupDerive(t *testing.T) {
+	run, stop := supvisors.ProcessRunning, supvisors.ProcessStopped
+	all := []supvisors.ProcessInfo{pgProc("a", "x", run, "1"), pgProc("a", "y", supvisors.ProcessStarting, "1")}
+	none := []supvisors.ProcessInfo{pgProc("a", "x", stop, "old"), pgProc("a", "y", supvisors.ProcessFatal, "")}
+	mixed := []supvisors.ProcessInfo{pgProc("a", "x", run, "2"), pgProc("a", "y", supvisors.ProcessStopping, "")}
+	for _, tc := range []struct {
+		members []supvisors.ProcessInfo
+		prior   string
+		want    string
+	}{
+		{all, "running", "running"}, {all, "stopped", "running"}, {all, "", "running"},
+		{none, "running", "stopped"}, {none, "stopped", "stopped"}, {none, "", "stopped"},
+		{mixed, "running", "stopped"}, {mixed, "stopped", "running"}, {mixed, "", "stopped"},
+		{nil, "running", "stopped"},
+	} {
+		if got := pgDeriveState(tc.members, tc.prior); got != tc.want {
+			t.Errorf("pgDeriveState(%s, prior %q) = %q, want %q", namespecs(tc.members), tc.prior, got, tc.want)
+		}
+	}
+	if got := pgDeriveExtraArgs(all, "1"); got != "1" {
+		t.Errorf("extra args unchanged: %q", got)
+	}
+	if got := pgDeriveExtraArgs(all, "9"); got != "1" {
+		t.Errorf("extra args drift: %q", got)
+	}
+	if got := pgDeriveExtraArgs(none, "9"); got != "9" {
+		t.Errorf("stopped processes' leftovers must not count: %q", got)
+	}
+	if got := pgNeedsRestart(mixed, "2", false); len(got) != 0 {
+		t.Errorf("nothing to restart: %v", got)
+	}
+	if got := pgNeedsRestart(mixed, "3", false); namespecs(got) != "a:x" {
+		t.Errorf("restart for new args: %v", got)
+	}
+	if got := pgNeedsRestart(all, "1", true); len(got) != 2 {
+		t.Errorf("restart all: %v", got)
+	}
+	if v, ok := pgDeriveInt([]int64{2, 2, 2}, 2); !ok || v != 2 {
+		t.Errorf("agree: %d %v", v, ok)
+	}
+	if v, ok := pgDeriveInt([]int64{2, 3, 2}, 2); !ok || v != 3 {
+		t.Errorf("one instance differs: %d %v", v, ok)
+	}
+	if _, ok := pgDeriveInt(nil, 2); ok {
+		t.Error("nothing observed")
+	}
+	if v, ok := pgDeriveBool([]bool{true, false}, true); !ok || v {
+		t.Errorf("bool drift: %v %v", v, ok)
+	}
+	if _, ok := pgDeriveBool(nil, true); ok {
+		t.Error("nothing observed")
+	}
+}
+
+func TestProcessGroupInstanceStates(t *testing.T) {
+	snap := supvisors.NewSnapshot(supvisors.SupvisorsState{InstanceStates: map[string]string{
+		"h:3": "RUNNING", "h:1": "RUNNING", "h:2": "STOPPED",
+	}}, nil, nil, time.Time{})
+	up, down := pgInstanceStates(snap)
+	if strings.Join(up, ",") != "h:1,h:3" || len(down) != 1 || down[0].ID != "h:2" || !strings.Contains(down[0].Reason, "STOPPED") {
+		t.Errorf("up %v down %v", up, down)
+	}
+	var diags diag.Diagnostics
+	pgDownWarning(&diags, pgScope{App: "a", Program: "p"}, "update_numprocs", down)
+	if diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Detail(), "h:2: its state is STOPPED") {
+		t.Errorf("warning: %v", diags)
+	}
+}
+
+// TestProcessGroupSchemaAndConfig checks the schema and the cross-attribute rules of ValidateConfig.
+func TestProcessGroupSchemaAndConfig(t *testing.T) {
+	ctx := context.Background()
+	r := NewProcessGroupResource().(*processGroupResource)
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	if sresp.Diagnostics.HasError() {
+		t.Fatal(sresp.Diagnostics)
+	}
+	if d := sresp.Schema.ValidateImplementation(ctx); d.HasError() {
+		t.Fatal(d)
+	}
+	for name, a := range sresp.Schema.Attributes {
+		if a.GetMarkdownDescription() == "" {
+			t.Errorf("attribute %s has no MarkdownDescription", name)
+		}
+	}
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	config := func(vals map[string]tftypes.Value) tfsdk.Config {
+		full := map[string]tftypes.Value{}
+		for k, at := range typ.AttributeTypes {
+			full[k] = tftypes.NewValue(at, nil)
+		}
+		for k, v := range vals {
+			full[k] = v
+		}
+		return tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, full)}
+	}
+	str := func(s string) tftypes.Value { return tftypes.NewValue(tftypes.String, s) }
+	for _, tc := range []struct {
+		name string
+		vals map[string]tftypes.Value
+		want string
+	}{
+		{"ok", map[string]tftypes.Value{"application": str("a")}, ""},
+		{"numprocs without program", map[string]tftypes.Value{"application": str("a"), "numprocs": tftypes.NewValue(tftypes.Number, 2)}, "numprocs needs program"},
+		{"numprocs with program", map[string]tftypes.Value{"application": str("a"), "program": str("p"), "numprocs": tftypes.NewValue(tftypes.Number, 2)}, ""},
+		{"disabled running by default", map[string]tftypes.Value{"application": str("a"), "enabled": tftypes.NewValue(tftypes.Bool, false)}, "cannot run"},
+		{"disabled running", map[string]tftypes.Value{"application": str("a"), "enabled": tftypes.NewValue(tftypes.Bool, false), "state": str("running")}, "cannot run"},
+		{"disabled stopped", map[string]tftypes.Value{"application": str("a"), "enabled": tftypes.NewValue(tftypes.Bool, false), "state": str("stopped")}, ""},
+		{"disabled unknown state", map[string]tftypes.Value{"application": str("a"), "enabled": tftypes.NewValue(tftypes.Bool, false), "state": tftypes.NewValue(tftypes.String, tftypes.UnknownValue)}, ""},
+	} {
+		var resp resource.ValidateConfigResponse
+		r.ValidateConfig(ctx, resource.ValidateConfigRequest{Config: config(tc.vals)}, &resp)
+		got := ""
+		for _, d := range resp.Diagnostics.Errors() {
+			got += d.Summary() + ": " + d.Detail()
+		}
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s: got %q, want %q", tc.name, got, tc.want)
+		}
+	}
+}
+
+func TestProcessGroupCheckAgainstSnapshot(t *testing.T) {
+	snap := supvisors.NewSnapshot(supvisors.SupvisorsState{},
+		[]supvisors.ApplicationInfo{{ApplicationName: "pg"}, {ApplicationName: "web"}},
+		[]supvisors.ProcessInfo{
+			pgProc("pg", "pg_multi_0", supvisors.ProcessStopped, ""), pgProc("pg", "pg_multi_1", supvisors.ProcessStopped, ""),
+			pgProc("pg", "pg_plain", supvisors.ProcessStopped, ""),
+		}, time.Time{})
+	for _, tc := range []struct {
+		scope    pgScope
+		numprocs bool
+		want     string
+	}{
+		{pgScope{App: "pg"}, false, ""},
+		{pgScope{App: "pg", Program: "pg_multi"}, true, ""},
+		{pgScope{App: "pg", Program: "pg_plain"}, false, ""},
+		{pgScope{App: "nope"}, false, `Unknown application "nope"` + "Supvisors knows no application (Supervisor group) named \"nope\". Known applications: pg, web."},
+		{pgScope{App: "pg", Program: "nope"}, false, "pg_plain"},
+		{pgScope{App: "pg", Program: "pg_plain"}, true, "NOT_APPLICABLE"},
+	} {
+		got := ""
+		for _, d := range pgCheckAgainstSnapshot(snap, tc.scope, tc.numprocs).Errors() {
+			got += d.Summary() + d.Detail()
+		}
+		if (tc.want == "") != (got == "") || !strings.Contains(got, tc.want) {
+			t.Errorf("%s numprocs=%v: got %q, want %q", tc.scope.ID(), tc.numprocs, got, tc.want)
+		}
+	}
+}
