@@ -162,8 +162,11 @@ func settleDetail(e *supvisors.SettleError) string {
 		if len(p.Identifiers) > 0 {
 			fmt.Fprintf(&b, " on %s", strings.Join(p.Identifiers, ", "))
 		}
-		if p.Spawnerr != "" {
+		switch {
+		case p.Spawnerr != "":
 			fmt.Fprintf(&b, ", spawn error: %s", p.Spawnerr)
+		case p.Description != "" && !p.Statename.IsRunning():
+			fmt.Fprintf(&b, " (%s)", p.Description)
 		}
 	}
 	b.WriteString("\n\nThe process logs (supervisorctl tail) and the supervisord logs have the details.")

@@ -248,16 +248,21 @@ func (m providerModel) clientConfig(getenv func(string) string) (supvisors.Confi
 		cfg.ReadyTimeout = d
 	}
 
-	cfg.CAFile = m.CAFile.ValueString()
-	cfg.Insecure = m.Insecure.ValueBool()
+	// TLS settings only mean something for https; with another scheme they are dropped with a warning (the
+	// URL may come from the environment, which switches between servers).
 	isHTTPS := strings.HasPrefix(strings.ToLower(url), "https://")
-	if !isHTTPS && cfg.CAFile != "" {
-		diags.AddAttributeWarning(path.Root("ca_file"), "ca_file is ignored",
-			"ca_file applies to https:// URLs only; the provider URL does not use https.")
-	}
-	if !isHTTPS && cfg.Insecure {
-		diags.AddAttributeWarning(path.Root("insecure"), "insecure is ignored",
-			"insecure applies to https:// URLs only; the provider URL does not use https.")
+	if isHTTPS {
+		cfg.CAFile = m.CAFile.ValueString()
+		cfg.Insecure = m.Insecure.ValueBool()
+	} else {
+		if m.CAFile.ValueString() != "" {
+			diags.AddAttributeWarning(path.Root("ca_file"), "ca_file is ignored",
+				"ca_file applies to https:// URLs only; the provider URL does not use https.")
+		}
+		if m.Insecure.ValueBool() {
+			diags.AddAttributeWarning(path.Root("insecure"), "insecure is ignored",
+				"insecure applies to https:// URLs only; the provider URL does not use https.")
+		}
 	}
 
 	if !m.InstanceURLs.IsNull() {

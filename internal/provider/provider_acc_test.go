@@ -83,5 +83,15 @@ func testAccProviderConfig(url, username, password string, extra ...string) stri
 func testAccClient(t *testing.T) *supvisors.Client {
 	t.Helper()
 	testAccPreCheck(t)
-	return testAccLab.Client(0)
+	c, err := supvisors.New(supvisors.Config{
+		URL:      testAccLab.URL(0),
+		Username: testAccLab.Username(),
+		Password: testAccLab.Password(),
+		// Out-of-band checks must see the cluster as it is now.
+		SnapshotMaxAge: -1,
+	})
+	if err != nil {
+		t.Fatalf("lab client: %v", err)
+	}
+	return c
 }

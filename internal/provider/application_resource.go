@@ -1,0 +1,748 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sort"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+// Desired states of an application, as written in the configuration.
+const (
+	stateRunning = "running"
+	stateStopped = "stopped"
+)
+
+// Default time limits of the timeouts block.
+const (
+	defaultApplicationCreateTimeout = 5 * time.Minute
+	defaultApplicationUpdateTimeout = 5 * time.Minute
+	defaultApplicationDeleteTimeout = 5 * time.Minute
+)
+
+var (
+	_ resource.Resource                   = (*applicationResource)(nil)
+	_ resource.ResourceWithConfigure      = (*applicationResource)(nil)
+	_ resource.ResourceWithImportState    = (*applicationResource)(nil)
+	_ resource.ResourceWithModifyPlan     = (*applicationResource)(nil)
+	_ resource.ResourceWithValidateConfig = (*applicationResource)(nil)
+)
+
+// NewApplicationResource returns the supvisors_application resource.
+func NewApplicationResource() resource.Resource {
+	return &applicationResource{}
+}
+
+// applicationResource keeps a managed Supvisors application running or stopped.
+type applicationResource struct {
+	data *providerData
+}
+
+// applicationResourceModel is the state and configuration of supvisors_application.
+type applicationResourceModel struct {
+	ID              types.String   `tfsdk:"id"`
+	Name            types.String   `tfsdk:"name"`
+	State           types.String   `tfsdk:"state"`
+	Strategy        types.String   `tfsdk:"strategy"`
+	RestartTriggers types.Map      `tfsdk:"restart_triggers"`
+	StopOnDestroy   types.Bool     `tfsdk:"stop_on_destroy"`
+	Timeouts        timeouts.Value `tfsdk:"timeouts"`
+	Statename       types.String   `tfsdk:"statename"`
+	Managed         types.Bool     `tfsdk:"managed"`
+	MajorFailure    types.Bool     `tfsdk:"major_failure"`
+	MinorFailure    types.Bool     `tfsdk:"minor_failure"`
+	Processes       types.List     `tfsdk:"processes"`
+}
+
+// applicationProcessModel is one element of processes.
+type applicationProcessModel struct {
+	Name        types.String `tfsdk:"name"`
+	Namespec    types.String `tfsdk:"namespec"`
+	Statename   types.String `tfsdk:"statename"`
+	Identifiers types.List   `tfsdk:"identifiers"`
+}
+
+// applicationProcessType is the object type of the elements of processes.
+var applicationProcessType = types.ObjectType{AttrTypes: map[string]attr.Type{
+	"name":        types.StringType,
+	"namespec":    types.StringType,
+	"statename":   types.StringType,
+	"identifiers": types.ListType{ElemType: types.StringType},
+}}
+
+// Metadata names the resource supvisors_application.
+func (r *applicationResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_application"
+}
+
+// Schema describes supvisors_application.
+func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
+	strategies := make([]string, 0, len(supvisors.StartingStrategies()))
+	for _, s := range supvisors.StartingStrategies() {
+		strategies = append(strategies, "`"+string(s)+"`")
+	}
+	resp.Schema = schema.Schema{
+		MarkdownDescription: "Keeps a **managed** Supvisors application (one declared in the Supvisors rules) running " +
+			"or stopped. Supvisors decides where each process runs, following the application's rules and the " +
+			"starting strategy.\n\n" +
+			"Creating the resource adopts an application that is already in the desired state: nothing is " +
+			"restarted. A refresh reads the application's state from the cluster, so a start or stop made outside " +
+			"Terraform shows in the next plan. Destroying the resource stops the application, unless " +
+			"`stop_on_destroy = false`.\n\n" +
+			"Unmanaged groups (Supervisor groups that no rules file declares) cannot be started or stopped as " +
+			"applications: manage their processes with `supvisors_process_group`.",
+		Attributes: map[string]schema.Attribute{
+			"id": schema.StringAttribute{
+				MarkdownDescription: "The application name.",
+				Computed:            true,
+			},
+			"name": schema.StringAttribute{
+				MarkdownDescription: "Name of the application: a Supervisor group declared in the Supvisors rules. " +
+					"Checked against the cluster at plan time. Changing it replaces the resource.",
+				Required:      true,
+				Validators:    []validator.String{validators.Name("application name")},
+				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
+			},
+			"state": schema.StringAttribute{
+				MarkdownDescription: "Desired state: `running` (the default) or `stopped`. A refresh maps the " +
+					"application's RUNNING and STARTING states to `running`, STOPPED and STOPPING to `stopped`.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(stateRunning),
+				Validators: []validator.String{stringvalidator.OneOf(stateRunning, stateStopped)},
+			},
+			"strategy": schema.StringAttribute{
+				MarkdownDescription: "Starting strategy used when the provider starts or restarts the application: " +
+					joinWords(strategies) + ". Defaults to `CONFIG` (the placement of the rules). Changing it alone " +
+					"does nothing on the cluster; it applies to the next start.",
+				Optional:   true,
+				Computed:   true,
+				Default:    stringdefault.StaticString(string(supvisors.StrategyConfig)),
+				Validators: []validator.String{validators.StartingStrategy()},
+			},
+			"restart_triggers": schema.MapAttribute{
+				MarkdownDescription: "Arbitrary values; when any of them changes while the application is running, " +
+					"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
+					"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster.",
+				Optional:    true,
+				ElementType: types.StringType,
+			},
+			"stop_on_destroy": schema.BoolAttribute{
+				MarkdownDescription: "Stop the application when the resource is destroyed (the default). With `false`, " +
+					"destroying the resource only removes it from the Terraform state and leaves the application as it is.",
+				Optional: true,
+				Computed: true,
+				Default:  booldefault.StaticBool(true),
+			},
+			"statename": schema.StringAttribute{
+				MarkdownDescription: "State of the application as Supvisors reports it: `STOPPED`, `STARTING`, " +
+					"`RUNNING` or `STOPPING`.",
+				Computed: true,
+			},
+			"managed": schema.BoolAttribute{
+				MarkdownDescription: "Whether the application is declared in the Supvisors rules (always true for an " +
+					"application this resource can manage).",
+				Computed:      true,
+				PlanModifiers: []planmodifier.Bool{boolplanmodifier.UseStateForUnknown()},
+			},
+			"major_failure": schema.BoolAttribute{
+				MarkdownDescription: "Whether a required process of the application has failed.",
+				Computed:            true,
+			},
+			"minor_failure": schema.BoolAttribute{
+				MarkdownDescription: "Whether an optional process of the application has failed.",
+				Computed:            true,
+			},
+			"processes": schema.ListNestedAttribute{
+				MarkdownDescription: "The processes of the application, sorted by name.",
+				Computed:            true,
+				NestedObject: schema.NestedAttributeObject{
+					Attributes: map[string]schema.Attribute{
+						"name": schema.StringAttribute{
+							MarkdownDescription: "Process name.",
+							Computed:            true,
+						},
+						"namespec": schema.StringAttribute{
+							MarkdownDescription: "Namespec `application:process`.",
+							Computed:            true,
+						},
+						"statename": schema.StringAttribute{
+							MarkdownDescription: "Process state (`RUNNING`, `STOPPED`, `FATAL`, ...).",
+							Computed:            true,
+						},
+						"identifiers": schema.ListAttribute{
+							MarkdownDescription: "Instances (`host:port`) where the process runs; more than one " +
+								"means a conflict.",
+							Computed:    true,
+							ElementType: types.StringType,
+						},
+					},
+				},
+			},
+		},
+		Blocks: map[string]schema.Block{
+			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
+		},
+	}
+}
+
+// Configure stores the provider data; it is nil while the provider configuration is not known yet.
+func (r *applicationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.data = d
+	}
+}
+
+// client returns the client, or adds an error when the provider is not configured.
+func (r *applicationResource) client(diags *diag.Diagnostics) *supvisors.Client {
+	if r.data == nil || r.data.client == nil {
+		diags.AddError("Provider not configured",
+			"The supvisors provider configuration depends on values that are not known yet, so this resource "+
+				"cannot reach the cluster. Apply the resources the provider configuration depends on first.")
+		return nil
+	}
+	return r.data.client
+}
+
+// ValidateConfig warns about settings that have no effect.
+func (r *applicationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
+	var m applicationResourceModel
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if m.State.ValueString() == stateStopped && !m.RestartTriggers.IsNull() && !m.RestartTriggers.IsUnknown() &&
+		len(m.RestartTriggers.Elements()) > 0 {
+		resp.Diagnostics.AddAttributeWarning(path.Root("restart_triggers"), "restart_triggers has no effect",
+			"The application is meant to be stopped, so a change of restart_triggers restarts nothing.")
+	}
+}
+
+// ModifyPlan checks at plan time that the application exists and is managed (through the shared snapshot,
+// without side effects), and plans the computed attributes so that a plan without a cluster change is empty
+// and one with a change says what will be known.
+func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.ModifyPlanRequest, resp *resource.ModifyPlanResponse) {
+	if req.Plan.Raw.IsNull() {
+		return // destroy
+	}
+	ctx = r.data.logContext(ctx)
+	var plan applicationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	var prior *applicationResourceModel
+	if !req.State.Raw.IsNull() {
+		prior = &applicationResourceModel{}
+		resp.Diagnostics.Append(req.State.Get(ctx, prior)...)
+	}
+	if resp.Diagnostics.HasError() {
+		return
+	}
+
+	creating := prior == nil || !prior.Name.Equal(plan.Name)
+	if creating && !plan.Name.IsUnknown() && r.data != nil && r.data.client != nil {
+		snap, err := r.data.client.Snapshot(ctx)
+		if err != nil {
+			resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("name"),
+				fmt.Sprintf("Could not check application %q against the cluster", plan.Name.ValueString()), err))
+			return
+		}
+		if summary, detail := applicationProblem(snap, plan.Name.ValueString()); summary != "" {
+			resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
+			return
+		}
+	}
+
+	plan.ID = plan.Name
+	if creating {
+		plan.Managed = types.BoolValue(true)
+		plan.Statename = plannedStatename(plan.State)
+	} else {
+		switch action := plannedAction(*prior, plan); action {
+		case actionNone:
+			// Nothing changes on the cluster: what the refresh read stays true.
+			plan.Statename = prior.Statename
+			plan.MajorFailure = prior.MajorFailure
+			plan.MinorFailure = prior.MinorFailure
+			plan.Processes = prior.Processes
+		case actionUnknown:
+			// Desired values not known yet: everything computed is unknown.
+		default:
+			plan.Statename = plannedStatename(plan.State)
+		}
+	}
+	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// clusterAction is what an update does on the cluster.
+type clusterAction int
+
+const (
+	actionNone clusterAction = iota
+	actionUnknown
+	actionStart
+	actionStop
+	actionRestart
+)
+
+// plannedAction compares the refreshed state with the plan.
+func plannedAction(prior, plan applicationResourceModel) clusterAction {
+	if plan.State.IsUnknown() {
+		return actionUnknown
+	}
+	want, have := plan.State.ValueString(), prior.State.ValueString()
+	switch {
+	case want == stateStopped && have != stateStopped:
+		return actionStop
+	case want == stateRunning && have != stateRunning:
+		return actionStart
+	case want == stateStopped:
+		return actionNone
+	case plan.RestartTriggers.IsUnknown():
+		return actionUnknown
+	case !sameTriggers(prior.RestartTriggers, plan.RestartTriggers):
+		return actionRestart
+	}
+	return actionNone
+}
+
+// sameTriggers compares two restart_triggers maps; null and empty are the same (no trigger).
+func sameTriggers(a, b types.Map) bool {
+	if len(a.Elements()) == 0 && len(b.Elements()) == 0 {
+		return true
+	}
+	return a.Equal(b)
+}
+
+// plannedStatename is the statename the application has after a successful apply of desired.
+func plannedStatename(desired types.String) types.String {
+	switch {
+	case desired.IsUnknown() || desired.IsNull():
+		return types.StringUnknown()
+	case desired.ValueString() == stateStopped:
+		return types.StringValue(string(supvisors.ApplicationStopped))
+	default:
+		return types.StringValue(string(supvisors.ApplicationRunning))
+	}
+}
+
+// Create starts (or stops) the application unless it is already in the desired state, and waits until it settles.
+func (r *applicationResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
+	var plan applicationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	c := r.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	limit, diags := plan.Timeouts.Create(ctx, defaultApplicationCreateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	ctx = tflog.SetField(ctx, "application", name)
+	action := actionStart
+	if plan.State.ValueString() == stateStopped {
+		action = actionStop
+	}
+	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
+	plan.ID = plan.Name
+	if err != nil {
+		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
+		// When the application was found but did not settle as wanted, keep it in the state (Terraform taints
+		// it) so that the next apply retries from a known situation.
+		var settle *supvisors.SettleError
+		if errors.As(err, &settle) && info.ApplicationName != "" {
+			resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		}
+		return
+	}
+	resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Read refreshes the application from the shared cluster snapshot (one round trip for all resources of a plan).
+func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
+	var state applicationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if r.data == nil || r.data.client == nil {
+		tflog.Debug(ctx, "provider not configured yet; application state not refreshed")
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	name := state.Name.ValueString()
+	if name == "" { // imported: only the id is set
+		name = state.ID.ValueString()
+		state.Name = types.StringValue(name)
+	}
+	snap, err := r.data.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read application %q", name), err))
+		return
+	}
+	info, ok := snap.Application(name)
+	if !ok || info.Statename == supvisors.ApplicationDeleted {
+		resp.Diagnostics.AddWarning("Application no longer exists",
+			fmt.Sprintf("Supvisors no longer knows application %q (it was removed from the Supervisor "+
+				"configuration). It is removed from the Terraform state; the next apply creates it again if it is "+
+				"still configured and exists by then.", name))
+		resp.State.RemoveResource(ctx)
+		return
+	}
+	if !info.Managed {
+		resp.Diagnostics.AddWarning("Application is no longer managed",
+			fmt.Sprintf("Application %q is no longer declared in the Supvisors rules, so it cannot be started "+
+				"or stopped as an application any more. Declare it in the rules again, or manage its processes "+
+				"with supvisors_process_group and remove this resource (terraform state rm).", name))
+	}
+	state.ID = types.StringValue(name)
+	resp.Diagnostics.Append(state.setFromCluster(ctx, info, snap.ProcessesOf(name))...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
+}
+
+// Update starts, stops or restarts the application as the plan requires. A change of strategy, stop_on_destroy
+// or timeouts alone does nothing on the cluster.
+func (r *applicationResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
+	var plan, prior applicationResourceModel
+	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
+	resp.Diagnostics.Append(req.State.Get(ctx, &prior)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	action := plannedAction(prior, plan)
+	if action == actionNone {
+		// The plan carries the refreshed computed values (see ModifyPlan).
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	c := r.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	limit, diags := plan.Timeouts.Update(ctx, defaultApplicationUpdateTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+
+	name := plan.Name.ValueString()
+	ctx = tflog.SetField(ctx, "application", name)
+	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
+	if err != nil {
+		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
+		// Keep the prior arguments (so that the next plan asks for the same change again) with what the
+		// cluster shows now, when it was seen.
+		if info.ApplicationName != "" {
+			resp.Diagnostics.Append(prior.setFromCluster(ctx, info, procs)...)
+		}
+		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
+		return
+	}
+	resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// Delete stops the application (unless stop_on_destroy is false) and waits until it is stopped.
+func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
+	var state applicationResourceModel
+	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	name := state.Name.ValueString()
+	if !state.StopOnDestroy.IsNull() && !state.StopOnDestroy.ValueBool() {
+		tflog.Info(ctx, "stop_on_destroy is false: application left as it is", map[string]any{"application": name})
+		return
+	}
+	c := r.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	limit, diags := state.Timeouts.Delete(ctx, defaultApplicationDeleteTimeout)
+	resp.Diagnostics.Append(diags...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	ctx = tflog.SetField(ctx, "application", name)
+
+	_, _, err := r.apply(ctx, c, actionStop, name, "")
+	switch {
+	case err == nil:
+	case supvisors.IsFault(err, supvisors.FaultBadName):
+		resp.Diagnostics.AddWarning("Application already gone",
+			fmt.Sprintf("Supvisors no longer knows application %q; there was nothing to stop.", name))
+	case supvisors.IsFault(err, supvisors.FaultNotManaged):
+		resp.Diagnostics.AddWarning("Application not stopped",
+			fmt.Sprintf("Application %q is no longer managed by Supvisors, so it cannot be stopped as an "+
+				"application; it was left as it is and removed from the Terraform state.", name))
+	default:
+		r.addActionError(ctx, c, &resp.Diagnostics, actionStop, name, err)
+	}
+}
+
+// ImportState imports an application by name, after checking that the cluster knows it and manages it.
+func (r *applicationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
+	name := req.ID
+	if err := validators.CheckName(name); err != nil {
+		resp.Diagnostics.AddError("Invalid import ID",
+			fmt.Sprintf("The import ID of supvisors_application is the application name: %s.", err))
+		return
+	}
+	c := r.client(&resp.Diagnostics)
+	if c == nil {
+		return
+	}
+	ctx = r.data.logContext(ctx)
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not import application %q", name), err))
+		return
+	}
+	if summary, detail := applicationProblem(snap, name); summary != "" {
+		resp.Diagnostics.AddError(summary, detail)
+		return
+	}
+	// The arguments that cannot be read from the cluster get their defaults; Read fills in the rest.
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("strategy"), string(supvisors.StrategyConfig))...)
+	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
+}
+
+// apply runs action on the application and waits until it settles. It returns the application and its
+// processes as last seen (ApplicationName is empty when the application was not found).
+//
+// Starts and stops are sent with wait=false and followed by client.WaitApplication within ctx's deadline.
+// ALREADY_STARTED on a start and NOT_RUNNING on a stop mean the application is already where it should be (or on
+// its way): the provider then only waits. If it settles on the other side (it was stopping when asked to
+// start, say), the command is sent once more.
+func (r *applicationResource) apply(ctx context.Context, c *supvisors.Client, action clusterAction, name, strategy string) (supvisors.ApplicationInfo, []supvisors.ProcessInfo, error) {
+	want := supvisors.ApplicationRunning
+	if action == actionStop {
+		want = supvisors.ApplicationStopped
+	}
+	strat := supvisors.StartingStrategy(strategy)
+	if strat == "" {
+		strat = supvisors.StrategyConfig
+	}
+	const attempts = 3
+	var (
+		info  supvisors.ApplicationInfo
+		procs []supvisors.ProcessInfo
+		err   error
+	)
+	for attempt := 1; attempt <= attempts; attempt++ {
+		already := false
+		start := time.Now()
+		switch action {
+		case actionStart:
+			err = c.StartApplication(ctx, strat, name, false)
+			already = supvisors.IsFault(err, supvisors.FaultAlreadyStarted)
+		case actionStop:
+			err = c.StopApplication(ctx, name, false)
+			already = supvisors.IsFault(err, supvisors.FaultNotRunning)
+		case actionRestart:
+			err = c.RestartApplication(ctx, strat, name, false)
+		}
+		tflog.Debug(ctx, "application command sent", map[string]any{
+			"action": actionName(action), "strategy": string(strat), "attempt": attempt,
+			"already": already, "error": errString(err), "duration": time.Since(start).String(),
+		})
+		if err != nil && !already {
+			if supvisors.IsFault(err, supvisors.FaultAbnormalTermination) && action != actionStop {
+				// Nothing could be queued (no eligible instance, a required process forced to FATAL...):
+				// gather what the processes say, briefly.
+				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+				i, p, werr := c.WaitApplication(wctx, name, want)
+				cancel()
+				var settle *supvisors.SettleError
+				if errors.As(werr, &settle) {
+					return i, p, &commandError{cause: err, settle: settle}
+				}
+			}
+			return info, procs, err
+		}
+		info, procs, err = c.WaitApplication(ctx, name, want)
+		var settle *supvisors.SettleError
+		if err == nil || !already || !errors.As(err, &settle) || attempt == attempts {
+			return info, procs, err
+		}
+		tflog.Debug(ctx, "application settled on the other side after an idempotent answer; sending the command again",
+			map[string]any{"got": settle.Got})
+	}
+	return info, procs, err
+}
+
+// commandError is a refused command together with the state the processes settled in.
+type commandError struct {
+	cause  error
+	settle *supvisors.SettleError
+}
+
+func (e *commandError) Error() string { return e.cause.Error() + "; " + e.settle.Error() }
+
+// Unwrap exposes the cause (a *supvisors.Fault) and the *supvisors.SettleError.
+func (e *commandError) Unwrap() []error { return []error{e.settle, e.cause} }
+
+// addActionError adds the diagnostic of a failed start, stop or restart. Unknown and unmanaged applications are
+// explained with the list of the managed ones.
+func (r *applicationResource) addActionError(ctx context.Context, c *supvisors.Client, diags *diag.Diagnostics, action clusterAction, name string, err error) {
+	summary := fmt.Sprintf("Could not %s application %q", actionName(action), name)
+	if supvisors.IsFault(err, supvisors.FaultBadName) || supvisors.IsFault(err, supvisors.FaultNotManaged) {
+		c.InvalidateSnapshot()
+		if snap, serr := c.Snapshot(ctx); serr == nil {
+			if s, detail := applicationProblem(snap, name); s != "" {
+				diags.AddAttributeError(path.Root("name"), summary, detail)
+				return
+			}
+		}
+	}
+	detail := clientErrorDetail(err)
+	var cmd *commandError
+	if errors.As(err, &cmd) {
+		detail += "\n\nServer answer to the command: " + cmd.cause.Error()
+	}
+	diags.AddError(summary, detail)
+}
+
+// applicationProblem returns a diagnostic summary and detail when name is not a managed application of the
+// snapshot, or two empty strings when it is.
+func applicationProblem(snap *supvisors.Snapshot, name string) (summary, detail string) {
+	managed := snap.ManagedApplicationNames()
+	var unmanaged []string
+	for _, n := range snap.ApplicationNames() {
+		if info, ok := snap.Application(n); ok && !info.Managed {
+			unmanaged = append(unmanaged, n)
+		}
+	}
+	sort.Strings(unmanaged)
+	info, ok := snap.Application(name)
+	switch {
+	case !ok || info.Statename == supvisors.ApplicationDeleted:
+		detail = fmt.Sprintf("Supvisors knows no application named %q. Managed applications: %s.", name, quotedList(managed))
+		if len(unmanaged) > 0 {
+			detail += fmt.Sprintf(" Unmanaged groups (for supvisors_process_group): %s.", quotedList(unmanaged))
+		}
+		return "Unknown Supvisors application", detail
+	case !info.Managed:
+		return "Unmanaged Supvisors application", fmt.Sprintf("%q is an unmanaged group: no Supvisors rules file "+
+			"declares it, so Supvisors does not start or stop it as an application (it answers NOT_MANAGED). "+
+			"Manage its processes with the supvisors_process_group resource (application = %q), or declare the "+
+			"application in the Supvisors rules. Managed applications: %s.", name, name, quotedList(managed))
+	}
+	return "", ""
+}
+
+// setFromCluster fills the state and the computed attributes from what the cluster reports.
+func (m *applicationResourceModel) setFromCluster(ctx context.Context, info supvisors.ApplicationInfo, procs []supvisors.ProcessInfo) diag.Diagnostics {
+	var diags diag.Diagnostics
+	switch info.Statename {
+	case supvisors.ApplicationRunning, supvisors.ApplicationStarting:
+		m.State = types.StringValue(stateRunning)
+	case supvisors.ApplicationStopped, supvisors.ApplicationStopping:
+		m.State = types.StringValue(stateStopped)
+	default:
+		tflog.Warn(ctx, "unexpected application state; desired state left as it was", map[string]any{"statename": string(info.Statename)})
+	}
+	m.Statename = types.StringValue(string(info.Statename))
+	m.Managed = types.BoolValue(info.Managed)
+	m.MajorFailure = types.BoolValue(info.MajorFailure)
+	m.MinorFailure = types.BoolValue(info.MinorFailure)
+
+	sorted := append([]supvisors.ProcessInfo(nil), procs...)
+	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ProcessName < sorted[j].ProcessName })
+	elems := make([]applicationProcessModel, 0, len(sorted))
+	for _, p := range sorted {
+		ids := append([]string{}, p.Identifiers...)
+		sort.Strings(ids)
+		idList, d := types.ListValueFrom(ctx, types.StringType, ids)
+		diags.Append(d...)
+		elems = append(elems, applicationProcessModel{
+			Name:        types.StringValue(p.ProcessName),
+			Namespec:    types.StringValue(p.Namespec()),
+			Statename:   types.StringValue(string(p.Statename)),
+			Identifiers: idList,
+		})
+	}
+	list, d := types.ListValueFrom(ctx, applicationProcessType, elems)
+	diags.Append(d...)
+	m.Processes = list
+	if m.Strategy.IsNull() || m.Strategy.IsUnknown() {
+		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
+	}
+	if m.StopOnDestroy.IsNull() || m.StopOnDestroy.IsUnknown() {
+		m.StopOnDestroy = types.BoolValue(true)
+	}
+	return diags
+}
+
+// actionName is the verb of an action, for messages.
+func actionName(a clusterAction) string {
+	switch a {
+	case actionStart:
+		return "start"
+	case actionStop:
+		return "stop"
+	case actionRestart:
+		return "restart"
+	}
+	return "update"
+}
+
+// errString is err.Error(), or "" for nil (for log fields).
+func errString(err error) string {
+	if err == nil {
+		return ""
+	}
+	return err.Error()
+}
+
+// joinWords renders a, b, c as "a, b or c".
+func joinWords(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	out := words[0]
+	for _, w := range words[1 : len(words)-1] {
+		out += ", " + w
+	}
+	return out + " or " + words[len(words)-1]
+}
