@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"net"
 	"net/http"
 	"strings"
 	"time"
@@ -19,6 +20,10 @@ var rpcHTTP = &http.Client{Timeout: 10 * time.Second}
 
 // rpcCall calls method on url (http://host:port, /RPC2 appended) with basic auth and decodes the result into out.
 func rpcCall(ctx context.Context, url, user, pass, method string, out any, args ...any) error {
+	return rpcCallWith(ctx, rpcHTTP, url, user, pass, method, out, args...)
+}
+
+func rpcCallWith(ctx context.Context, hc *http.Client, url, user, pass, method string, out any, args ...any) error {
 	body, err := xmlrpc.EncodeMethodCall(method, args...)
 	if err != nil {
 		return err
@@ -31,7 +36,7 @@ func rpcCall(ctx context.Context, url, user, pass, method string, out any, args 
 	if user != "" {
 		req.SetBasicAuth(user, pass)
 	}
-	resp, err := rpcHTTP.Do(req)
+	resp, err := hc.Do(req)
 	if err != nil {
 		return err
 	}
@@ -86,4 +91,16 @@ type applicationInfo struct {
 	Statename string `xmlrpc:"statename"`
 	Major     bool   `xmlrpc:"major_failure"`
 	Minor     bool   `xmlrpc:"minor_failure"`
+}
+
+// rpcCallUnix is rpcCall over the unix socket of an instance.
+func rpcCallUnix(ctx context.Context, socket, user, pass, method string, out any, args ...any) error {
+	hc := &http.Client{Timeout: 10 * time.Second, Transport: &http.Transport{
+		DialContext: func(ctx context.Context, _, _ string) (net.Conn, error) {
+			var d net.Dialer
+			return d.DialContext(ctx, "unix", socket)
+		},
+	}}
+	defer hc.CloseIdleConnections()
+	return rpcCallWith(ctx, hc, "http://localhost", user, pass, method, out, args...)
 }

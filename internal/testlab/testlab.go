@@ -457,6 +457,15 @@ func (c *Cluster) logTails() string {
 	return b.String()
 }
 
+func (c *Cluster) index(in *instance) int {
+	for i, x := range c.inst {
+		if x == in {
+			return i
+		}
+	}
+	return 0
+}
+
 // LogTail returns the last n lines of the supervisord log of instance i (for test diagnostics).
 func (c *Cluster) LogTail(i, n int) string {
 	data, _ := os.ReadFile(c.inst[i].logfile())
@@ -510,20 +519,28 @@ func (c *Cluster) Running() bool {
 	return false
 }
 
-// stopGrace is how long a supervisord gets after SIGTERM (it stops its programs first) before SIGKILL.
-const stopGrace = 6 * time.Second
+// stopGrace is how long a supervisord gets after SIGTERM (it stops its programs first; slow needs 3 s) before
+// SIGKILL.
+const stopGrace = 5 * time.Second
 
 // stopInstance stops one supervisord: SIGTERM, wait up to grace, SIGKILL its process group, then kill every
 // process left with the instance's marker.
 func (c *Cluster) stopInstance(in *instance, grace time.Duration) error {
 	pid := in.pid()
 	if pid > 0 && in.running() {
+		// supervisord stops its groups one per main-loop tick on SIGTERM (~0.5 s each, so 15 s and more for
+		// the lab), but exits at once when nothing runs: signal every program first, all together.
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		_ = rpcCall(ctx, in.url(), c.opts.Username, c.opts.Password, "supervisor.stopAllProcesses", nil, false)
+		cancel()
 		_ = syscall.Kill(pid, syscall.SIGTERM)
 		deadline := time.Now().Add(grace)
 		for in.running() && time.Now().Before(deadline) {
 			time.Sleep(50 * time.Millisecond)
 		}
 		if in.running() {
+			c.opts.Logf("testlab: supervisord %s still running %s after SIGTERM: SIGKILL; its log ends with:\n%s",
+				in.Nick, grace, c.LogTail(c.index(in), 12))
 			_ = syscall.Kill(-pid, syscall.SIGKILL)
 			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
