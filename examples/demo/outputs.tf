@@ -26,7 +26,7 @@ output "cluster" {
   description = "Supvisors state, master instance and state of every instance."
   value = {
     state     = data.supvisors_state.cluster.fsm_statename
-    master    = data.supvisors_state.cluster.master_identifier
+    master    = data.supvisors_state.cluster.master_nick_identifier
     instances = { for i in data.supvisors_instances.all.instances : i.nick_identifier => i.statename }
   }
 }
@@ -35,7 +35,7 @@ output "where" {
   description = "Each running process (application:process) and the instance(s) it runs on."
   value = {
     for p in data.supvisors_processes.all.processes :
-    "${p.application_name}:${p.process_name}" => [for id in p.identifiers : lookup(local.nicks, id, id)]
+    p.namespec => [for id in p.identifiers : lookup(local.nicks, id, id)]
     if length(p.identifiers) > 0
   }
 }

@@ -1,0 +1,248 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
+)
+
+// The configuration both flows of the guide start from: the provider, configured from the environment.
+const guideProviderTF = `terraform {
+  required_providers {
+    supvisors = {
+      source = "supvisors/supvisors"
+    }
+  }
+}
+
+provider "supvisors" {}
+`
+
+// The import blocks of the guide (templates/guides/adopting-an-existing-cluster.md.tmpl, step 1).
+const guideImportsTF = `import {
+  to = supvisors_application.web
+  id = "web"
+}
+
+import {
+  to = supvisors_process_group.pool
+  id = "pool:pool"
+}
+`
+
+// The hand-written blocks of the guide's `terraform import` flow.
+const guideResourcesTF = `resource "supvisors_application" "web" {
+  name  = "web"
+  state = "running"
+}
+
+resource "supvisors_process_group" "pool" {
+  application = "pool"
+  program     = "pool"
+  state       = "running"
+}
+`
+
+// TestImportGuideFlow runs the guide "Adopting an existing cluster" with the real CLI against a real cluster:
+// import blocks + `plan -generate-config-out`, apply, then a plan that must report no changes; then the same
+// adoption with `terraform import` and hand-written blocks. Nothing may be restarted by either flow.
+//
+// terraform-plugin-testing cannot run -generate-config-out, hence the CLI here. Gated on TF_ACC like the
+// other acceptance tests; it starts its own lab cluster.
+func TestImportGuideFlow(t *testing.T) {
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 (starts a Supvisors lab cluster and runs the terraform CLI)")
+	}
+	cli, err := findTerraformCLI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 12*time.Minute)
+	defer cancel()
+
+	lab, err := testlab.Start(ctx, testlab.Options{Logf: t.Logf})
+	if err != nil {
+		t.Fatalf("the Supvisors test lab did not start: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := lab.Stop(); err != nil {
+			t.Errorf("stop the lab: %v", err)
+		}
+	})
+
+	tmp := t.TempDir()
+	binDir := filepath.Join(tmp, "bin")
+	if _, err := buildProvider(ctx, root, binDir, testWriter{t}); err != nil {
+		t.Fatal(err)
+	}
+	rc := filepath.Join(tmp, "terraformrc")
+	if err := writeTerraformRC(rc, binDir); err != nil {
+		t.Fatal(err)
+	}
+
+	client, err := supvisors.New(supvisors.Config{URL: lab.URL(0), Username: lab.Username(), Password: lab.Password()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The situation of the guide: web runs (the cluster started it), pool was started by hand.
+	if _, _, err := client.WaitApplication(ctx, "web", supvisors.ApplicationRunning); err != nil {
+		t.Fatalf("web is not running in the lab: %v", err)
+	}
+	if err := client.StartProcess(ctx, supvisors.StrategyConfig, "pool:*", "", true); err != nil {
+		t.Fatalf("start pool out of band: %v", err)
+	}
+	before := processEvents(ctx, t, client, "web", "pool")
+
+	t.Run("import blocks and generate-config-out", func(t *testing.T) {
+		dir := filepath.Join(tmp, "generated")
+		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "imports.tf": guideImportsTF})
+		tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
+
+		out := mustRun(ctx, t, tf, "plan", "-no-color", "-generate-config-out=generated.tf")
+		expectLine(t, out, `Plan: 2 to import, 0 to add, 0 to change, 0 to destroy.`)
+		generated, err := os.ReadFile(filepath.Join(dir, "generated.tf"))
+		if err != nil {
+			t.Fatalf("generate-config-out wrote no generated.tf: %v", err)
+		}
+		t.Logf("generated.tf:\n%s", generated)
+		for _, want := range []string{`resource "supvisors_application" "web"`, `resource "supvisors_process_group" "pool"`} {
+			if !strings.Contains(string(generated), want) {
+				t.Errorf("generated.tf has no %s", want)
+			}
+		}
+
+		out = mustRun(ctx, t, tf, "apply", "-no-color", "-auto-approve")
+		expectLine(t, out, `Apply complete! Resources: 2 imported, 0 added, 0 changed, 0 destroyed.`)
+
+		out, code := runCode(ctx, t, tf, "plan", "-no-color", "-detailed-exitcode")
+		if code != 0 {
+			t.Fatalf("the plan after importing with the generated configuration is not empty (exit code %d):\n%s", code, out)
+		}
+		expectLine(t, out, `No changes. Your infrastructure matches the configuration.`)
+	})
+
+	t.Run("terraform import command", func(t *testing.T) {
+		dir := filepath.Join(tmp, "cli")
+		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "resources.tf": guideResourcesTF})
+		tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
+
+		out := mustRun(ctx, t, tf, "import", "-no-color", "supvisors_application.web", "web")
+		expectLine(t, out, `Import successful!`)
+		out = mustRun(ctx, t, tf, "import", "-no-color", "supvisors_process_group.pool", "pool:pool")
+		expectLine(t, out, `Import successful!`)
+
+		out, code := runCode(ctx, t, tf, "plan", "-no-color", "-detailed-exitcode")
+		if code != 0 {
+			t.Fatalf("the plan after terraform import is not empty (exit code %d):\n%s", code, out)
+		}
+		expectLine(t, out, `No changes. Your infrastructure matches the configuration.`)
+	})
+
+	// Adoption reads only: every process must still be the one that ran before (no stop, start or restart).
+	after := processEvents(ctx, t, client, "web", "pool")
+	for ns, ev := range before {
+		if after[ns] != ev {
+			t.Errorf("%s changed during the import flows (last event %v, then %v): adoption must not restart anything", ns, ev, after[ns])
+		}
+	}
+}
+
+// processEvents returns namespec -> "statename@last_event_mtime" for the processes of apps.
+func processEvents(ctx context.Context, t *testing.T, c *supvisors.Client, apps ...string) map[string]string {
+	t.Helper()
+	procs, err := c.GetAllProcessInfo(ctx)
+	if err != nil {
+		t.Fatalf("get_all_process_info: %v", err)
+	}
+	want := map[string]bool{}
+	for _, a := range apps {
+		want[a] = true
+	}
+	ev := map[string]string{}
+	for _, p := range procs {
+		if want[p.ApplicationName] {
+			ev[p.Namespec()] = string(p.Statename) + "@" + time.Duration(p.LastEventMtime*float64(time.Second)).String()
+		}
+	}
+	for _, a := range apps {
+		found := false
+		for ns := range ev {
+			found = found || strings.HasPrefix(ns, a+":")
+		}
+		if !found {
+			t.Fatalf("no process of %s in get_all_process_info", a)
+		}
+	}
+	return ev
+}
+
+func writeFiles(t *testing.T, dir string, files map[string]string) {
+	t.Helper()
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for name, content := range files {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(content), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// mustRun runs the CLI and fails the test on a non-zero exit, showing the output.
+func mustRun(ctx context.Context, t *testing.T, tf *terraformRunner, args ...string) string {
+	t.Helper()
+	out, err := tf.run(ctx, args...)
+	if err != nil {
+		t.Fatalf("%v\n%s", err, out)
+	}
+	return out
+}
+
+// runCode runs the CLI and returns its output and exit code (for -detailed-exitcode).
+func runCode(ctx context.Context, t *testing.T, tf *terraformRunner, args ...string) (string, int) {
+	t.Helper()
+	out, err := tf.run(ctx, args...)
+	var exit *exec.ExitError
+	switch {
+	case err == nil:
+		return out, 0
+	case errors.As(err, &exit):
+		return out, exit.ExitCode()
+	default:
+		t.Fatalf("%v\n%s", err, out)
+		return out, -1
+	}
+}
+
+// expectLine fails the test when no line of out is exactly want (after trimming spaces).
+func expectLine(t *testing.T, out, want string) {
+	t.Helper()
+	re := regexp.MustCompile(`(?m)^\s*` + regexp.QuoteMeta(want) + `\s*$`)
+	if !re.MatchString(out) {
+		t.Fatalf("expected the line %q in the output:\n%s", want, out)
+	}
+}
+
+// testWriter sends command output to the test log.
+type testWriter struct{ t *testing.T }
+
+func (w testWriter) Write(p []byte) (int, error) {
+	w.t.Helper()
+	if s := strings.TrimRight(string(p), "\n"); s != "" {
+		w.t.Log(s)
+	}
+	return len(p), nil
+}
