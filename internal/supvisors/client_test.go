@@ -630,7 +630,9 @@ func TestPasswordNeverLeaks(t *testing.T) {
 	f.user, f.pass = "lab", "other-password"
 	log := &recordingLogger{}
 	var errs []error
-	mod := func(c *Config) { c.Username, c.Password, c.Logger, c.ReadyTimeout = "lab", pw, log, 300*time.Millisecond }
+	mod := func(c *Config) {
+		c.Username, c.Password, c.Logger, c.ReadyTimeout = "lab", pw, log, 300*time.Millisecond
+	}
 
 	// 401 with the password set, in the config and in the URL.
 	c := newTestClient(t, f.URL(), mod)
