@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
 // state reads supvisors.get_supvisors_state from instance i.
@@ -133,6 +135,14 @@ func TestLab(t *testing.T) {
 	if err := rpcCallUnix(ctx, c.inst[0].Socket, c.Username(), c.Password(), "supvisors.get_supvisors_state", &st); err != nil ||
 		st.Identifier != c.Identifier(0) {
 		t.Fatalf("unix socket: %v %v", err, st)
+	}
+
+	// the project client works against the lab, over TCP and over the unix socket
+	for _, cl := range []*supvisors.Client{c.Client(2), c.Client(1, func(cfg *supvisors.Config) { cfg.URL = c.SocketURL(1) })} {
+		st, err := cl.GetSupvisorsState(ctx)
+		if err != nil || st.FSMStatename != supvisors.StateOperation {
+			t.Fatalf("client of %s: %v %+v", cl.Endpoint(), err, st)
+		}
 	}
 
 	// a started program keeps running (its pdeathsig is tied to supervisord, not to a thread that may exit)
