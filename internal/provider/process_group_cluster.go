@@ -183,22 +183,61 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 		}
 		current[i] = len(procs)
 	}
+	// A decrease removes the processes of index >= n. Stop them first, cluster-wide, with the usual wait and
+	// report: update_numprocs only stops what runs on the instance that receives it, and with wait=false
+	// Supvisors 0.19 reports FAILED for a process it is still stopping.
+	excess := map[string]bool{}
+	for _, v := range views {
+		for _, p := range pgProgramProcesses(v.Procs, s.App, s.Program) {
+			if p.ProcessIndex >= n {
+				excess[supvisors.MakeNamespec(p.Group, p.Name)] = true
+			}
+		}
+	}
+	if len(excess) > 0 {
+		members, err := pgFreshMembers(ctx, c, s)
+		if err != nil {
+			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
+			return diags
+		}
+		var running []supvisors.ProcessInfo
+		for _, p := range members {
+			if excess[p.Namespec()] && !p.Statename.IsStopped() {
+				running = append(running, p)
+			}
+		}
+		diags.Append(pgStop(ctx, c, s, running, false)...)
+		if diags.HasError() {
+			return diags
+		}
+	}
 	var changed []pgInstanceView
 	for i, v := range views {
 		if current[i] == n {
 			continue
 		}
 		tflog.Debug(ctx, "update_numprocs", map[string]any{"instance": v.ID, "program": s.Program, "from": current[i], "to": n})
-		err := v.Client.UpdateNumprocs(ctx, s.Program, n, false, false)
-		if err != nil {
+		err := v.Client.UpdateNumprocs(ctx, s.Program, n, true, false)
+		switch {
+		case err == nil:
+		case n < current[i] && supvisors.IsFault(err, supvisors.FaultFailed):
+			// The removal check ran before the instance had dropped the stopped processes; the poll below
+			// waits for it.
+			tflog.Debug(ctx, "update_numprocs: removal not confirmed yet", map[string]any{"instance": v.ID, "error": err.Error()})
+		default:
 			if supvisors.IsFault(err, supvisors.FaultNotApplicable) {
 				// Undo what the refused call did to this instance (API.md §6.15).
-				if uerr := v.Client.UpdateNumprocs(ctx, s.Program, current[i], false, false); uerr != nil {
+				if uerr := v.Client.UpdateNumprocs(ctx, s.Program, current[i], true, false); uerr != nil {
 					tflog.Warn(ctx, "could not undo a refused update_numprocs", map[string]any{"instance": v.ID, "error": uerr.Error()})
 				}
 			}
 			diags.Append(clientAttributeErrorDiagnostic(path.Root("numprocs"),
 				fmt.Sprintf("Could not set numprocs of %s to %d on instance %s", s.ID(), n, v.ID), err))
+			if len(changed) > 0 {
+				diags.AddWarning("numprocs was changed on some instances only",
+					fmt.Sprintf("numprocs of %s is already %d on %s. Run terraform apply again once the cause is fixed.",
+						s.ID(), n, pgViewIDs(changed)))
+			}
 			return diags
 		}
 		changed = append(changed, v)
@@ -557,4 +596,13 @@ func pgWorstState(fs []supvisors.ProcessFailure) string {
 		return "another state"
 	}
 	return strings.Join(states, "/")
+}
+
+// pgViewIDs lists the identifiers of instance views, for messages.
+func pgViewIDs(views []pgInstanceView) string {
+	ids := make([]string, len(views))
+	for i, v := range views {
+		ids[i] = v.ID
+	}
+	return strings.Join(ids, ", ")
 }

@@ -6,5 +6,6 @@ import "github.com/hashicorp/terraform-plugin-framework/resource"
 func resourceConstructors() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewApplicationResource,
+		NewProcessGroupResource,
 	}
 }
