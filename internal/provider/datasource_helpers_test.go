@@ -1,0 +1,195 @@
+package provider
+
+// Helpers of the data source acceptance tests: every data source test compares what Terraform stored with what
+// the same RPC answers directly, at check time, through a client of the instance the provider talks to.
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// attrWant maps flatmap attribute keys ("processes.#", "processes.0.statename", "instance_states.h:p") to the
+// expected value: string, bool, int, int64, float64 (compared with a relative tolerance of 1e-9) or nil (the
+// attribute must be null, i.e. absent).
+type attrWant map[string]any
+
+// addList expects a list of strings at prefix.
+func (w attrWant) addList(prefix string, values []string) {
+	w[prefix+".#"] = len(values)
+	for i, v := range values {
+		w[fmt.Sprintf("%s.%d", prefix, i)] = v
+	}
+}
+
+// addMap expects a map of strings at prefix.
+func (w attrWant) addMap(prefix string, values map[string]string) {
+	w[prefix+".%"] = len(values)
+	for k, v := range values {
+		w[prefix+"."+k] = v
+	}
+}
+
+// addProcess expects the processInfoModel of p at prefix (now_monotonic is not exposed).
+func (w attrWant) addProcess(prefix string, p supvisors.ProcessInfo) {
+	w[prefix+".application_name"] = p.ApplicationName
+	w[prefix+".process_name"] = p.ProcessName
+	w[prefix+".namespec"] = p.Namespec()
+	w[prefix+".statecode"] = p.Statecode
+	w[prefix+".statename"] = string(p.Statename)
+	w[prefix+".expected_exit"] = p.ExpectedExit
+	w[prefix+".last_event_mtime"] = p.LastEventMtime
+	w[prefix+".extra_args"] = p.ExtraArgs
+	w.addList(prefix+".identifiers", sortedStrings(p.Identifiers))
+}
+
+// testCheckLive checks the attributes of the data source `name` (e.g. "data.supvisors_state.test") against the
+// values want computes from live RPC answers when the check runs.
+func testCheckLive(name string, want func(ctx context.Context) (attrWant, error)) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[name]
+		if !ok {
+			return fmt.Errorf("%s not found in state", name)
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		w, err := want(ctx)
+		if err != nil {
+			return fmt.Errorf("live RPC for %s: %w", name, err)
+		}
+		return compareAttrs(name, rs.Primary.Attributes, w)
+	}
+}
+
+func compareAttrs(name string, got map[string]string, want attrWant) error {
+	keys := make([]string, 0, len(want))
+	for k := range want {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	var errs []string
+	for _, k := range keys {
+		g, present := got[k]
+		var expected string
+		switch v := want[k].(type) {
+		case nil:
+			if present {
+				errs = append(errs, fmt.Sprintf("%s: want null, got %q", k, g))
+			}
+			continue
+		case float64:
+			if !present {
+				errs = append(errs, fmt.Sprintf("%s: missing, want %v", k, v))
+				continue
+			}
+			f, err := strconv.ParseFloat(g, 64)
+			if err != nil || math.Abs(f-v) > 1e-9*math.Max(1, math.Abs(v)) {
+				errs = append(errs, fmt.Sprintf("%s: got %q, want %v", k, g, v))
+			}
+			continue
+		case string:
+			expected = v
+		case bool:
+			expected = strconv.FormatBool(v)
+		case int:
+			expected = strconv.Itoa(v)
+		case int64:
+			expected = strconv.FormatInt(v, 10)
+		default:
+			return fmt.Errorf("%s: unsupported expected type %T", k, v)
+		}
+		if !present {
+			errs = append(errs, fmt.Sprintf("%s: missing, want %q", k, expected))
+		} else if g != expected {
+			errs = append(errs, fmt.Sprintf("%s: got %q, want %q", k, g, expected))
+		}
+	}
+	if len(errs) > 0 {
+		return fmt.Errorf("%s differs from the live RPC answer:\n  %s", name, strings.Join(errs, "\n  "))
+	}
+	return nil
+}
+
+// testAccDSMaster returns the index of the Master instance and the index of a non-Master one.
+func testAccDSMaster(t *testing.T) (master, nonMaster int) {
+	t.Helper()
+	testAccPreCheck(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	st, err := testAccDSClient(0).GetSupvisorsState(ctx)
+	if err != nil {
+		t.Fatalf("get_supvisors_state: %v", err)
+	}
+	master, nonMaster = -1, -1
+	for i := 0; i < testAccLab.Size(); i++ {
+		if testAccLab.Identifier(i) == st.MasterIdentifier {
+			master = i
+		} else if nonMaster < 0 {
+			nonMaster = i
+		}
+	}
+	if master < 0 || nonMaster < 0 {
+		t.Fatalf("cannot tell the Master (%q) from the other instances of the lab", st.MasterIdentifier)
+	}
+	return master, nonMaster
+}
+
+// testAccDSProviderBlock returns a provider block for instance i of the lab, with extra attribute lines.
+func testAccDSProviderBlock(i int, extra ...string) string {
+	return testAccProviderConfig(testAccLab.URL(i), testAccLab.Username(), testAccLab.Password(), extra...)
+}
+
+// testAccDSContext returns a context for direct calls made by a test.
+func testAccDSContext(t *testing.T, d time.Duration) context.Context {
+	t.Helper()
+	ctx, cancel := context.WithTimeout(context.Background(), d)
+	t.Cleanup(cancel)
+	return ctx
+}
+
+// testAccDSClient returns a direct client of instance i of the lab, without snapshot caching (checks must see
+// the cluster as it is now).
+func testAccDSClient(i int) *supvisors.Client {
+	c, err := supvisors.New(supvisors.Config{
+		URL:            testAccLab.URL(i),
+		Username:       testAccLab.Username(),
+		Password:       testAccLab.Password(),
+		SnapshotMaxAge: -1,
+	})
+	if err != nil {
+		panic(fmt.Sprintf("lab client of instance %d: %v", i, err))
+	}
+	return c
+}
+
+func TestCompareAttrs(t *testing.T) {
+	got := map[string]string{"s": "a", "b": "true", "i": "3", "f": "389.575139632", "l.#": "1", "l.0": "x"}
+	ok := attrWant{"s": "a", "b": true, "i": 3, "f": 389.575139632, "absent": nil}
+	ok.addList("l", []string{"x"})
+	if err := compareAttrs("t", got, ok); err != nil {
+		t.Errorf("unexpected difference: %v", err)
+	}
+	for name, bad := range map[string]attrWant{
+		"string":  {"s": "b"},
+		"bool":    {"b": false},
+		"int":     {"i": int64(4)},
+		"float":   {"f": 389.5751},
+		"missing": {"m": "x"},
+		"null":    {"s": nil},
+		"list":    {"l.#": 2},
+	} {
+		if err := compareAttrs("t", got, bad); err == nil {
+			t.Errorf("%s: difference not detected", name)
+		}
+	}
+}
