@@ -8,6 +8,9 @@ import (
 	"testing"
 	"time"
 
+	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -206,9 +209,11 @@ func TestAccProcessGroup_program(t *testing.T) {
 		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
 		Steps: []resource.TestStep{
 			{
-				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`),
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`,
+					`timeouts {`, `  create = "2m"`, `  update = "2m"`, `  delete = "1m"`, `}`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(pgAccName, "id", ns),
+					resource.TestCheckResourceAttr(pgAccName, "timeouts.create", "2m"),
 					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
 					resource.TestCheckResourceAttr(pgAccName, "strategy", "CONFIG"),
 					resource.TestCheckResourceAttr(pgAccName, "extra_args", ""),
@@ -404,6 +409,32 @@ func TestAccProcessGroup_numprocsEnabled(t *testing.T) {
 				Check: resource.ComposeAggregateTestCheckFunc(
 					resource.TestCheckResourceAttr(pgAccName, "enabled", "true"),
 					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					pgAccCheckDisabled(t, app, prog, false),
+					pgAccCheckStates(t, supvisors.ProcessRunning, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1"),
+				),
+			},
+			{
+				// drift: the program is disabled out of band on one instance (which stops its processes there);
+				// the refresh sees it on that instance and the apply enables it again before starting
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					inst, err := testAccClient(t).Instance(ctx, testAccLab.Identifier(1))
+					if err == nil {
+						err = inst.Disable(ctx, prog, true)
+					}
+					if err != nil {
+						t.Fatalf("out-of-band disable: %v", err)
+					}
+				},
+				Config: pgAccConfig(append(base, `numprocs = 2`, `enabled = true`)...),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "enabled", "true"),
 					pgAccCheckDisabled(t, app, prog, false),
 					pgAccCheckStates(t, supvisors.ProcessRunning, "pg_c:pg_c_multi_0", "pg_c:pg_c_multi_1"),
 				),
@@ -660,4 +691,61 @@ func TestAccProcessGroup_startFailure(t *testing.T) {
 			},
 		},
 	})
+}
+
+// TestAccProcessGroup_downInstanceWarning reads numprocs/enabled with one instance unreachable (its URL is
+// overridden with a dead one): the refresh still succeeds from the other instances and warns, naming it.
+func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	dead := testAccLab.Identifier(2)
+	c := testAccLab.Client(0, func(cfg *supvisors.Config) {
+		urls := map[string]string{}
+		for k, v := range cfg.InstanceURLs {
+			urls[k] = v
+		}
+		urls[dead] = "http://127.0.0.1:1"
+		urls[testAccLab.Nick(2)] = "http://127.0.0.1:1"
+		cfg.InstanceURLs = urls
+		cfg.ReadyTimeout = time.Second
+		cfg.RequestTimeout = time.Second
+	})
+	r := &processGroupResource{data: &providerData{client: c}}
+	ctx := context.Background()
+	var sresp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	vals := map[string]tftypes.Value{}
+	for k, at := range typ.AttributeTypes {
+		vals[k] = tftypes.NewValue(at, nil)
+	}
+	vals["id"] = tftypes.NewValue(tftypes.String, "pg_b:pg_b_multi")
+	vals["application"] = tftypes.NewValue(tftypes.String, "pg_b")
+	vals["program"] = tftypes.NewValue(tftypes.String, "pg_b_multi")
+	vals["state"] = tftypes.NewValue(tftypes.String, "stopped")
+	vals["extra_args"] = tftypes.NewValue(tftypes.String, "")
+	vals["numprocs"] = tftypes.NewValue(tftypes.Number, 2)
+	vals["enabled"] = tftypes.NewValue(tftypes.Bool, true)
+	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}
+	resp := fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("read: %v", resp.Diagnostics)
+	}
+	var warned bool
+	for _, w := range resp.Diagnostics.Warnings() {
+		if strings.Contains(w.Detail(), dead) && strings.Contains(w.Detail(), "did not answer") {
+			warned = true
+		}
+	}
+	if !warned {
+		t.Errorf("no warning naming the unreachable instance %s: %v", dead, resp.Diagnostics)
+	}
+	var m processGroupModel
+	if d := resp.State.Get(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	if m.Numprocs.ValueInt64() != 2 || !m.Enabled.ValueBool() || m.Processes.IsNull() || len(m.Processes.Elements()) != 2 {
+		t.Errorf("read from the other instances: numprocs %v enabled %v processes %v", m.Numprocs, m.Enabled, m.Processes)
+	}
 }
