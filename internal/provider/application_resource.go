@@ -599,13 +599,32 @@ func (r *applicationResource) apply(ctx context.Context, c *supvisors.Client, ac
 		}
 		info, procs, err = c.WaitApplication(ctx, name, want)
 		var settle *supvisors.SettleError
-		if err == nil || !already || !errors.As(err, &settle) || attempt == attempts {
+		if err == nil || !errors.As(err, &settle) || attempt == attempts {
 			return info, procs, err
 		}
-		tflog.Debug(ctx, "application settled on the other side after an idempotent answer; sending the command again",
-			map[string]any{"got": settle.Got})
+		switch {
+		case already:
+			// The application was leaving the state it was asked for (stopping when asked to start, say).
+		case action == actionRestart && settle.Got == string(supvisors.ApplicationStopped) && onlyStopped(settle.Processes):
+			// Seen between the stop and the start of the restart: finish with a plain start.
+			action = actionStart
+		default:
+			return info, procs, err
+		}
+		tflog.Debug(ctx, "application settled on the other side; sending the command again",
+			map[string]any{"got": settle.Got, "action": actionName(action)})
 	}
 	return info, procs, err
+}
+
+// onlyStopped reports whether every process is plainly STOPPED (none failed to start).
+func onlyStopped(procs []supvisors.ProcessFailure) bool {
+	for _, p := range procs {
+		if p.Statename != supvisors.ProcessStopped {
+			return false
+		}
+	}
+	return true
 }
 
 // commandError is a refused command together with the state the processes settled in.
