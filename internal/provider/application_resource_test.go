@@ -642,7 +642,7 @@ func TestAccApplication_badInputs(t *testing.T) {
 				ExpectError: testAccErrorRe(`Invalid URL.*no scheme.*http://127.0.0.1:61001`),
 			},
 			{
-				Config: testAccProviderConfig(testAccLab.URL(0), testAccLab.Username(), "not-the-password") + testAccResourceOnly(name),
+				Config:      testAccProviderConfig(testAccLab.URL(0), testAccLab.Username(), "not-the-password") + testAccResourceOnly(name),
 				ExpectError: testAccErrorRe(`HTTP 401 Unauthorized.*Check username and password`),
 			},
 			{
