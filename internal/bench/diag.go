@@ -130,6 +130,10 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 			continue
 		}
 		d.providerLag = append(d.providerLag, noticed.Sub(s))
+		if o.keep {
+			logf("diagnostic %s: start sent %s, RUNNING %s, provider noticed %s", n,
+				startAt.Format("15:04:05.000"), s.Format("15:04:05.000"), noticed.Format("15:04:05.000"))
+		}
 	}
 	d.applyAfterLast = end.Sub(last)
 

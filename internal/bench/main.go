@@ -138,6 +138,14 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 	defer proxy.Close()
+	if o.keep {
+		t0 := time.Now()
+		defer func() {
+			if werr := proxy.writeLog(filepath.Join(tmp, "proxy.log"), t0); werr != nil {
+				logf("writing the proxy log: %v", werr)
+			}
+		}()
+	}
 	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
 
 	viaProxy := func(c *supvisors.Config) { c.URL = proxy.URL() }

@@ -2,11 +2,13 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"net"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
+	"os"
 	"regexp"
 	"sort"
 	"strings"
@@ -224,3 +226,14 @@ func (t *tcpRelay) URL() string { return "http://" + t.ln.Addr().String() }
 
 // Close stops accepting; open relayed connections end when their client closes them.
 func (t *tcpRelay) Close() error { return t.ln.Close() }
+
+// writeLog writes every record (arrival relative to t0, duration, methods, applications) to path.
+func (p *countingProxy) writeLog(path string, t0 time.Time) error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var b strings.Builder
+	for i, r := range p.log {
+		fmt.Fprintf(&b, "%5d %9.3f %7.3f %s %s\n", i, r.At.Sub(t0).Seconds(), r.Took.Seconds(), r.String(), strings.Join(r.Apps, ","))
+	}
+	return os.WriteFile(path, []byte(b.String()), 0o644)
+}
