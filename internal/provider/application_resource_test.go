@@ -800,3 +800,56 @@ func TestAccApplication_logsHidePassword(t *testing.T) {
 	}
 	t.Logf("trace log: %d lines, no password", strings.Count(text, "\n"))
 }
+
+// TestAccApplication_notReady puts the cluster in CONCILIATION (one process started by hand on two instances):
+// Supvisors then refuses starts with BAD_SUPVISORS_STATE. The provider waits ready_timeout, then fails with a
+// diagnostic naming the state and what to do. The conflict is conciliated afterwards.
+func TestAccApplication_notReady(t *testing.T) {
+	const app, namespec = "app_h", "app_h:side"
+	conciliate := func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		c := testAccClient(t)
+		st, err := c.GetSupvisorsState(ctx)
+		if err == nil && st.FSMStatename == supvisors.StateConciliation {
+			if _, err := c.Conciliate(ctx, supvisors.ConciliationSenicide); err != nil {
+				t.Errorf("conciliate(SENICIDE): %v", err)
+			}
+		}
+		if _, err := c.WaitReady(ctx, supvisors.StateOperation); err != nil {
+			t.Errorf("the cluster did not return to OPERATION: %v", err)
+		}
+		testAccSetApplication(t, app, false)
+	}
+	t.Cleanup(func() {
+		if testAccLab != nil {
+			conciliate()
+		}
+	})
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() {
+			testAccPreCheck(t)
+			testAccSetApplication(t, app, false)
+			ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+			defer cancel()
+			for i := range 2 {
+				c, err := supvisors.New(supvisors.Config{URL: testAccLab.URL(i), Username: testAccLab.Username(), Password: testAccLab.Password()})
+				if err != nil {
+					t.Fatal(err)
+				}
+				if err := c.Supervisor().StartProcess(ctx, namespec, true); err != nil {
+					t.Fatalf("start %s by hand on instance %d: %v", namespec, i, err)
+				}
+			}
+			if _, err := testAccClient(t).WaitReady(ctx, supvisors.StateConciliation); err != nil {
+				t.Fatalf("the cluster did not enter CONCILIATION: %v", err)
+			}
+		},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{{
+			Config: testAccProviderBlockWith(`ready_timeout = "3s"`) + testAccResourceOnly(`name = "`+app+`"`),
+			ExpectError: testAccErrorRe(`Could not start application "app_h".*state is CONCILIATION.*` +
+				`supvisors_conflicts.*ready_timeout`),
+		}},
+	})
+}
