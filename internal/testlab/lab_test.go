@@ -2,6 +2,7 @@ package testlab
 
 import (
 	"context"
+	"net"
 	"os"
 	"path/filepath"
 	"strings"
@@ -47,12 +48,32 @@ func TestLab(t *testing.T) {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
 	dir := filepath.Join(t.TempDir(), strings.Repeat("a-rather-long-directory-name-", 3)) // forces the short socket dir
+	// the first attempt gets a port that is already taken: Start must retry with other ports
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer func() { _ = busy.Close() }()
+	calls := 0
+	pickPorts = func(n int) ([]int, error) {
+		calls++
+		ports, err := freePorts(n)
+		if calls == 1 && err == nil {
+			ports[1] = busy.Addr().(*net.TCPAddr).Port
+		}
+		return ports, err
+	}
+	defer func() { pickPorts = freePorts }()
+
 	begin := time.Now()
 	c, err := Start(ctx, Options{Dir: dir, BenchApps: 3, Logf: t.Logf})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("start to OPERATION: %s", time.Since(begin).Round(100*time.Millisecond))
+	if calls != 2 {
+		t.Errorf("ports picked %d times, want 2 (one clash, one retry)", calls)
+	}
 	stopped := false
 	defer func() {
 		if !stopped {

@@ -204,7 +204,7 @@ func (e *bindError) Error() string { return e.msg }
 
 // startOnce picks free ports, writes the configurations, launches every instance and waits for OPERATION.
 func (c *Cluster) startOnce(ctx context.Context) error {
-	ports, err := freePorts(len(c.inst))
+	ports, err := pickPorts(len(c.inst))
 	if err != nil {
 		return err
 	}
@@ -224,6 +224,9 @@ func (c *Cluster) startOnce(ctx context.Context) error {
 	}
 	return c.waitOperation(ctx, nil)
 }
+
+// pickPorts is freePorts; tests replace it to provoke a port clash.
+var pickPorts = freePorts
 
 // freePorts returns n distinct free TCP ports of 127.0.0.1 (listen on :0, then close).
 func freePorts(n int) ([]int, error) {
@@ -389,12 +392,15 @@ func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
 	for {
 		ready := true
 		last = last[:0]
-		for i, in := range c.inst {
-			mustRun := only == nil
+		mustRun := func(i int) bool {
+			ok := only == nil
 			for _, j := range only {
-				mustRun = mustRun || i == j
+				ok = ok || i == j
 			}
-			if !mustRun {
+			return ok
+		}
+		for i, in := range c.inst { // liveness first: a bind failure must not wait for RPC timeouts
+			if !mustRun(i) {
 				continue
 			}
 			if c.opts.Detach {
@@ -403,6 +409,11 @@ func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
 				}
 			} else if !in.running() {
 				return c.exitError(in, errors.New("exited before OPERATION"))
+			}
+		}
+		for i, in := range c.inst {
+			if !mustRun(i) {
+				continue
 			}
 			var st supvisorsState
 			rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
@@ -524,10 +535,10 @@ func (c *Cluster) Running() bool {
 const stopGrace = 5 * time.Second
 
 // stopInstance stops one supervisord: SIGTERM, wait up to grace, SIGKILL its process group, then kill every
-// process left with the instance's marker.
+// process left with the instance's marker. A grace <= 0 kills at once.
 func (c *Cluster) stopInstance(in *instance, grace time.Duration) error {
 	pid := in.pid()
-	if pid > 0 && in.running() {
+	if pid > 0 && in.running() && grace > 0 {
 		// supervisord stops its groups one per main-loop tick on SIGTERM (~0.5 s each, so 15 s and more for
 		// the lab), but exits at once when nothing runs: signal every program first, all together.
 		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
@@ -541,9 +552,11 @@ func (c *Cluster) stopInstance(in *instance, grace time.Duration) error {
 		if in.running() {
 			c.opts.Logf("testlab: supervisord %s still running %s after SIGTERM: SIGKILL; its log ends with:\n%s",
 				in.Nick, grace, c.LogTail(c.index(in), 12))
-			_ = syscall.Kill(-pid, syscall.SIGKILL)
-			_ = syscall.Kill(pid, syscall.SIGKILL)
 		}
+	}
+	if pid > 0 && in.running() {
+		_ = syscall.Kill(-pid, syscall.SIGKILL)
+		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
 	in.mu.Lock()
 	done := in.done
@@ -606,7 +619,7 @@ func (c *Cluster) killEverything() {
 	var wg sync.WaitGroup
 	for _, in := range c.inst {
 		wg.Add(1)
-		go func() { defer wg.Done(); _ = c.stopInstance(in, time.Second) }()
+		go func() { defer wg.Done(); _ = c.stopInstance(in, 0) }()
 	}
 	wg.Wait()
 	killAll(c.id, "", 5*time.Second)
