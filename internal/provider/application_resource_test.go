@@ -651,6 +651,20 @@ func TestAccApplication_badInputs(t *testing.T) {
 				ExpectError: testAccErrorRe(`Could not reach the server at ` + regexp.QuoteMeta(closed) + `.*refused`),
 			},
 			{
+				Config:        testAccApplicationConfig("app_h"),
+				ResourceName:  testAccAppAddr,
+				ImportState:   true,
+				ImportStateId: "no_such_app",
+				ExpectError:   testAccErrorRe(`Unknown Supvisors application.*"no_such_app".*Managed applications:`),
+			},
+			{
+				Config:        testAccApplicationConfig("app_h"),
+				ResourceName:  testAccAppAddr,
+				ImportState:   true,
+				ImportStateId: "tools",
+				ExpectError:   testAccErrorRe(`Unmanaged Supvisors application.*supvisors_process_group`),
+			},
+			{
 				Config:      testAccProviderConfig(plain, "", "", `ready_timeout = "5s"`) + testAccResourceOnly(name),
 				ExpectError: testAccErrorRe(`plain supervisord.*\[rpcinterface:supvisors\]`),
 			},
