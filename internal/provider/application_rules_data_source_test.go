@@ -13,6 +13,7 @@ import (
 // the unmanaged `tools`, and an error listing the known applications for an unknown name.
 func TestAccApplicationRulesDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 
@@ -43,7 +44,7 @@ func TestAccApplicationRulesDataSource(t *testing.T) {
 		})
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -15,11 +15,12 @@ import (
 // no test touches (web, worker).
 func TestAccApplicationsDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 	const name = "data.supvisors_applications.test"
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(i) + `data "supvisors_applications" "test" {}`,

@@ -14,6 +14,7 @@ import (
 // host:port: Supvisors 0.19 answers a nickname with HTTP 500, which the data source must avoid).
 func TestAccInstanceDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	master, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 
@@ -56,7 +57,7 @@ func TestAccInstanceDataSource(t *testing.T) {
 		})
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

@@ -16,6 +16,7 @@ import (
 // Tick counters, times and loading change all the time; they are only checked to be set.
 func TestAccInstancesDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 	const name = "data.supvisors_instances.test"
@@ -50,7 +51,7 @@ func TestAccInstancesDataSource(t *testing.T) {
 		}
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(i) + `data "supvisors_instances" "test" {}`,

@@ -15,6 +15,7 @@ import (
 // is refused at plan time; an unknown application or program is an error that lists what exists.
 func TestAccProcessRulesDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 
@@ -51,7 +52,7 @@ data "supvisors_process_rules" "test" {
 `, namespec)
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

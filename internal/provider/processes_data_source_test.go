@@ -14,10 +14,11 @@ import (
 // compared on their names only; `worker:*` (auto-started, untouched by tests) is compared field by field.
 func TestAccProcessesDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{

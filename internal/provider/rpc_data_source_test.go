@@ -25,6 +25,7 @@ import (
 // without arguments, with a string, with typed (integer) arguments, and sent to another instance.
 func TestAccRPCDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	master, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 
@@ -49,7 +50,7 @@ func TestAccRPCDataSource(t *testing.T) {
 		}
 	}
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(i) + fmt.Sprintf(`
@@ -100,6 +101,7 @@ data "supvisors_rpc" "master_identification" {
 // arguments are refused at plan time, before anything is sent.
 func TestAccRPCDataSource_refused(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	config := func(method, args string) string {
 		s := testAccProviderBlock() + fmt.Sprintf("data \"supvisors_rpc\" \"test\" {\n  method = %q\n", method)
 		if args != "" {
@@ -110,7 +112,7 @@ func TestAccRPCDataSource_refused(t *testing.T) {
 	step := func(method, args, expect string) resource.TestStep {
 		return resource.TestStep{Config: config(method, args), PlanOnly: true, ExpectError: regexp.MustCompile(expect)}
 	}
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			step("supvisors.start_application", `["CONFIG", "app_a"]`,

@@ -13,11 +13,12 @@ import (
 // directly on that same instance.
 func TestAccStateDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	master, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 	const name = "data.supvisors_state.test"
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(i) + `data "supvisors_state" "test" {}`,
@@ -82,10 +83,11 @@ func TestAccStateDataSource(t *testing.T) {
 // provider block uses the first instance of the lab) and checks that it reports itself.
 func TestAccStateDataSource_master(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	master, _ := testAccDSMaster(t)
 	const name = "data.supvisors_state.test"
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(master) + `data "supvisors_state" "test" {}`,

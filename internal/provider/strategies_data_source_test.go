@@ -11,11 +11,12 @@ import (
 // answered directly by the instance the provider talks to.
 func TestAccStrategiesDataSource(t *testing.T) {
 	testAccPreCheck(t)
+	t.Parallel() // before looking at the cluster: sequential tests may change it (e.g. the Master) meanwhile
 	_, i := testAccDSMaster(t)
 	c := testAccDSClient(i)
 	const name = "data.supvisors_strategies.test"
 
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{{
 			Config: testAccDSProviderBlock(i) + `data "supvisors_strategies" "test" {}`,
