@@ -12,9 +12,10 @@ resource "supvisors_process_group" "job" {
   strategy    = "LESS_LOADED"
   extra_args  = "--verbose --level 2"
 
-  # Restart the processes when the configuration file changes.
+  # Any change of a value restarts the processes, e.g. a release tag, or
+  # conf = filesha256("${path.module}/batch.conf") to follow a file.
   restart_triggers = {
-    conf = filesha256("${path.module}/batch.conf")
+    release = "2024.06.1"
   }
 
   timeouts {
