@@ -228,7 +228,13 @@ func printWhere(ctx context.Context, lab *testlab.Cluster, out io.Writer) error 
 	})
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "APPLICATION\tPROCESS\tSTATE\tINSTANCE")
+	stopped := map[string]bool{}
 	for _, p := range procs {
+		// The lab has many applications that nobody started: list them in one line below.
+		if p.Statename == supvisors.ProcessStopped && len(p.Identifiers) == 0 {
+			stopped[p.ApplicationName] = true
+			continue
+		}
 		where := make([]string, 0, len(p.Identifiers))
 		for _, id := range p.Identifiers {
 			if n := nick[id]; n != "" {
@@ -243,7 +249,18 @@ func printWhere(ctx context.Context, lab *testlab.Cluster, out io.Writer) error 
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ApplicationName, p.ProcessName, p.Statename, w)
 	}
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if len(stopped) > 0 {
+		names := make([]string, 0, len(stopped))
+		for a := range stopped {
+			names = append(names, a)
+		}
+		sort.Strings(names)
+		fmt.Fprintf(out, "(stopped processes not shown, in: %s)\n", strings.Join(names, ", "))
+	}
+	return nil
 }
 
 // down stops the lab of labDir when one runs, then removes labDir (the lab files, the provider build and the
