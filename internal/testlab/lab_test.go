@@ -273,3 +273,39 @@ func TestConfigs(t *testing.T) {
 		t.Error("a password with a space must be refused")
 	}
 }
+
+// TestStartFailureSaysWhy checks that a start that cannot reach OPERATION in time fails with the last state
+// seen and the log tails, and leaves no process behind.
+func TestStartFailureSaysWhy(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts a real Supvisors cluster")
+	}
+	dir := t.TempDir()
+	_, err := Start(context.Background(), Options{Dir: dir, StartTimeout: 4 * time.Second, Logf: t.Logf})
+	if err == nil {
+		t.Fatal("Start reached OPERATION in 4s?")
+	}
+	msg := err.Error()
+	t.Log(msg)
+	for _, want := range []string{"no OPERATION", "last get_supvisors_state", "fsm_statename=", "tail of " + dir} {
+		if !strings.Contains(msg, want) {
+			t.Errorf("error lacks %q:\n%s", want, msg)
+		}
+	}
+	// nothing left: no process runs a configuration of this directory
+	ents, _ := os.ReadDir("/proc")
+	for _, e := range ents {
+		cmd, err := os.ReadFile(filepath.Join("/proc", e.Name(), "cmdline"))
+		if err == nil && strings.Contains(string(cmd), dir) && !isZombie(atoi(e.Name())) {
+			t.Errorf("process %s left: %s", e.Name(), strings.ReplaceAll(string(cmd), "\x00", " "))
+		}
+	}
+}
+
+func atoi(s string) int {
+	n := 0
+	for _, r := range s {
+		n = n*10 + int(r-'0')
+	}
+	return n
+}

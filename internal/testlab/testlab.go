@@ -453,16 +453,24 @@ func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// logTails returns the last lines of every instance's supervisord output and log.
+// logTails returns the last lines of every instance's supervisord log, plus what supervisord printed
+// elsewhere (start-up errors, tracebacks: its stdout repeats the log when nodaemon is set).
 func (c *Cluster) logTails() string {
 	var b strings.Builder
 	for _, in := range c.inst {
-		for _, f := range []string{in.outfile(), in.logfile()} {
-			data, err := os.ReadFile(f)
-			if err != nil || len(strings.TrimSpace(string(data))) == 0 {
-				continue
+		logData, _ := os.ReadFile(in.logfile())
+		outData, _ := os.ReadFile(in.outfile())
+		var extra []string
+		for _, l := range strings.Split(string(outData), "\n") {
+			if strings.TrimSpace(l) != "" && !strings.HasPrefix(l, "---- ") && !strings.Contains(string(logData), l) {
+				extra = append(extra, l)
 			}
-			fmt.Fprintf(&b, "---- tail of %s\n%s\n", f, tail(string(data), 15))
+		}
+		if len(extra) > 0 {
+			fmt.Fprintf(&b, "---- tail of %s\n%s\n", in.outfile(), tail(strings.Join(extra, "\n"), 15))
+		}
+		if len(strings.TrimSpace(string(logData))) > 0 {
+			fmt.Fprintf(&b, "---- tail of %s\n%s\n", in.logfile(), tail(string(logData), 15))
 		}
 	}
 	return b.String()
