@@ -2,10 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+	"golang.org/x/sync/errgroup"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
 var (
@@ -133,35 +137,39 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		return
 	}
 	ctx = d.logContext(ctx)
-	st, err := c.GetSupvisorsState(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supvisors state", err)
-		return
-	}
-	version, err := c.GetAPIVersion(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supvisors API version", err)
-		return
-	}
-	master, err := c.GetMasterIdentifier(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supvisors Master identifier", err)
-		return
-	}
+	// Six independent calls of the instance reached, sent concurrently (one round trip of latency); every one
+	// of them answers in any cluster state.
+	var (
+		st         supvisors.SupvisorsState
+		version    string
+		master     supvisors.MasterIdentifier
+		supVersion string
+		ident      string
+		supState   supvisors.SupervisorState
+	)
 	sup := c.Supervisor()
-	supVersion, err := sup.GetSupervisorVersion(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supervisor version", err)
-		return
+	g, gctx := errgroup.WithContext(ctx)
+	read := func(what string, f func() error) {
+		g.Go(func() error {
+			if err := f(); err != nil {
+				return &stateReadError{what: what, err: err}
+			}
+			return nil
+		})
 	}
-	ident, err := sup.GetIdentification(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supervisor identification", err)
-		return
-	}
-	supState, err := sup.GetState(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supervisor state", err)
+	read("the Supvisors state", func() (err error) { st, err = c.GetSupvisorsState(gctx); return })
+	read("the Supvisors API version", func() (err error) { version, err = c.GetAPIVersion(gctx); return })
+	read("the Supvisors Master identifier", func() (err error) { master, err = c.GetMasterIdentifier(gctx); return })
+	read("the Supervisor version", func() (err error) { supVersion, err = sup.GetSupervisorVersion(gctx); return })
+	read("the Supervisor identification", func() (err error) { ident, err = sup.GetIdentification(gctx); return })
+	read("the Supervisor state", func() (err error) { supState, err = sup.GetState(gctx); return })
+	if err := g.Wait(); err != nil {
+		var re *stateReadError
+		if errors.As(err, &re) {
+			dsReadError(&resp.Diagnostics, re.what, re.err)
+		} else {
+			dsReadError(&resp.Diagnostics, "the Supvisors state", err)
+		}
 		return
 	}
 
@@ -188,3 +196,12 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
+
+// stateReadError tells which of the concurrent reads of supvisors_state failed first.
+type stateReadError struct {
+	what string
+	err  error
+}
+
+func (e *stateReadError) Error() string { return e.what + ": " + e.err.Error() }
+func (e *stateReadError) Unwrap() error { return e.err }
