@@ -253,9 +253,9 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 	}
 	// The cluster view (the instance the provider talks to) must know the new set before processes are started.
 	if len(changed) > 0 && len(down) == 0 {
-		if err := pgPollCluster(ctx, c, func(procs []supvisors.ProcessInfo) bool {
-			m, _ := pgMembers(procs, s)
-			return len(m) == n
+		if err := pgPoll(ctx, func() (bool, error) {
+			m, err := pgFreshMembers(ctx, c, s)
+			return len(m) == n, err
 		}); err != nil {
 			diags.Append(clientErrorDiagnostic(fmt.Sprintf("The cluster did not show %d processes for %s", n, s.ID()), err))
 			return diags
@@ -397,17 +397,6 @@ func pgPoll(ctx context.Context, check func() (bool, error)) error {
 func pgPollInstance(ctx context.Context, inst *supvisors.Client, ok func([]supvisors.LocalProcessInfo) bool) error {
 	return pgPoll(ctx, func() (bool, error) {
 		procs, err := inst.GetAllLocalProcessInfo(ctx)
-		if err != nil {
-			return false, err
-		}
-		return ok(procs), nil
-	})
-}
-
-// pgPollCluster polls get_all_process_info until ok holds.
-func pgPollCluster(ctx context.Context, c *supvisors.Client, ok func([]supvisors.ProcessInfo) bool) error {
-	return pgPoll(ctx, func() (bool, error) {
-		procs, err := c.GetAllProcessInfo(ctx)
 		if err != nil {
 			return false, err
 		}

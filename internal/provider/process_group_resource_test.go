@@ -198,6 +198,21 @@ func pgAccCheckRestarted(t *testing.T, namespec string, before map[string]float6
 	}
 }
 
+// pgAccCheckNotRestarted checks that no process recorded in before had an event since.
+func pgAccCheckNotRestarted(t *testing.T, namespec string, before map[string]float64) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		if len(before) == 0 {
+			return fmt.Errorf("nothing recorded before the change")
+		}
+		for _, p := range pgAccProcesses(t, namespec) {
+			if old, ok := before[p.Namespec()]; ok && p.LastEventMtime != old {
+				return fmt.Errorf("%s was restarted (last_event_mtime %v -> %v)", p.Namespec(), old, p.LastEventMtime)
+			}
+		}
+		return nil
+	}
+}
+
 // TestAccProcessGroup_program manages one plain program: create, import, out-of-band stop re-converged, stop,
 // destroy.
 func TestAccProcessGroup_program(t *testing.T) {
@@ -612,14 +627,27 @@ func TestAccProcessGroup_unmanaged(t *testing.T) {
 		defer cancel()
 		_ = testAccClient(t).StopProcess(ctx, ns, true)
 	})
+	before := map[string]float64{}
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, ns)(nil) },
+		// stop_on_destroy = false in the last step: the destroy leaves the processes running
+		CheckDestroy: func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessRunning, ns)(nil) },
 		Steps: []resource.TestStep{
 			{
+				// already running as wanted: the create adopts it without a restart
+				PreConfig: func() {
+					ctx, cancel := pgAccCtx()
+					defer cancel()
+					err := testAccClient(t).StartProcess(ctx, supvisors.StrategyConfig, ns, "", true)
+					if err != nil && !supvisors.IsFault(err, supvisors.FaultAlreadyStarted) {
+						t.Fatalf("out-of-band start: %v", err)
+					}
+					_ = pgAccMtimes(t, ns, before)(nil)
+				},
 				Config: pgAccConfig(`application = "tools"`),
 				Check: resource.ComposeAggregateTestCheckFunc(
+					pgAccCheckNotRestarted(t, ns, before),
 					resource.TestCheckResourceAttr(pgAccName, "id", ns),
 					resource.TestCheckResourceAttr(pgAccName, "processes.#", "1"),
 					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", "tools:tool"),
@@ -659,7 +687,7 @@ func TestAccProcessGroup_unmanaged(t *testing.T) {
 				Check:  pgAccCheckStates(t, supvisors.ProcessStopped, ns),
 			},
 			{
-				Config: pgAccConfig(`application = "tools"`, `extra_args = "3"`),
+				Config: pgAccConfig(`application = "tools"`, `extra_args = "3"`, `stop_on_destroy = false`),
 				Check: resource.ComposeAggregateTestCheckFunc(
 					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
 					pgAccCheckArgs(t, "3", ns),
@@ -712,23 +740,8 @@ func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
 	})
 	r := &processGroupResource{data: &providerData{client: c}}
 	ctx := context.Background()
-	var sresp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	vals := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		vals[k] = tftypes.NewValue(at, nil)
-	}
-	vals["id"] = tftypes.NewValue(tftypes.String, "pg_b:pg_b_multi")
-	vals["application"] = tftypes.NewValue(tftypes.String, "pg_b")
-	vals["program"] = tftypes.NewValue(tftypes.String, "pg_b_multi")
-	vals["state"] = tftypes.NewValue(tftypes.String, "stopped")
-	vals["extra_args"] = tftypes.NewValue(tftypes.String, "")
-	vals["numprocs"] = tftypes.NewValue(tftypes.Number, 2)
-	vals["enabled"] = tftypes.NewValue(tftypes.Bool, true)
-	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, vals)}
-	resp := fwresource.ReadResponse{State: state}
-	r.Read(ctx, fwresource.ReadRequest{State: state}, &resp)
+	resp := pgAccRead(t, r, map[string]any{"id": "pg_b:pg_b_multi", "application": "pg_b", "program": "pg_b_multi",
+		"state": "stopped", "extra_args": "", "numprocs": 2, "enabled": true})
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("read: %v", resp.Diagnostics)
 	}
@@ -747,5 +760,55 @@ func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
 	}
 	if m.Numprocs.ValueInt64() != 2 || !m.Enabled.ValueBool() || m.Processes.IsNull() || len(m.Processes.Elements()) != 2 {
 		t.Errorf("read from the other instances: numprocs %v enabled %v processes %v", m.Numprocs, m.Enabled, m.Processes)
+	}
+}
+
+// pgAccRead calls Read of r directly with a prior state made of vals (other attributes null).
+func pgAccRead(t *testing.T, r *processGroupResource, vals map[string]any) *fwresource.ReadResponse {
+	t.Helper()
+	ctx := context.Background()
+	var sresp fwresource.SchemaResponse
+	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	raw := map[string]tftypes.Value{}
+	for k, at := range typ.AttributeTypes {
+		raw[k] = tftypes.NewValue(at, nil)
+	}
+	for k, v := range vals {
+		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], v)
+	}
+	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
+	resp := &fwresource.ReadResponse{State: state}
+	r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
+	return resp
+}
+
+// TestAccProcessGroup_vanished: a refresh of a group whose application or program no longer exists removes it
+// from the state with a warning, instead of failing.
+func TestAccProcessGroup_vanished(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	r := &processGroupResource{data: &providerData{client: testAccClient(t)}}
+	for _, tc := range []struct {
+		app, prog, want string
+	}{
+		{"gone_app", "", `Application "gone_app" vanished`},
+		{"pg_b", "gone_prog", "Program pg_b:gone_prog vanished"},
+	} {
+		vals := map[string]any{"application": tc.app, "state": "running"}
+		if tc.prog != "" {
+			vals["program"] = tc.prog
+		}
+		resp := pgAccRead(t, r, vals)
+		if resp.Diagnostics.HasError() {
+			t.Errorf("%s: %v", tc.want, resp.Diagnostics)
+			continue
+		}
+		if !resp.State.Raw.IsNull() {
+			t.Errorf("%s: the resource was not removed from the state", tc.want)
+		}
+		if w := resp.Diagnostics.Warnings(); len(w) != 1 || w[0].Summary() != tc.want {
+			t.Errorf("%s: warnings %v", tc.want, resp.Diagnostics)
+		}
 	}
 }
