@@ -518,7 +518,7 @@ func TestAccApplication_stopOnDestroyFalse(t *testing.T) {
 
 // TestAccApplication_vanished removes the application's group from every supervisord behind Terraform's back:
 // the refresh drops it from the state (with a warning) and the plan then refuses the unknown application. Putting
-// the group back lets the next apply create it again.
+// the group back lets the next apply create it again. Not parallel: other tests list every application.
 func TestAccApplication_vanished(t *testing.T) {
 	const app = "app_g"
 	groups := func(add bool) {
@@ -550,7 +550,7 @@ func TestAccApplication_vanished(t *testing.T) {
 			groups(true)
 		}
 	})
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t); testAccSetApplication(t, app, false) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             testAccCheckDestroyedState(t, app, supvisors.ApplicationStopped),
