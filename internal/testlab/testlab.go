@@ -719,7 +719,7 @@ func Attach(dir string) (*Cluster, error) {
 	}
 	b, err := os.ReadFile(filepath.Join(dir, stateFile))
 	if err != nil {
-		return nil, fmt.Errorf("testlab: no lab in %s: %w", dir, err)
+		return nil, fmt.Errorf("testlab: no lab in %s (start one: supvisors-lab up --dir %s): %w", dir, dir, err)
 	}
 	var st labState
 	if err := json.Unmarshal(b, &st); err != nil {
@@ -741,7 +741,22 @@ func Attach(dir string) (*Cluster, error) {
 //	func TestMain(m *testing.M) {
 //		os.Exit(testlab.Main(m, testlab.Options{}, func(c *testlab.Cluster) { lab = c }))
 //	}
+//
+// With SUPVISORS_LAB_DIR=dir set, Main reuses the detached lab running in dir (`supvisors-lab up --dir dir`)
+// instead of starting one, and leaves it running: quicker edit-test loops, at the price of tests sharing state
+// with earlier runs.
 func Main(m *testing.M, opts Options, set func(*Cluster)) int {
+	if dir := os.Getenv("SUPVISORS_LAB_DIR"); dir != "" {
+		c, err := reuse(dir, opts)
+		if err != nil {
+			fmt.Fprintf(os.Stderr, "FAIL: SUPVISORS_LAB_DIR=%s: %v\n", dir, err)
+			return 1
+		}
+		if set != nil {
+			set(c)
+		}
+		return m.Run()
+	}
 	c, err := Start(context.Background(), opts)
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: the Supvisors test lab did not start: %v\n", err)
@@ -758,4 +773,24 @@ func Main(m *testing.M, opts Options, set func(*Cluster)) int {
 		}
 	}
 	return code
+}
+
+// reuse attaches to the lab running in dir and checks that it is in OPERATION and fits opts.
+func reuse(dir string, opts Options) (*Cluster, error) {
+	c, err := Attach(dir)
+	if err != nil {
+		return nil, err
+	}
+	opts.defaults()
+	if c.Size() != opts.Instances || c.BenchApps() < opts.BenchApps {
+		return nil, fmt.Errorf("the lab has %d instances and %d bench apps, the tests want %d and %d",
+			c.Size(), c.BenchApps(), opts.Instances, opts.BenchApps)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if err := c.waitOperation(ctx, nil); err != nil {
+		return nil, err
+	}
+	fmt.Fprintf(os.Stderr, "testlab: reusing the lab in %s (SUPVISORS_LAB_DIR)\n", c.Dir())
+	return c, nil
 }

@@ -72,6 +72,16 @@ func main() {
 }
 
 func up(ctx context.Context, dir string, instances, bench int, timeout time.Duration) error {
+	if c, err := testlab.Attach(dir); err == nil && c.Running() {
+		// idempotent: `make demo` twice reuses the running lab
+		if c.Size() != instances || c.BenchApps() < bench {
+			return fmt.Errorf("a lab with %d instances and %d bench apps already runs in %s: stop it first (down --dir %s)",
+				c.Size(), c.BenchApps(), c.Dir(), dir)
+		}
+		fmt.Printf("Supvisors lab already running in %s\n", c.Dir())
+		printLab(c, dir)
+		return nil
+	}
 	c, err := testlab.Start(ctx, testlab.Options{
 		Dir: dir, Instances: instances, BenchApps: bench, Detach: true, StartTimeout: timeout,
 	})
@@ -79,6 +89,11 @@ func up(ctx context.Context, dir string, instances, bench int, timeout time.Dura
 		return err
 	}
 	fmt.Printf("Supvisors lab up in %s (%d instances, Supvisors %s)\n", c.Dir(), c.Size(), testlab.SupvisorsVersion)
+	printLab(c, dir)
+	return nil
+}
+
+func printLab(c *testlab.Cluster, dir string) {
 	for i := 0; i < c.Size(); i++ {
 		fmt.Printf("  %-6s %-22s %s   %s\n", c.Nick(i), c.Identifier(i), c.URL(i), c.SocketURL(i))
 	}
@@ -88,7 +103,6 @@ func up(ctx context.Context, dir string, instances, bench int, timeout time.Dura
 		c.URL(0), c.Username(), c.Password())
 	fmt.Printf("status:      go run ./internal/testlab/cmd/supvisors-lab status --dir %s\n", dir)
 	fmt.Printf("stop:        go run ./internal/testlab/cmd/supvisors-lab down --dir %s   (or make demo-down)\n", dir)
-	return nil
 }
 
 func status(ctx context.Context, dir string) error {
