@@ -4,6 +4,7 @@
 //	go run ./internal/testlab/cmd/supvisors-lab up --dir .lab [--bench-apps N] [--instances 3]
 //	go run ./internal/testlab/cmd/supvisors-lab status --dir .lab
 //	go run ./internal/testlab/cmd/supvisors-lab down --dir .lab
+//	go run ./internal/testlab/cmd/supvisors-lab venv
 package main
 
 import (
@@ -25,6 +26,7 @@ commands:
   up      start a detached lab cluster and print its URLs and credentials
   status  print the cluster state and what runs where
   down    stop the lab cluster and every program it runs
+  venv    create the cached Python venv with the pinned Supvisors when missing; print its interpreter
 
 flags:
   --dir DIR          lab directory (default .lab)
@@ -58,6 +60,12 @@ func main() {
 		err = status(ctx, *dir)
 	case "down":
 		err = down(*dir)
+	case "venv":
+		var python string
+		python, err = testlab.EnsureVenv(ctx, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
+		if err == nil {
+			fmt.Println(python)
+		}
 	case "-h", "--help", "help":
 		usage()
 		return
