@@ -7,6 +7,7 @@ import (
 	"os/exec"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strings"
 	"testing"
 	"time"
@@ -27,30 +28,90 @@ const guideProviderTF = `terraform {
 provider "supvisors" {}
 `
 
-// The import blocks of the guide (templates/guides/adopting-an-existing-cluster.md.tmpl, step 1).
-const guideImportsTF = `import {
-  to = supvisors_application.web
-  id = "web"
+// guidePath is the guide this test follows, relative to the repository root.
+const guidePath = "templates/guides/adopting-an-existing-cluster.md.tmpl"
+
+// guideSnippets are the code blocks of the guide that the test runs, found by their content.
+type guideSnippets struct {
+	listing   string      // the throw-away configuration listing the applications
+	imports   string      // the import blocks (step 1)
+	generated string      // generated.tf as the guide shows it (step 3)
+	resources string      // the hand-written blocks of the `terraform import` flow
+	importIDs [][2]string // address and ID of each `terraform import` command
 }
 
-import {
-  to = supvisors_process_group.pool
-  id = "pool:pool"
-}
-`
+var fence = regexp.MustCompile("(?ms)^( *)```(terraform|shell)\\n(.*?)^ *```$")
 
-// The hand-written blocks of the guide's `terraform import` flow.
-const guideResourcesTF = `resource "supvisors_application" "web" {
-  name  = "web"
-  state = "running"
+// readGuide extracts the code blocks of the guide (list items indent them: the indentation is removed).
+func readGuide(t *testing.T, root string) guideSnippets {
+	t.Helper()
+	b, err := os.ReadFile(filepath.Join(root, guidePath))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var g guideSnippets
+	importCmd := regexp.MustCompile(`^terraform import (\S+) (\S+)$`)
+	for _, m := range fence.FindAllStringSubmatch(string(b), -1) {
+		indent, lang := m[1], m[2]
+		var lines []string
+		for _, l := range strings.Split(m[3], "\n") {
+			lines = append(lines, strings.TrimPrefix(l, indent))
+		}
+		code := strings.Join(lines, "\n")
+		switch {
+		case lang == "shell":
+			for _, l := range lines {
+				if sm := importCmd.FindStringSubmatch(strings.TrimSpace(l)); sm != nil {
+					g.importIDs = append(g.importIDs, [2]string{sm[1], sm[2]})
+				}
+			}
+		case strings.Contains(code, `data "supvisors_applications"`):
+			g.listing = code
+		case strings.Contains(code, "import {"):
+			g.imports = code
+		case strings.Contains(code, "__generated__"):
+			g.generated = code
+		case strings.Contains(code, `resource "supvisors_application"`):
+			g.resources = code
+		}
+	}
+	if g.listing == "" || g.imports == "" || g.generated == "" || g.resources == "" || len(g.importIDs) == 0 {
+		t.Fatalf("%s: missing code blocks (listing, import blocks, generated.tf, resource blocks, terraform import commands): %+v",
+			guidePath, g)
+	}
+	return g
 }
 
-resource "supvisors_process_group" "pool" {
-  application = "pool"
-  program     = "pool"
-  state       = "running"
+// hclBlocks returns the top-level blocks of an HCL text, each as its non-empty, non-comment lines trimmed and
+// joined, sorted: enough to compare a generated file with the guide's copy of it (Terraform writes the blocks in
+// the order the imports finish, which varies).
+func hclBlocks(s string) []string {
+	var blocks []string
+	var cur []string
+	depth := 0
+	for _, l := range strings.Split(s, "\n") {
+		l = strings.TrimSpace(l)
+		if l == "" || strings.HasPrefix(l, "#") {
+			continue
+		}
+		cur = append(cur, l)
+		switch {
+		case strings.HasSuffix(l, "{"):
+			depth++
+		case l == "}":
+			depth--
+		}
+		if depth == 0 {
+			blocks = append(blocks, strings.Join(cur, "\n"))
+			cur = nil
+		}
+	}
+	if len(cur) > 0 {
+		blocks = append(blocks, strings.Join(cur, "\n"))
+	}
+	sort.Strings(blocks)
+	return blocks
 }
-`
 
 // TestImportGuideFlow runs the guide "Adopting an existing cluster" with the real CLI against a real cluster:
 // import blocks + `plan -generate-config-out`, apply, then a plan that must report no changes; then the same
@@ -59,14 +120,15 @@ resource "supvisors_process_group" "pool" {
 // terraform-plugin-testing cannot run -generate-config-out, hence the CLI here. Gated on TF_ACC like the
 // other acceptance tests; it starts its own lab cluster.
 func TestImportGuideFlow(t *testing.T) {
+	root, err := repoRoot()
+	if err != nil {
+		t.Fatal(err)
+	}
+	guide := readGuide(t, root) // checked without TF_ACC too
 	if os.Getenv("TF_ACC") == "" {
 		t.Skip("acceptance test: set TF_ACC=1 (starts a Supvisors lab cluster and runs the terraform CLI)")
 	}
 	cli, err := findTerraformCLI()
-	if err != nil {
-		t.Fatal(err)
-	}
-	root, err := repoRoot()
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -106,9 +168,21 @@ func TestImportGuideFlow(t *testing.T) {
 	}
 	before := processEvents(ctx, t, client, "web", "pool")
 
+	t.Run("listing the applications", func(t *testing.T) {
+		dir := filepath.Join(tmp, "listing")
+		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "list.tf": guide.listing})
+		tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
+		out := mustRun(ctx, t, tf, "apply", "-no-color", "-auto-approve")
+		for _, want := range []string{`"web" = "RUNNING"`, `"pool" = "RUNNING"`, `"batch" = "STOPPED"`} {
+			if !strings.Contains(out, want) {
+				t.Errorf("the listing of the guide does not show %s:\n%s", want, out)
+			}
+		}
+	})
+
 	t.Run("import blocks and generate-config-out", func(t *testing.T) {
 		dir := filepath.Join(tmp, "generated")
-		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "imports.tf": guideImportsTF})
+		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "imports.tf": guide.imports})
 		tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
 
 		out := mustRun(ctx, t, tf, "plan", "-no-color", "-generate-config-out=generated.tf")
@@ -118,10 +192,11 @@ func TestImportGuideFlow(t *testing.T) {
 			t.Fatalf("generate-config-out wrote no generated.tf: %v", err)
 		}
 		t.Logf("generated.tf:\n%s", generated)
-		for _, want := range []string{`resource "supvisors_application" "web"`, `resource "supvisors_process_group" "pool"`} {
-			if !strings.Contains(string(generated), want) {
-				t.Errorf("generated.tf has no %s", want)
-			}
+		// The guide shows the file as Terraform writes it; OpenTofu may lay it out differently.
+		if got, want := hclBlocks(string(generated)), hclBlocks(guide.generated); filepath.Base(cli) != "tofu" &&
+			strings.Join(got, "\n\n") != strings.Join(want, "\n\n") {
+			t.Errorf("generated.tf differs from the copy in %s (update the guide):\n--- generated\n%s\n--- guide\n%s",
+				guidePath, strings.Join(got, "\n\n"), strings.Join(want, "\n\n"))
 		}
 
 		out = mustRun(ctx, t, tf, "apply", "-no-color", "-auto-approve")
@@ -136,13 +211,13 @@ func TestImportGuideFlow(t *testing.T) {
 
 	t.Run("terraform import command", func(t *testing.T) {
 		dir := filepath.Join(tmp, "cli")
-		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "resources.tf": guideResourcesTF})
+		writeFiles(t, dir, map[string]string{"main.tf": guideProviderTF, "resources.tf": guide.resources})
 		tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
 
-		out := mustRun(ctx, t, tf, "import", "-no-color", "supvisors_application.web", "web")
-		expectLine(t, out, `Import successful!`)
-		out = mustRun(ctx, t, tf, "import", "-no-color", "supvisors_process_group.pool", "pool:pool")
-		expectLine(t, out, `Import successful!`)
+		for _, imp := range guide.importIDs {
+			out := mustRun(ctx, t, tf, "import", "-no-color", imp[0], imp[1])
+			expectLine(t, out, `Import successful!`)
+		}
 
 		out, code := runCode(ctx, t, tf, "plan", "-no-color", "-detailed-exitcode")
 		if code != 0 {
