@@ -189,9 +189,6 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		return nil, fmt.Errorf("testlab: start the Supvisors lab in %s: %w", c.dir, err)
 	}
-	if err := c.save(); err != nil {
-		return nil, err
-	}
 	ok = true
 	opts.Logf("testlab: %d-instance Supvisors cluster in OPERATION after %s (dir %s)",
 		len(c.inst), time.Since(begin).Round(100*time.Millisecond), c.dir)
@@ -215,6 +212,10 @@ func (c *Cluster) startOnce(ctx context.Context) error {
 		_ = os.Remove(in.pidfile())
 	}
 	if err := c.writeConfigs(); err != nil {
+		return err
+	}
+	// saved before launching, so that `supvisors-lab down` finds the daemons even if this process dies now
+	if err := c.save(); err != nil {
 		return err
 	}
 	for _, in := range c.inst {
