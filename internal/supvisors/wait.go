@@ -9,10 +9,12 @@ import (
 	"time"
 )
 
-// Poll intervals of the Wait* methods: first ~100ms, then x1.5, capped at 1s.
+// Poll intervals of the Wait* methods: first ~100ms, then x1.5, capped at
+// 200ms, so that a settled application is noticed within ~0.2s (Supvisors'
+// own wait=true checks every 0.5s). A poll is one small multicall.
 const (
 	pollFirst  = 100 * time.Millisecond
-	pollMax    = time.Second
+	pollMax    = 200 * time.Millisecond
 	pollFactor = 1.5
 )
 
@@ -90,10 +92,14 @@ func (p *poller) wait(ctx context.Context) error {
 	}
 }
 
-// WaitApplication polls (fresh reads, not the snapshot; first poll after
-// ~100ms, then x1.5 up to 1s) until application name is settled: neither it
-// nor any of its processes is in a transitional state and no starting or
-// stopping job is in progress in the cluster. If it settled in want, it
+// WaitApplication polls (fresh reads, not the snapshot; first poll at once,
+// then after ~100ms, x1.5 up to 200ms) until application name is settled:
+// neither it nor any of its processes is in a transitional state and no
+// starting or stopping job is in progress in the cluster. Once the
+// application has been seen away from want (or in transition) since the wait
+// began, reaching want with every process where it should be is enough: the
+// jobs of other applications are not waited for (concurrent waits would
+// otherwise hold each other up for as long as any of them runs). If it settled in want, it
 // returns its info and processes. If it settled in another state, the error is
 // a *SettleError naming each failed process, its state and spawn error. When
 // ctx ends first, the error wraps ctx.Err() and tells the last state seen.
@@ -102,6 +108,7 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 	var p poller
 	var info ApplicationInfo
 	var procs []ProcessInfo
+	moved := false // seen away from want, or in transition, since the wait began
 	for first := true; ; first = false {
 		if !first {
 			if err := p.wait(ctx); err != nil {
@@ -126,8 +133,15 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 			return info, procs, err
 		}
 		info, procs = info2, procs2
-		if info.Statename.IsTransitional() || state.HasJobs() ||
-			slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() }) {
+		transitional := info.Statename.IsTransitional() ||
+			slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
+		if !transitional && moved && info.Statename == want && len(failedProcesses(procs, want == ApplicationRunning)) == 0 {
+			return info, procs, nil // its own job is over, whatever the rest of the cluster does
+		}
+		if transitional || info.Statename != want {
+			moved = true
+		}
+		if transitional || state.HasJobs() {
 			continue
 		}
 		if info.Statename == want {
@@ -164,7 +178,9 @@ func (c *Client) decodeAppPoll(results []MulticallResult) (SupvisorsState, Appli
 
 // WaitProcesses polls like WaitApplication until the processes designated by
 // namespec ("app:*", "app:prog" or a homogeneous group's process) are settled:
-// none is transitional and no job is in progress. With running=true every
+// none is transitional and no job is in progress (or, once one of them was
+// seen away from the wanted state since the wait began, all of them are in
+// it, whatever other jobs the cluster runs). With running=true every
 // process must be RUNNING (or EXITED with an expected exit, like a wait_exit
 // program); with running=false none may be STARTING, RUNNING or BACKOFF.
 // Otherwise the error is a *SettleError.
@@ -175,6 +191,7 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 	}
 	var p poller
 	var procs []ProcessInfo
+	moved := false // one of them seen away from the wanted state, or in transition, since the wait began
 	for first := true; ; first = false {
 		if !first {
 			if err := p.wait(ctx); err != nil {
@@ -203,10 +220,17 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 		if procs, err = decodeList(results[1].Value, mGetProcessInfo, processInfoFrom); err != nil {
 			return procs, c.decodeError(mGetProcessInfo, err)
 		}
-		if state.HasJobs() || slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() }) {
+		transitional := slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
+		failed := failedProcesses(procs, running)
+		if !transitional && moved && len(failed) == 0 && len(procs) > 0 {
+			return procs, nil // their own job is over, whatever the rest of the cluster does
+		}
+		if transitional || len(failed) > 0 {
+			moved = true
+		}
+		if transitional || state.HasJobs() {
 			continue
 		}
-		failed := failedProcesses(procs, running)
 		if len(failed) == 0 {
 			return procs, nil
 		}
