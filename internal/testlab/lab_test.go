@@ -2,6 +2,7 @@ package testlab
 
 import (
 	"context"
+	"fmt"
 	"net"
 	"os"
 	"path/filepath"
@@ -180,11 +181,17 @@ func TestLab(t *testing.T) {
 	if left := labProcesses(c.id, c.Nick(2)); len(left) != 0 {
 		t.Fatalf("processes of node3 left after StopInstance: %v", left)
 	}
-	waitFor(t, 30*time.Second, "node3 STOPPED or FAILED seen from node1", func() (bool, string) {
+	begin = time.Now()
+	waitFor(t, 30*time.Second, "node3 STOPPED seen from node1, worker_2 no longer RUNNING there", func() (bool, string) {
 		st := state(t, c, 0)
-		s := st.InstanceStates[c.Identifier(2)]
-		return st.FSMStatename == "OPERATION" && (s == "STOPPED" || s == "FAILED"), st.String()
+		var w2 []processInfo
+		if err := rpcCall(ctx, c.URL(0), c.Username(), c.Password(), "supvisors.get_process_info", &w2, "worker:worker_2"); err != nil {
+			return false, err.Error()
+		}
+		return st.FSMStatename == "OPERATION" && st.InstanceStates[c.Identifier(2)] == "STOPPED" &&
+			len(w2) == 1 && w2[0].Statename != "RUNNING" && len(w2[0].Identifiers) == 0, fmt.Sprintf("%v %+v", st, w2)
 	})
+	t.Logf("loss of node3 noticed after %s", time.Since(begin).Round(100*time.Millisecond))
 	begin = time.Now()
 	if err := c.StartInstance(ctx, 2); err != nil {
 		t.Fatal(err)

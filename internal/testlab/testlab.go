@@ -583,13 +583,14 @@ func (c *Cluster) stopInstance(in *instance, grace time.Duration) error {
 	return nil
 }
 
-// StopInstance stops the supervisord of instance i (SIGTERM, then SIGKILL after a grace period) and every
-// program it ran. The rest of the cluster stays up and notices the loss after a few seconds.
+// StopInstance kills the supervisord of instance i (SIGKILL, like a crash or a lost host) and every program
+// it ran. The rest of the cluster stays in OPERATION and notices the loss after a few seconds (the instance
+// shows FAILED, then STOPPED; its processes lose their identifiers). StartInstance brings it back.
 func (c *Cluster) StopInstance(i int) error {
 	if i < 0 || i >= len(c.inst) {
 		return fmt.Errorf("testlab: no instance %d", i)
 	}
-	return c.stopInstance(c.inst[i], stopGrace)
+	return c.stopInstance(c.inst[i], 0)
 }
 
 // StartInstance starts again the supervisord of instance i (same port and configuration) and waits until it
