@@ -370,8 +370,15 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	if plan.State.ValueString() == stateStopped {
 		action = actionStop
 	}
-	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
 	plan.ID = plan.Name
+	if info, procs, ok := settledInSnapshot(ctx, c, name, action); ok {
+		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
+		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
+		resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
+	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
 		// When the application was found but did not settle as wanted, keep it in the state (Terraform taints
@@ -625,6 +632,39 @@ func onlyStopped(procs []supvisors.ProcessFailure) bool {
 		}
 	}
 	return true
+}
+
+// settledInSnapshot returns the application and its processes from the shared snapshot when they are already
+// settled where action would bring them: the application RUNNING (STOPPED) with every process running (stopped), no
+// job in progress in the cluster. Any doubt (no snapshot, unknown name, transition, failed process) returns false
+// and the caller sends the command, which reports errors and waits as usual.
+func settledInSnapshot(ctx context.Context, c *supvisors.Client, name string, action clusterAction) (supvisors.ApplicationInfo, []supvisors.ProcessInfo, bool) {
+	if action != actionStart && action != actionStop {
+		return supvisors.ApplicationInfo{}, nil, false
+	}
+	snap, err := c.Snapshot(ctx)
+	if err != nil || snap.State.HasJobs() {
+		return supvisors.ApplicationInfo{}, nil, false
+	}
+	info, ok := snap.Application(name)
+	want := supvisors.ApplicationRunning
+	if action == actionStop {
+		want = supvisors.ApplicationStopped
+	}
+	if !ok || !info.Managed || info.Statename != want {
+		return supvisors.ApplicationInfo{}, nil, false
+	}
+	procs := snap.ProcessesOf(name)
+	for _, p := range procs {
+		inPlace := p.Statename.IsStopped()
+		if action == actionStart {
+			inPlace = p.Statename == supvisors.ProcessRunning || (p.Statename == supvisors.ProcessExited && p.ExpectedExit)
+		}
+		if !inPlace {
+			return supvisors.ApplicationInfo{}, nil, false
+		}
+	}
+	return info, procs, true
 }
 
 // commandError is a refused command together with the state the processes settled in.
