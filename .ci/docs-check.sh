@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Checks that the documentation and the examples match the code:
-#   1. docs/ is what `go generate ./...` (tfplugindocs) makes from the schemas, templates/ and examples/;
+#   1. docs/ is what `go generate ./...` (tfplugindocs) makes from the schemas, templates/ and examples/, and
+#      passes `tfplugindocs validate`;
 #   2. every example is formatted (`terraform fmt -check -recursive examples`);
 #   3. every example directory passes `terraform validate` against the provider built from this tree
 #      (dev_overrides, so no registry and no `terraform init` is involved).
@@ -49,6 +50,14 @@ if [[ -n "$(git status --porcelain -- docs)" ]]; then
 	fail=1
 else
 	say "ok: docs/ is up to date"
+fi
+say "tfplugindocs validate (registry layout, frontmatter, one page per resource and data source)"
+if ! go tool tfplugindocs validate --provider-name supvisors >"$work/validate.log" 2>&1; then
+	grep -v '\[DEBUG\]' "$work/validate.log" || true
+	say "FAIL: tfplugindocs validate found problems in docs/ (see above)"
+	fail=1
+else
+	say "ok: tfplugindocs validate"
 fi
 
 # --- 2. terraform fmt ---------------------------------------------------------------------------------------------
