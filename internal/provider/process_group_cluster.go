@@ -108,13 +108,59 @@ type pgObservedSettings struct {
 	Numprocs []int64 // one value per instance that was read
 	Enabled  []bool  // one value per instance that was read
 	Down     []pgDownInstance
+	// Defined holds the namespecs of the processes that the instances read define (nil when none was read).
+	Defined map[string]bool
+}
+
+// pgDefined returns the namespecs of the processes defined on the given instances (nil for no instance).
+func pgDefined(views []pgInstanceView) map[string]bool {
+	if len(views) == 0 {
+		return nil
+	}
+	out := map[string]bool{}
+	for _, v := range views {
+		for _, p := range v.Procs {
+			out[p.Namespec()] = true
+		}
+	}
+	return out
+}
+
+// pgOnlyDefined keeps the processes that some RUNNING instance defines. After numprocs went down while an
+// instance was out, Supvisors still lists the processes that only the absent instance has (FATAL, running
+// nowhere); they can be neither started nor stopped, and must not count. A nil set keeps everything, and so does
+// a filter that would keep nothing.
+func pgOnlyDefined(members []supvisors.ProcessInfo, defined map[string]bool) []supvisors.ProcessInfo {
+	if defined == nil {
+		return members
+	}
+	var out []supvisors.ProcessInfo
+	for _, p := range members {
+		if defined[p.Namespec()] {
+			out = append(out, p)
+		}
+	}
+	if len(out) == 0 {
+		return members
+	}
+	return out
+}
+
+// pgDefinedNow reads which processes the RUNNING instances define, for pgOnlyDefined.
+func pgDefinedNow(ctx context.Context, c *supvisors.Client) (map[string]bool, error) {
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		return nil, err
+	}
+	views, _ := pgReadInstances(ctx, c, snap)
+	return pgDefined(views), nil
 }
 
 // pgReadSettings reads numprocs (count of the homogeneous program's processes) and enabled (no process of the
 // scope disabled) from every instance. Instances where the scope has no process contribute nothing.
 func pgReadSettings(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, s pgScope, numprocs, enabled bool) pgObservedSettings {
 	views, down := pgReadInstances(ctx, c, snap)
-	out := pgObservedSettings{Down: down}
+	out := pgObservedSettings{Down: down, Defined: pgDefined(views)}
 	for _, v := range views {
 		if numprocs && s.Program != "" {
 			out.Numprocs = append(out.Numprocs, int64(len(pgProgramProcesses(v.Procs, s.App, s.Program))))
@@ -421,6 +467,7 @@ type pgConvergeOptions struct {
 	Strategy   supvisors.StartingStrategy // for starts
 	ExtraArgs  string                     // for starts; running processes with other arguments are restarted
 	RestartAll bool                       // restart every running process (restart_triggers changed)
+	Defined    map[string]bool            // when set, only these processes count (see pgOnlyDefined)
 }
 
 // pgConverge brings the processes of the scope to the desired state.
@@ -439,6 +486,7 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
 		return diags
 	}
+	members = pgOnlyDefined(members, o.Defined)
 	if len(members) == 0 {
 		diags.AddError("No process in "+s.ID(), fmt.Sprintf("Supvisors lists no process for %s any more.", s.ID()))
 		return diags
@@ -471,6 +519,7 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
 			return diags
 		}
+		members = pgOnlyDefined(members, o.Defined)
 	}
 
 	var toStart []supvisors.ProcessInfo

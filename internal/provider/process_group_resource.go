@@ -370,10 +370,10 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 		return
 	}
 
-	prior := m.State.ValueString()
+	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
 	m.ID = types.StringValue(s.ID())
 	m.State = types.StringValue(pgDeriveState(members, prior))
-	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, m.ExtraArgs.ValueString()))
+	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
 	if m.Strategy.IsNull() {
 		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
 	}
@@ -383,6 +383,11 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	wantNumprocs, wantEnabled := !m.Numprocs.IsNull(), !m.Enabled.IsNull()
 	if wantNumprocs || wantEnabled {
 		obs := pgReadSettings(ctx, c, snap, s, wantNumprocs, wantEnabled)
+		if wantNumprocs {
+			members = pgOnlyDefined(members, obs.Defined)
+			m.State = types.StringValue(pgDeriveState(members, prior))
+			m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
+		}
 		if v, ok := pgDeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
 			m.Numprocs = types.Int64Value(v)
 		}
@@ -514,6 +519,14 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 			return false
 		}
 	}
+	var defined map[string]bool
+	if !plan.Numprocs.IsNull() {
+		var err error
+		if defined, err = pgDefinedNow(ctx, c); err != nil {
+			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" on the instances", err))
+			return false
+		}
+	}
 	running := plan.State.ValueString() == pgStateRunning
 	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
 		!plan.RestartTriggers.Equal(state.RestartTriggers)
@@ -523,6 +536,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 		Strategy:   supvisors.StartingStrategy(plan.Strategy.ValueString()),
 		ExtraArgs:  plan.ExtraArgs.ValueString(),
 		RestartAll: restartAll,
+		Defined:    defined,
 	})...)
 	if diags.HasError() {
 		return false
@@ -539,6 +553,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" after the change", err))
 		return false
 	}
+	members = pgOnlyDefined(members, defined)
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
 	plan.Processes, d = pgProcessesValue(members)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -810,5 +811,146 @@ func TestAccProcessGroup_vanished(t *testing.T) {
 		if w := resp.Diagnostics.Warnings(); len(w) != 1 || w[0].Summary() != tc.want {
 			t.Errorf("%s: warnings %v", tc.want, resp.Diagnostics)
 		}
+	}
+}
+
+// TestAccProcessGroup_instanceDown changes numprocs while one instance is stopped: the apply changes the others
+// and succeeds (warning about the absent one), the processes that only the absent instance still defines do not
+// count (no perpetual drift, no start of a process that exists nowhere), and nothing differs once it is back.
+// It stops and starts a supervisord, so it is not parallel; it talks to the Master and stops another instance.
+func TestAccProcessGroup_instanceDown(t *testing.T) {
+	testAccPreCheck(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+	defer cancel()
+	st, err := testAccClient(t).GetSupvisorsState(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m, k := -1, -1
+	for i := 0; i < testAccLab.Size(); i++ {
+		if testAccLab.Identifier(i) == st.MasterIdentifier {
+			m = i
+		} else if k < 0 {
+			k = i
+		}
+	}
+	if m < 0 || k < 0 {
+		t.Fatalf("no Master (%q) in the lab", st.MasterIdentifier)
+	}
+	c := testAccLab.Client(m)
+	down := testAccLab.Identifier(k)
+	procs, err := c.GetAllProcessInfo(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var ranOnK []supvisors.ProcessInfo
+	for _, p := range procs {
+		if p.ApplicationName != "pool" && p.Statename.IsRunning() && slices.Contains(p.Identifiers, down) {
+			ranOnK = append(ranOnK, p)
+		}
+	}
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 4*time.Minute)
+		defer cancel()
+		if err := testAccLab.StartInstance(ctx, k); err != nil && !strings.Contains(err.Error(), "already running") {
+			t.Errorf("restore: start %s: %v", testAccLab.Nick(k), err)
+		}
+		if _, err := c.WaitReady(ctx, supvisors.StateOperation); err != nil {
+			t.Errorf("restore: cluster not back in OPERATION: %v", err)
+			return
+		}
+		for _, p := range ranOnK {
+			err := c.StartProcess(ctx, supvisors.StrategyConfig, p.Namespec(), p.ExtraArgs, true)
+			if err != nil && !supvisors.IsFault(err, supvisors.FaultAlreadyStarted) {
+				t.Logf("restore: start %s: %v", p.Namespec(), err)
+			}
+		}
+		pgAccRestore(t, "pool", "pool", 2)
+	})
+
+	// counts pool's processes on every instance but the stopped one
+	checkUp := func(n int) resource.TestCheckFunc {
+		return func(*terraform.State) error {
+			for i := 0; i < testAccLab.Size(); i++ {
+				if i == k {
+					continue
+				}
+				inst, err := c.Instance(ctx, testAccLab.Identifier(i))
+				if err != nil {
+					return err
+				}
+				local, err := inst.GetAllLocalProcessInfo(ctx)
+				if err != nil {
+					return err
+				}
+				if got := len(pgProgramProcesses(local, "pool", "pool")); got != n {
+					return fmt.Errorf("instance %s has %d pool processes, want %d", testAccLab.Identifier(i), got, n)
+				}
+			}
+			return nil
+		}
+	}
+	cfg := func(n int) string {
+		return testAccProviderConfig(testAccLab.URL(m), testAccLab.Username(), testAccLab.Password()) + fmt.Sprintf(`
+resource "supvisors_process_group" "test" {
+  application = "pool"
+  program     = "pool"
+  numprocs    = %d
+}
+`, n)
+	}
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		Steps: []resource.TestStep{
+			{
+				Config: cfg(3),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "3"),
+					checkUp(3),
+				),
+			},
+			{
+				PreConfig: func() {
+					if err := testAccLab.StopInstance(k); err != nil {
+						t.Fatalf("stop %s: %v", testAccLab.Nick(k), err)
+					}
+					deadline := time.Now().Add(60 * time.Second)
+					for {
+						st, err := c.GetSupvisorsState(ctx)
+						if err == nil && st.InstanceStates[down] != "RUNNING" {
+							return
+						}
+						if time.Now().After(deadline) {
+							t.Fatalf("%s still seen RUNNING: %v", down, err)
+						}
+						time.Sleep(500 * time.Millisecond)
+					}
+				},
+				// pool_2 stays known through the stopped instance; it must neither be started nor make drift
+				Config: cfg(2),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "numprocs", "2"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "2"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.statename", "RUNNING"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.1.statename", "RUNNING"),
+					checkUp(2),
+				),
+			},
+			{
+				PreConfig: func() {
+					if err := testAccLab.StartInstance(ctx, k); err != nil {
+						t.Fatalf("start %s: %v", testAccLab.Nick(k), err)
+					}
+					if _, err := c.WaitReady(ctx, supvisors.StateOperation); err != nil {
+						t.Fatalf("cluster not back in OPERATION: %v", err)
+					}
+				},
+				Config:   cfg(2),
+				PlanOnly: true,
+			},
+		},
+	})
+	if err := pgAccCheckNumprocs(t, "pool", "pool", 2)(nil); err != nil {
+		t.Error(err)
 	}
 }

@@ -342,3 +342,26 @@ func TestProcessGroupCheckAgainstSnapshot(t *testing.T) {
 		}
 	}
 }
+
+func TestProcessGroupOnlyDefined(t *testing.T) {
+	members := []supvisors.ProcessInfo{
+		pgProc("pool", "pool_0", supvisors.ProcessRunning, ""), pgProc("pool", "pool_1", supvisors.ProcessRunning, ""),
+		pgProc("pool", "pool_2", supvisors.ProcessFatal, ""),
+	}
+	views := []pgInstanceView{
+		{ID: "a", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}, {Group: "pool", Name: "pool_1"}}},
+		{ID: "b", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}}},
+	}
+	if got := namespecs(pgOnlyDefined(members, pgDefined(views))); got != "pool:pool_0,pool:pool_1" {
+		t.Errorf("filtered: %s", got)
+	}
+	if got := pgOnlyDefined(members, pgDefined(nil)); len(got) != 3 {
+		t.Errorf("no instance read: %v", got)
+	}
+	if got := pgOnlyDefined(members, map[string]bool{"x:y": true}); len(got) != 3 {
+		t.Errorf("a filter keeping nothing keeps everything: %v", got)
+	}
+	if got := pgDeriveState(pgOnlyDefined(members, pgDefined(views)), "running"); got != "running" {
+		t.Errorf("state without the undefined process: %s", got)
+	}
+}
