@@ -185,6 +185,8 @@ func (e *HTTPError) Error() string {
 	switch e.StatusCode {
 	case http.StatusUnauthorized:
 		hint = " (missing or wrong username/password)"
+	case http.StatusBadRequest:
+		hint = " (supervisord answers 400 to a POST on a path that is not its XML-RPC endpoint: check the URL path, usually /RPC2)"
 	case http.StatusNotFound:
 		hint = " (no XML-RPC endpoint at this path; Supervisor serves /RPC2)"
 	case http.StatusInternalServerError:

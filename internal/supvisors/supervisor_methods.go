@@ -408,7 +408,10 @@ func (s *SupervisorClient) ClearProcessLog(ctx context.Context, name string) err
 	return s.c.callAction(ctx, supervisorClearProcessLog, name)
 }
 
-// ClearAllProcessLogs calls supervisor.clearAllProcessLogs.
+// ClearAllProcessLogs calls supervisor.clearAllProcessLogs. supervisord
+// clears one process per turn of its main loop, which lasts up to 1 s when
+// idle: with many processes the answer can take longer than the request
+// timeout (observed: ~30 s and more for ~50 processes).
 func (s *SupervisorClient) ClearAllProcessLogs(ctx context.Context) ([]ProcessStatus, error) {
 	return s.statuses(ctx, supervisorClearAllProcessLogs)
 }
