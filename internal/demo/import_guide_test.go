@@ -37,6 +37,7 @@ type guideSnippets struct {
 	imports   string      // the import blocks (step 1)
 	generated string      // generated.tf as the guide shows it (step 3)
 	resources string      // the hand-written blocks of the `terraform import` flow
+	removed   string      // the removed block that lets go of an application
 	importIDs [][2]string // address and ID of each `terraform import` command
 }
 
@@ -67,6 +68,8 @@ func readGuide(t *testing.T, root string) guideSnippets {
 			}
 		case strings.Contains(code, `data "supvisors_applications"`):
 			g.listing = code
+		case strings.Contains(code, "removed {"):
+			g.removed = code
 		case strings.Contains(code, "import {"):
 			g.imports = code
 		case strings.Contains(code, "__generated__"):
@@ -75,8 +78,8 @@ func readGuide(t *testing.T, root string) guideSnippets {
 			g.resources = code
 		}
 	}
-	if g.listing == "" || g.imports == "" || g.generated == "" || g.resources == "" || len(g.importIDs) == 0 {
-		t.Fatalf("%s: missing code blocks (listing, import blocks, generated.tf, resource blocks, terraform import commands): %+v",
+	if g.listing == "" || g.imports == "" || g.generated == "" || g.resources == "" || g.removed == "" || len(g.importIDs) == 0 {
+		t.Fatalf("%s: missing code blocks (listing, import blocks, generated.tf, resource blocks, removed block, terraform import commands): %+v",
 			guidePath, g)
 	}
 	return g
@@ -224,9 +227,23 @@ func TestImportGuideFlow(t *testing.T) {
 			t.Fatalf("the plan after terraform import is not empty (exit code %d):\n%s", code, out)
 		}
 		expectLine(t, out, `No changes. Your infrastructure matches the configuration.`)
+
+		// Letting go of web: its block replaced by the guide's removed block; the application keeps running.
+		var keep []string
+		for _, b := range hclBlocks(guide.resources) {
+			if !strings.Contains(b, `"web"`) {
+				keep = append(keep, b)
+			}
+		}
+		writeFiles(t, dir, map[string]string{"resources.tf": strings.Join(keep, "\n\n") + "\n", "removed.tf": guide.removed})
+		out = mustRun(ctx, t, tf, "apply", "-no-color", "-auto-approve")
+		expectLine(t, out, `Apply complete! Resources: 0 added, 0 changed, 0 destroyed.`)
+		if state := mustRun(ctx, t, tf, "state", "list"); strings.Contains(state, "supvisors_application.web") {
+			t.Errorf("supvisors_application.web is still in the state after the removed block:\n%s", state)
+		}
 	})
 
-	// Adoption reads only: every process must still be the one that ran before (no stop, start or restart).
+	// Adoption and letting go read only: every process must still be the one that ran before (no stop, start or restart).
 	after := processEvents(ctx, t, client, "web", "pool")
 	for ns, ev := range before {
 		if after[ns] != ev {
