@@ -127,8 +127,8 @@ func up(ctx context.Context, root, labDir string, out io.Writer) error {
 	}
 	tf := newTerraformRunner(cli, p.work, p.rc, lab.URL(0), lab.Username(), lab.Password(), out)
 	fmt.Fprintf(out, "==> %s apply -auto-approve (examples/demo, working directory %s)\n", filepath.Base(cli), rel(root, p.work))
-	if _, err := tf.run(ctx, "apply", "-auto-approve", "-input=false"); err != nil {
-		return err
+	if _, err := tf.run(ctx, "apply", "-auto-approve", "-input=false", "-compact-warnings"); err != nil {
+		return fmt.Errorf("%w\n(the lab cluster keeps running: fix the problem and run 'make demo' again, or stop it with 'make demo-down')", err)
 	}
 
 	fmt.Fprintln(out, "\n==> What runs where (supvisors.get_all_process_info)")
