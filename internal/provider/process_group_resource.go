@@ -88,7 +88,8 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"Starts and stops are followed until every process has settled: an apply fails, naming each process with " +
 			"its state and spawn error, when a process does not reach the wanted state. A refresh reads the processes " +
 			"from the cluster, so changes made outside Terraform show up as drift. Import with the ID " +
-			"`<application>:*` or `<application>:<program>`.",
+			"`<application>:*` or `<application>:<program>`. Create, update and delete wait up to 5 minutes each unless " +
+			"the `timeouts` block says otherwise.",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<application>:*` when `program` is omitted, else `<application>:<program>`.",

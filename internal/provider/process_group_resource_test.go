@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -150,6 +151,9 @@ func pgAccCheckDisabled(t *testing.T, app, prog string, disabled bool) resource.
 // test left behind, so that the other tests of the binary see the lab as configured.
 func pgAccRestore(t *testing.T, app, prog string, numprocs int) {
 	t.Helper()
+	if testAccLab == nil {
+		return // skipped: no lab
+	}
 	ctx, cancel := pgAccCtx()
 	defer cancel()
 	c := testAccClient(t)
@@ -197,6 +201,16 @@ func pgAccCheckRestarted(t *testing.T, namespec string, before map[string]float6
 		}
 		return nil
 	}
+}
+
+// pgAccDirect starts an acceptance test that calls the resource or the lab directly (not through
+// resource.Test, which skips by itself): skipped without TF_ACC, failed when TF_ACC is set but there is no lab.
+func pgAccDirect(t *testing.T) {
+	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it against the lab cluster")
+	}
+	testAccPreCheck(t)
 }
 
 // pgAccCheckNotRestarted checks that no process recorded in before had an event since.
@@ -624,9 +638,12 @@ func TestAccProcessGroup_badInput(t *testing.T) {
 func TestAccProcessGroup_unmanaged(t *testing.T) {
 	const ns = "tools:*"
 	t.Cleanup(func() {
+		if testAccLab == nil {
+			return
+		}
 		ctx, cancel := pgAccCtx()
 		defer cancel()
-		_ = testAccClient(t).StopProcess(ctx, ns, true)
+		_ = testAccLab.Client(0).StopProcess(ctx, ns, true)
 	})
 	before := map[string]float64{}
 	resource.Test(t, resource.TestCase{
@@ -702,9 +719,12 @@ func TestAccProcessGroup_unmanaged(t *testing.T) {
 // and spawn error.
 func TestAccProcessGroup_startFailure(t *testing.T) {
 	t.Cleanup(func() {
+		if testAccLab == nil {
+			return
+		}
 		ctx, cancel := pgAccCtx()
 		defer cancel()
-		_ = testAccClient(t).StopProcess(ctx, "faulty:*", true)
+		_ = testAccLab.Client(0).StopProcess(ctx, "faulty:*", true)
 	})
 	resource.Test(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
@@ -725,7 +745,7 @@ func TestAccProcessGroup_startFailure(t *testing.T) {
 // TestAccProcessGroup_downInstanceWarning reads numprocs/enabled with one instance unreachable (its URL is
 // overridden with a dead one): the refresh still succeeds from the other instances and warns, naming it.
 func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
-	testAccPreCheck(t)
+	pgAccDirect(t)
 	t.Parallel()
 	dead := testAccLab.Identifier(2)
 	c := testAccLab.Client(0, func(cfg *supvisors.Config) {
@@ -787,7 +807,7 @@ func pgAccRead(t *testing.T, r *processGroupResource, vals map[string]any) *fwre
 // TestAccProcessGroup_vanished: a refresh of a group whose application or program no longer exists removes it
 // from the state with a warning, instead of failing.
 func TestAccProcessGroup_vanished(t *testing.T) {
-	testAccPreCheck(t)
+	pgAccDirect(t)
 	t.Parallel()
 	r := &processGroupResource{data: &providerData{client: testAccClient(t)}}
 	for _, tc := range []struct {
@@ -819,7 +839,7 @@ func TestAccProcessGroup_vanished(t *testing.T) {
 // count (no perpetual drift, no start of a process that exists nowhere), and nothing differs once it is back.
 // It stops and starts a supervisord, so it is not parallel; it talks to the Master and stops another instance.
 func TestAccProcessGroup_instanceDown(t *testing.T) {
-	testAccPreCheck(t)
+	pgAccDirect(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	st, err := testAccClient(t).GetSupvisorsState(ctx)
