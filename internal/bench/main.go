@@ -239,10 +239,12 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		quiet()
 		before := proxy.Count()
+		began := time.Now()
 		res, err := wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
 		if err != nil {
 			return err
 		}
+		rep.applyPhases = append(rep.applyPhases, phasesOf(began, began.Add(res.Wall), proxy.Since(before)))
 		if err := checkState(ctx, direct, startNames, supvisors.ApplicationRunning); err != nil {
 			return fmt.Errorf("after terraform apply: %w", err)
 		}
@@ -261,6 +263,13 @@ func run(ctx context.Context, o options) (err error) {
 		}
 		rep.noopWall = append(rep.noopWall, res.Wall)
 		logf("no-op plan %d/%d: %s", i+1, o.runs, secs(res.Wall))
+		// For the record (not a target): an apply with nothing to change.
+		res, err = wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
+		if err != nil {
+			return err
+		}
+		rep.noopApplyWall = append(rep.noopApplyWall, res.Wall)
+		logf("no-op apply %d/%d: %s", i+1, o.runs, secs(res.Wall))
 
 		if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
 			return err

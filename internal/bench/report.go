@@ -26,11 +26,13 @@ type report struct {
 	planReqs []int64
 	planRPCs []string // of the last measured plan
 
-	applyWall  []time.Duration
-	applyReqs  []int64
-	applyRPCs  []string // of the last measured apply
-	noopWall   []time.Duration
-	directWall []time.Duration
+	applyWall     []time.Duration
+	applyReqs     []int64
+	applyRPCs     []string // of the last measured apply
+	applyPhases   []applyPhases
+	noopWall      []time.Duration
+	noopApplyWall []time.Duration
+	directWall    []time.Duration
 
 	rateCalls int64
 	rateWall  time.Duration
@@ -39,6 +41,29 @@ type report struct {
 
 	diag  *diagnostic
 	notes []string
+}
+
+// applyPhases splits one terraform apply with the proxy log: before the first start_application (terraform
+// starting, the refresh, the plan, the apply walk beginning), from it to the answer of the last request (the
+// starts and their waits), and after that (terraform finishing: state written, provider stopped).
+type applyPhases struct {
+	BeforeFirstStart, Starting, AfterLastAnswer time.Duration
+}
+
+func phasesOf(began, ended time.Time, recs []rpcRecord) applyPhases {
+	var first, last time.Time
+	for _, r := range recs {
+		if first.IsZero() && strings.Contains(r.String(), "start_application") {
+			first = r.At
+		}
+		if end := r.At.Add(r.Took); end.After(last) {
+			last = end
+		}
+	}
+	if first.IsZero() || last.IsZero() {
+		return applyPhases{}
+	}
+	return applyPhases{BeforeFirstStart: first.Sub(began), Starting: last.Sub(first), AfterLastAnswer: ended.Sub(last)}
 }
 
 func (r *report) planPass() bool { return maxInt(r.planReqs) <= maxPlanRequests }
@@ -70,6 +95,8 @@ func (r *report) markdown() string {
 		secs(median(r.planWall)), joinDurations(r.planWall))
 	row(fmt.Sprintf("`terraform plan` of the %d started applications, nothing to change (terraform's fixed cost)", o.startApps),
 		secs(median(r.noopWall)), joinDurations(r.noopWall))
+	row(fmt.Sprintf("`terraform apply` of the %d started applications, nothing to change (for the record)", o.startApps),
+		secs(median(r.noopApplyWall)), joinDurations(r.noopApplyWall))
 	row(fmt.Sprintf("`terraform apply -parallelism=%d`: start %d stopped applications", o.parallelism, o.startApps),
 		secs(median(r.applyWall)), joinDurations(r.applyWall))
 	row(fmt.Sprintf("direct Go program: %d × `start_application(CONFIG, name, wait=true)`, %d concurrent", o.startApps, o.parallelism),
@@ -86,6 +113,15 @@ func (r *report) markdown() string {
 		fmt.Sprintf("%.0f calls/s", rate),
 		fmt.Sprintf("%d calls in %s, %d HTTP requests, %d TCP connection(s)", r.rateCalls, secs(r.rateWall), r.rateReqs, r.rateConns))
 
+	if len(r.applyPhases) > 0 {
+		var pre, mid, post []time.Duration
+		for _, p := range r.applyPhases {
+			pre, mid, post = append(pre, p.BeforeFirstStart), append(mid, p.Starting), append(post, p.AfterLastAnswer)
+		}
+		row("`terraform apply` split: before the first start_application / starts and waits / after the last answer",
+			secs(median(pre))+" / "+secs(median(mid))+" / "+secs(median(post)),
+			joinDurations(pre)+" / "+joinDurations(mid)+" / "+joinDurations(post))
+	}
 	b.WriteString("\nTargets:\n\n")
 	fmt.Fprintf(&b, "- plan over %d applications sends at most %d HTTP requests: %d (max of the runs) — %s\n",
 		o.planApps, maxPlanRequests, maxInt(r.planReqs), passFail(r.planPass()))
