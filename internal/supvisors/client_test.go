@@ -772,3 +772,17 @@ func TestIsReadOnlyMethod(t *testing.T) {
 		}
 	}
 }
+
+func TestConfigStringRedacts(t *testing.T) {
+	const pw = "do-not-print-me"
+	cfg := Config{URL: "http://u:" + pw + "@h:1", Username: "u", Password: pw,
+		InstanceURLs: map[string]string{"node2": "http://u:" + pw + "@h:2", "bad": "http://u:" + pw + "@h:port:x"}}
+	for _, s := range []string{fmt.Sprint(cfg), fmt.Sprintf("%+v", cfg), fmt.Sprintf("%#v", cfg), fmt.Sprintf("%v", &cfg)} {
+		if strings.Contains(s, pw) {
+			t.Fatalf("password printed: %s", s)
+		}
+		if !strings.Contains(s, "Password:(set)") || !strings.Contains(s, "node2=http://h:2") {
+			t.Fatalf("unexpected: %s", s)
+		}
+	}
+}

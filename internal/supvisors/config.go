@@ -195,3 +195,35 @@ func (cfg *Config) normalize() (endpoint, error) {
 	cfg.InstanceURLs = urls
 	return ep, nil
 }
+
+// String describes the configuration without the password (and without
+// credentials in URLs), so that printing a Config with %v or %+v cannot leak
+// it.
+func (cfg Config) String() string {
+	pw := ""
+	if cfg.Password != "" {
+		pw = "(set)"
+	}
+	urls := make([]string, 0, len(cfg.InstanceURLs))
+	for _, k := range sortedKeys(cfg.InstanceURLs) {
+		urls = append(urls, k+"="+redactRaw(cfg.InstanceURLs[k]))
+	}
+	return fmt.Sprintf("supvisors.Config{URL:%s Username:%q Password:%s RequestTimeout:%s ReadyTimeout:%s CAFile:%q Insecure:%t InstanceURLs:[%s] SnapshotMaxAge:%s}",
+		redactRaw(cfg.URL), cfg.Username, pw, cfg.RequestTimeout, cfg.ReadyTimeout, cfg.CAFile, cfg.Insecure,
+		strings.Join(urls, " "), cfg.SnapshotMaxAge)
+}
+
+// GoString is String, for %#v.
+func (cfg Config) GoString() string { return cfg.String() }
+
+// redactRaw returns a URL without its user information, or a placeholder when
+// it cannot be parsed.
+func redactRaw(raw string) string {
+	if ep, err := parseEndpoint(raw); err == nil {
+		return ep.display
+	}
+	if !strings.Contains(raw, "@") {
+		return raw
+	}
+	return "(invalid URL)"
+}
