@@ -70,6 +70,7 @@ func (w *settleWatcher) stop() map[string]time.Time {
 type diagnostic struct {
 	watchEvery      time.Duration
 	startToSettle   []time.Duration // provider's start_application request -> seen RUNNING
+	directToSettle  []time.Duration // direct program's start_application sent -> seen RUNNING
 	providerLag     []time.Duration // seen RUNNING -> answer of the provider's last request naming the app
 	directLag       []time.Duration // seen RUNNING -> return of the direct wait=true call
 	applyAfterLast  time.Duration   // end of terraform apply - last application seen RUNNING
@@ -142,7 +143,7 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 	}
 	quiet()
 	w = watchSettle(ctx, labClient(lab, 0), names, d.watchEvery)
-	wall, returned, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
+	wall, times, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
 	end = time.Now()
 	settled = w.stop()
 	if err != nil {
@@ -158,7 +159,8 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		if s.After(last) {
 			last = s
 		}
-		d.directLag = append(d.directLag, returned[n].Sub(s))
+		d.directLag = append(d.directLag, times[n][1].Sub(s))
+		d.directToSettle = append(d.directToSettle, s.Sub(times[n][0]))
 	}
 	d.directAfterLast = end.Sub(last)
 	rep.diag = d

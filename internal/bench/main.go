@@ -426,21 +426,22 @@ func notInState(ctx context.Context, c *supvisors.Client, names []string, want s
 }
 
 // startDirect is the reference program: start_application(CONFIG, name, wait=true) for every name, limit
-// at a time, through one client. It returns the wall time and when each call returned.
-func startDirect(ctx context.Context, c *supvisors.Client, names []string, limit int) (time.Duration, map[string]time.Time, error) {
+// at a time, through one client. It returns the wall time and when each call was sent and returned.
+func startDirect(ctx context.Context, c *supvisors.Client, names []string, limit int) (time.Duration, map[string][2]time.Time, error) {
 	var mu sync.Mutex
-	done := map[string]time.Time{}
+	times := map[string][2]time.Time{}
 	start := time.Now()
 	err := forEach(names, limit, func(n string) error {
+		sent := time.Now()
 		if err := c.StartApplication(ctx, supvisors.StrategyConfig, n, true); err != nil {
 			return fmt.Errorf("direct start_application(CONFIG, %s, true): %w", n, err)
 		}
 		mu.Lock()
-		done[n] = time.Now()
+		times[n] = [2]time.Time{sent, time.Now()}
 		mu.Unlock()
 		return nil
 	})
-	return time.Since(start), done, err
+	return time.Since(start), times, err
 }
 
 // measureRate calls get_application_info in a loop over one client, through a TCP relay that counts the
