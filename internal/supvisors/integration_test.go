@@ -12,6 +12,7 @@ import (
 	"flag"
 	"fmt"
 	"os"
+	"regexp"
 	"slices"
 	"strings"
 	"sync"
@@ -24,13 +25,47 @@ import (
 
 var lab *testlab.Cluster
 
+// labTests are the tests that need the cluster.
+var labTests = []string{
+	"TestLabSupvisorsReads", "TestLabSupervisorAndSystemReads", "TestLabWrappedMethodsCoverage",
+	"TestLabUnixSocketAndAuth", "TestLabSnapshotCost", "TestLabStartStopApplication", "TestLabProcesses",
+	"TestLabUpdateNumprocsEveryInstance", "TestLabEnableDisable", "TestLabConflictAndConciliate",
+	"TestLabSettingsAndRefusals", "TestLabSupervisorMutations", "TestLabZZDisruptive",
+}
+
 func TestMain(m *testing.M) {
 	flag.Parse()
-	if testing.Short() {
-		// `go test -short` (make testunit): unit tests only, no cluster.
+	if !wantLab() {
+		// -short (make testunit), fuzzing, or a -run that selects no lab
+		// test (e.g. -run '^$' -bench .): unit tests only, no cluster.
 		os.Exit(m.Run())
 	}
 	os.Exit(testlab.Main(m, testlab.Options{}, func(c *testlab.Cluster) { lab = c }))
+}
+
+// wantLab tells whether this run needs the cluster.
+func wantLab() bool {
+	if testing.Short() {
+		return false
+	}
+	for _, name := range []string{"test.fuzz", "test.fuzzworker"} {
+		if f := flag.Lookup(name); f != nil && f.Value.String() != "" && f.Value.String() != "false" {
+			return false
+		}
+	}
+	run := ""
+	if f := flag.Lookup("test.run"); f != nil {
+		run = f.Value.String()
+	}
+	if run == "" {
+		return true
+	}
+	top, _, _ := strings.Cut(run, "/")
+	re, err := regexp.Compile(top)
+	if err != nil {
+		return true // let the testing package report the bad pattern
+	}
+	return slices.ContainsFunc(labTests, re.MatchString)
 }
 
 // needLab returns a context bounded by d, or skips in -short mode.
@@ -818,4 +853,23 @@ func TestLabZZDisruptive(t *testing.T) {
 		time.Sleep(250 * time.Millisecond)
 	}
 	t.Logf("supvisors.shutdown: node1 down after %s", time.Since(begin).Round(100*time.Millisecond))
+}
+
+// TestLabTestsListed keeps labTests in sync with the TestLab* functions of
+// this file.
+func TestLabTestsListed(t *testing.T) {
+	src, err := os.ReadFile("integration_test.go")
+	if err != nil {
+		t.Fatal(err)
+	}
+	found := regexp.MustCompile(`(?m)^func (TestLab[A-Za-z0-9]+)\(t \*testing\.T\)`).FindAllStringSubmatch(string(src), -1)
+	var names []string
+	for _, m := range found {
+		if m[1] != "TestLabTestsListed" {
+			names = append(names, m[1])
+		}
+	}
+	if !slices.Equal(names, labTests) {
+		t.Fatalf("labTests = %v, the file defines %v", labTests, names)
+	}
 }
