@@ -43,6 +43,7 @@ type options struct {
 	keep        bool
 	diag        bool
 	tfLog       bool
+	strict      bool
 }
 
 func main() {
@@ -58,16 +59,23 @@ func main() {
 	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (terraform workspaces, proxy log)")
 	flag.BoolVar(&o.diag, "diag", true, "one extra, unmeasured apply that compares the provider's wait with the real settle times")
 	flag.BoolVar(&o.tfLog, "tf-log", false, "write TF_LOG=DEBUG of every terraform run into the temporary directory (slows it down)")
+	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a target is not met")
 	flag.Parse()
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, o); err != nil {
-		fmt.Fprintln(os.Stderr, "bench: FAILED:", err)
 		stop()
+		if errors.Is(err, errTargetMissed) {
+			os.Exit(2)
+		}
+		fmt.Fprintln(os.Stderr, "bench: FAILED:", err)
 		os.Exit(1)
 	}
 }
+
+// errTargetMissed ends a -strict run whose figures miss a target.
+var errTargetMissed = errors.New("a target is not met")
 
 func logf(format string, args ...any) {
 	fmt.Fprintf(os.Stderr, "bench %s: %s\n", time.Now().Format("15:04:05.000"), fmt.Sprintf(format, args...))
@@ -310,6 +318,9 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	if !rep.pass() {
 		logf("at least one target is not met (see FAIL above)")
+		if o.strict {
+			return errTargetMissed
+		}
 	}
 	return nil
 }
