@@ -18,17 +18,18 @@ type settleWatcher struct {
 	mu      sync.Mutex
 	running map[string]time.Time
 	polls   int
+	watched map[string]bool
 	cancel  context.CancelFunc
 	done    chan struct{}
 }
 
 func watchSettle(ctx context.Context, c *supvisors.Client, names []string, every time.Duration) *settleWatcher {
 	ctx, cancel := context.WithCancel(ctx)
-	w := &settleWatcher{running: map[string]time.Time{}, cancel: cancel, done: make(chan struct{})}
 	watched := map[string]bool{}
 	for _, n := range names {
 		watched[n] = true
 	}
+	w := &settleWatcher{running: map[string]time.Time{}, watched: watched, cancel: cancel, done: make(chan struct{})}
 	go func() {
 		defer close(w.done)
 		t := time.NewTicker(every)
@@ -58,11 +59,23 @@ func watchSettle(ctx context.Context, c *supvisors.Client, names []string, every
 	return w
 }
 
-func (w *settleWatcher) stop() map[string]time.Time {
+// stop ends the polling, then reads once more: the last application may have settled after the last
+// complete poll (the provider can notice before the watcher does); such an application gets the time of that
+// final read, an upper bound.
+func (w *settleWatcher) stop(ctx context.Context, c *supvisors.Client) map[string]time.Time {
 	w.cancel()
 	<-w.done
+	apps, err := c.GetAllApplicationsInfo(ctx)
+	seen := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
+	if err == nil {
+		for _, a := range apps {
+			if _, ok := w.running[a.ApplicationName]; !ok && w.watched[a.ApplicationName] && a.Statename == supvisors.ApplicationRunning {
+				w.running[a.ApplicationName] = seen
+			}
+		}
+	}
 	return w.running
 }
 
@@ -90,11 +103,12 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		return err
 	}
 	quiet()
-	w := watchSettle(ctx, labClient(lab, 0), names, d.watchEvery)
+	wc := labClient(lab, 0)
+	w := watchSettle(ctx, wc, names, d.watchEvery)
 	before := proxy.Count()
 	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
 	end := time.Now()
-	settled := w.stop()
+	settled := w.stop(ctx, wc)
 	if err != nil {
 		return err
 	}
@@ -142,10 +156,10 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		return err
 	}
 	quiet()
-	w = watchSettle(ctx, labClient(lab, 0), names, d.watchEvery)
+	w = watchSettle(ctx, wc, names, d.watchEvery)
 	wall, times, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
 	end = time.Now()
-	settled = w.stop()
+	settled = w.stop(ctx, wc)
 	if err != nil {
 		return err
 	}
