@@ -128,8 +128,8 @@ func TestImportGuideFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	guide := readGuide(t, root) // checked without TF_ACC too
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 (starts a Supvisors lab cluster and runs the terraform CLI)")
+	if os.Getenv("TF_ACC") == "" || testing.Short() {
+		t.Skip("acceptance test: set TF_ACC=1, without -short (starts a Supvisors lab cluster and runs the terraform CLI)")
 	}
 	cli, err := findTerraformCLI()
 	if err != nil {
