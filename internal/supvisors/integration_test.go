@@ -749,24 +749,42 @@ func TestLabZZDisruptive(t *testing.T) {
 	settle(t, ctx, c)
 	n3c := must[*supvisors.Client](t, "Instance")(c.Instance(ctx, "node3"))
 	n3 := n3c.Supervisor()
+	// waitOperation waits until EVERY instance answers and sees OPERATION with
+	// the 3 instances RUNNING (the view of one instance lags behind another's
+	// restart).
+	quick := make([]*supvisors.Client, lab.Size())
+	for i := range quick {
+		quick[i] = lab.Client(i, func(cfg *supvisors.Config) { cfg.ReadyTimeout, cfg.RequestTimeout = -1, 2*time.Second })
+	}
 	waitOperation := func(what string, d time.Duration) {
 		t.Helper()
-		wctx, cancel := context.WithTimeout(ctx, d)
-		defer cancel()
 		begin := time.Now()
-		var st supvisors.SupvisorsState
-		var err error
+		deadline := begin.Add(d)
+		last := ""
 		for {
-			st, err = c.WaitReady(wctx)
-			if err != nil {
-				t.Fatalf("%s: %v", what, err)
-			}
-			if len(st.InstanceStates) == 3 && !st.DegradedMode && !slices.ContainsFunc(labIDs(), func(id string) bool {
-				return st.InstanceStates[id] != string(supvisors.InstanceRunning)
-			}) {
+			ready := true
+			for i, q := range quick {
+				st, err := q.GetSupvisorsState(ctx)
+				switch {
+				case err != nil:
+					last = fmt.Sprintf("%s: %v", lab.Nick(i), err)
+				case st.FSMStatename != supvisors.StateOperation || st.DegradedMode || len(st.InstanceStates) != 3:
+					last = fmt.Sprintf("%s: %s %v", lab.Nick(i), st.FSMStatename, st.InstanceStates)
+				case slices.ContainsFunc(labIDs(), func(id string) bool { return st.InstanceStates[id] != string(supvisors.InstanceRunning) }):
+					last = fmt.Sprintf("%s: %v", lab.Nick(i), st.InstanceStates)
+				default:
+					continue
+				}
+				ready = false
 				break
 			}
-			time.Sleep(500 * time.Millisecond)
+			if ready {
+				break
+			}
+			if time.Now().After(deadline) {
+				t.Fatalf("%s: no OPERATION with 3 instances after %s; last: %s", what, d, last)
+			}
+			time.Sleep(250 * time.Millisecond)
 		}
 		t.Logf("%s: OPERATION with 3 instances after %s", what, time.Since(begin).Round(100*time.Millisecond))
 	}
@@ -797,7 +815,7 @@ func TestLabZZDisruptive(t *testing.T) {
 
 	// supervisor.restart of node3 (in place: same process, configuration
 	// re-read): its Supvisors starts over and rejoins the cluster.
-	n3quick := lab.Client(2, func(cfg *supvisors.Config) { cfg.ReadyTimeout, cfg.RequestTimeout = -1, 2*time.Second })
+	n3quick := quick[2]
 	before := must[supvisors.SupvisorsState](t, "node3 state")(n3quick.GetSupvisorsState(ctx))
 	begin = time.Now()
 	ok(t, "supervisor.restart node3", n3.Restart(ctx))
@@ -831,6 +849,9 @@ func TestLabZZDisruptive(t *testing.T) {
 		time.Sleep(200 * time.Millisecond)
 	}
 	t.Logf("node3 down %s after supervisor.shutdown", time.Since(begin).Round(100*time.Millisecond))
+	// Its HTTP server stops first; the process exits once its programs are
+	// stopped: let the lab reap it before starting it again.
+	ok(t, "StopInstance node3", lab.StopInstance(2))
 	begin = time.Now()
 	ok(t, "StartInstance node3", lab.StartInstance(ctx, 2))
 	waitOperation("node3 back", 2*time.Minute)

@@ -31,6 +31,8 @@ type ProcessFailure struct {
 	Identifiers []string // instances where it runs (empty when it runs nowhere)
 }
 
+// String describes the failure: namespec, state, instances and spawn error
+// (or Supervisor's description when there is no spawn error).
 func (p ProcessFailure) String() string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s is %s", p.Namespec, p.Statename)
