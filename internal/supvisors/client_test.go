@@ -476,8 +476,8 @@ func TestWaitApplication(t *testing.T) {
 		if w.polls != 4 {
 			t.Fatalf("%d polls", w.polls)
 		}
-		// 100 + 150 + 225 ms of sleeps
-		if d := time.Since(begin); d < 450*time.Millisecond || d > 2*time.Second {
+		// 3 x 100 ms of sleeps
+		if d := time.Since(begin); d < 300*time.Millisecond || d > 2*time.Second {
 			t.Fatalf("poll intervals: %s", d)
 		}
 	})

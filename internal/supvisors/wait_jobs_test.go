@@ -93,9 +93,13 @@ func TestWaitProcessesIgnoresOtherJobsOnceMoved(t *testing.T) {
 }
 
 func TestPollIntervalsStayShort(t *testing.T) {
-	// A settled application must be noticed within ~0.2s (the target; Supvisors' own wait=true checks
+	// A settled application must be noticed within ~0.1s plus a round trip (Supvisors' own wait=true checks
 	// every 0.5s).
-	if pollFirst > 100*time.Millisecond || pollMax > 250*time.Millisecond {
+	if pollFirst > 100*time.Millisecond || pollMax > 200*time.Millisecond {
 		t.Fatalf("poll intervals too long: first %s, cap %s", pollFirst, pollMax)
+	}
+	// WaitReady, which waits for cluster states that take tens of seconds, keeps a longer cap.
+	if readyPollMax < 500*time.Millisecond {
+		t.Fatalf("WaitReady cap %s", readyPollMax)
 	}
 }
