@@ -608,6 +608,7 @@ func TestAccApplication_faulty(t *testing.T) {
 
 // TestAccApplication_badInputs checks each input that is refused, before anything is done on the cluster.
 func TestAccApplication_badInputs(t *testing.T) {
+	testAccPreCheck(t)
 	closed := testAccClosedPort(t)
 	plain := testAccPlainSupervisord(t)
 	const name = `name = "app_h"`
@@ -766,14 +767,13 @@ supervisor.rpcinterface_factory = supervisor.rpcinterface:make_main_rpcinterface
 // passwords come from SUPVISORS_PASSWORD, as in a pipeline: a password written literally in the configuration
 // would show in the test framework's own trace of the configuration text, which is not the provider's doing.
 func TestAccApplication_logsHidePassword(t *testing.T) {
+	testAccPreCheck(t)
 	const app = "app_h"
 	const wrong = "wrong-Pa55-for-the-log-test"
 	logFile := filepath.Join(t.TempDir(), "trace.log")
 	t.Setenv("TF_LOG", "TRACE")
 	t.Setenv("TF_ACC_LOG_PATH", logFile)
-	if testAccLab != nil {
-		t.Setenv("SUPVISORS_PASSWORD", testAccLab.Password())
-	}
+	t.Setenv("SUPVISORS_PASSWORD", testAccLab.Password())
 	config := func() string {
 		return testAccProviderConfig(testAccLab.URL(0), testAccLab.Username(), "") + testAccResourceOnly(`name = "`+app+`"`)
 	}

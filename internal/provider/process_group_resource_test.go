@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"os"
 	"regexp"
 	"slices"
 	"strings"
@@ -201,16 +200,6 @@ func pgAccCheckRestarted(t *testing.T, namespec string, before map[string]float6
 		}
 		return nil
 	}
-}
-
-// pgAccDirect starts an acceptance test that calls the resource or the lab directly (not through
-// resource.Test, which skips by itself): skipped without TF_ACC, failed when TF_ACC is set but there is no lab.
-func pgAccDirect(t *testing.T) {
-	t.Helper()
-	if os.Getenv("TF_ACC") == "" {
-		t.Skip("acceptance test: set TF_ACC=1 to run it against the lab cluster")
-	}
-	testAccPreCheck(t)
 }
 
 // pgAccCheckNotRestarted checks that no process recorded in before had an event since.
@@ -745,7 +734,7 @@ func TestAccProcessGroup_startFailure(t *testing.T) {
 // TestAccProcessGroup_downInstanceWarning reads numprocs/enabled with one instance unreachable (its URL is
 // overridden with a dead one): the refresh still succeeds from the other instances and warns, naming it.
 func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
-	pgAccDirect(t)
+	testAccPreCheck(t)
 	t.Parallel()
 	dead := testAccLab.Identifier(2)
 	c := testAccLab.Client(0, func(cfg *supvisors.Config) {
@@ -807,7 +796,7 @@ func pgAccRead(t *testing.T, r *processGroupResource, vals map[string]any) *fwre
 // TestAccProcessGroup_vanished: a refresh of a group whose application or program no longer exists removes it
 // from the state with a warning, instead of failing.
 func TestAccProcessGroup_vanished(t *testing.T) {
-	pgAccDirect(t)
+	testAccPreCheck(t)
 	t.Parallel()
 	r := &processGroupResource{data: &providerData{client: testAccClient(t)}}
 	for _, tc := range []struct {
@@ -839,7 +828,7 @@ func TestAccProcessGroup_vanished(t *testing.T) {
 // count (no perpetual drift, no start of a process that exists nowhere), and nothing differs once it is back.
 // It stops and starts a supervisord, so it is not parallel; it talks to the Master and stops another instance.
 func TestAccProcessGroup_instanceDown(t *testing.T) {
-	pgAccDirect(t)
+	testAccPreCheck(t)
 	ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 	defer cancel()
 	st, err := testAccClient(t).GetSupvisorsState(ctx)

@@ -37,9 +37,14 @@ func TestMain(m *testing.M) {
 	os.Exit(testlab.Main(m, testlab.Options{}, func(c *testlab.Cluster) { testAccLab = c }))
 }
 
-// testAccPreCheck fails the test when the lab is missing (TF_ACC set but TestMain did not start it).
+// testAccPreCheck gates every acceptance test: it skips without TF_ACC (the Terraform convention, so that
+// `make testunit` runs only unit tests; `make test` always sets TF_ACC) and fails when TF_ACC is set but TestMain
+// did not start the lab. Tests that touch the lab before resource.Test must call it first.
 func testAccPreCheck(t *testing.T) {
 	t.Helper()
+	if os.Getenv("TF_ACC") == "" {
+		t.Skip("acceptance test: set TF_ACC=1 to run it against a real lab cluster (make test does)")
+	}
 	if testAccLab == nil {
 		t.Fatal("no Supvisors test lab: acceptance tests need TF_ACC=1, which makes TestMain start one")
 	}
