@@ -1,11 +1,13 @@
 # Keep the application "web" running, placed by Supvisors on the least loaded eligible instance.
-# Changing the configuration file restarts it in place.
+# Changing any value of restart_triggers restarts it in place.
 resource "supvisors_application" "web" {
   name     = "web"
   strategy = "LESS_LOADED"
 
+  # Any change of a value restarts the application, e.g. a release tag, or
+  # conf = filesha256("${path.module}/web.conf") to follow a file.
   restart_triggers = {
-    conf = filesha256("${path.module}/web.conf")
+    release = "2026.11.1"
   }
 
   timeouts {
