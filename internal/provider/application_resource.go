@@ -55,7 +55,7 @@ func NewApplicationResource() resource.Resource {
 
 // applicationResource keeps a managed Supvisors application running or stopped.
 type applicationResource struct {
-	data *providerData
+	resourceBase
 }
 
 // applicationResourceModel is the state and configuration of supvisors_application.
@@ -204,24 +204,6 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-// Configure stores the provider data; it is nil while the provider configuration is not known yet.
-func (r *applicationResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
-		r.data = d
-	}
-}
-
-// client returns the client, or adds an error when the provider is not configured.
-func (r *applicationResource) client(diags *diag.Diagnostics) *supvisors.Client {
-	if r.data == nil || r.data.client == nil {
-		diags.AddError("Provider not configured",
-			"The supvisors provider configuration depends on values that are not known yet, so this resource "+
-				"cannot reach the cluster. Apply the resources the provider configuration depends on first.")
-		return nil
-	}
-	return r.data.client
 }
 
 // ValidateConfig warns about settings that have no effect.

@@ -27,15 +27,9 @@ func (d *dataSourceBase) Configure(_ context.Context, req datasource.ConfigureRe
 	}
 }
 
-// client returns the configured client, or adds an error and returns nil when the provider was not configured.
+// client returns the configured client, or adds an error and returns nil (see configuredClient).
 func (d *dataSourceBase) client(diags *diag.Diagnostics) *supvisors.Client {
-	if d.data == nil || d.data.client == nil {
-		diags.AddError("Provider not configured",
-			"The supvisors provider was not configured before this data source was read: its configuration "+
-				"depends on values that are not known yet. This is a bug in the provider or in Terraform; please report it.")
-		return nil
-	}
-	return d.data.client
+	return configuredClient(d.data, "data source", diags)
 }
 
 // logContext masks the password in what the data source logs (see providerData.logContext).

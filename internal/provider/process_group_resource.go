@@ -42,7 +42,7 @@ func NewProcessGroupResource() resource.Resource { return &processGroupResource{
 // processGroupResource manages the processes of one application (or one program of it): their running state,
 // the extra arguments they start with, and, on every instance, numprocs and enabled.
 type processGroupResource struct {
-	data *providerData
+	resourceBase
 }
 
 // processGroupModel is the resource's data.
@@ -206,23 +206,6 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 		},
 	}
-}
-
-// Configure keeps the provider data (nil while the provider is not configured yet).
-func (r *processGroupResource) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
-	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
-		r.data = d
-	}
-}
-
-func (r *processGroupResource) client(diags *diag.Diagnostics) *supvisors.Client {
-	if r.data == nil || r.data.client == nil {
-		diags.AddError("Provider not configured",
-			"The supvisors provider was not configured before this resource was used. This is a bug in the "+
-				"provider or in Terraform; please report it.")
-		return nil
-	}
-	return r.data.client
 }
 
 // ValidateConfig checks the combinations that the attributes alone cannot.

@@ -748,7 +748,7 @@ func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
 		cfg.ReadyTimeout = time.Second
 		cfg.RequestTimeout = time.Second
 	})
-	r := &processGroupResource{data: &providerData{client: c}}
+	r := &processGroupResource{resourceBase{data: &providerData{client: c}}}
 	ctx := context.Background()
 	resp := pgAccRead(t, r, map[string]any{"id": "pg_b:pg_b_multi", "application": "pg_b", "program": "pg_b_multi",
 		"state": "stopped", "extra_args": "", "numprocs": 2, "enabled": true})
@@ -798,7 +798,7 @@ func pgAccRead(t *testing.T, r *processGroupResource, vals map[string]any) *fwre
 func TestAccProcessGroup_vanished(t *testing.T) {
 	testAccPreCheck(t)
 	t.Parallel()
-	r := &processGroupResource{data: &providerData{client: testAccClient(t)}}
+	r := &processGroupResource{resourceBase{data: &providerData{client: testAccClient(t)}}}
 	for _, tc := range []struct {
 		app, prog, want string
 	}{

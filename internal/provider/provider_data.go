@@ -6,6 +6,7 @@ import (
 	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
@@ -44,6 +45,39 @@ func providerDataFrom(v any, diags *diag.Diagnostics) *providerData {
 		return nil
 	}
 	return d
+}
+
+// configuredClient returns the client of d, or adds an error and returns nil when the provider is not
+// configured: its configuration depends on values that are not known yet (for example a URL computed by a
+// resource that does not exist yet). what names the caller, e.g. "resource" or "data source".
+func configuredClient(d *providerData, what string, diags *diag.Diagnostics) *supvisors.Client {
+	if d == nil || d.client == nil {
+		diags.AddError("Provider not configured",
+			"The supvisors provider configuration depends on values that are not known yet, so this "+what+
+				" cannot reach the cluster. Apply the resources that the provider configuration depends on first "+
+				"(for example with -target).")
+		return nil
+	}
+	return d.client
+}
+
+// resourceBase carries what every resource of the provider needs: the provider data handed over by the
+// provider's Configure. Resources embed it and get Configure for free.
+type resourceBase struct {
+	data *providerData
+}
+
+// Configure stores the provider data. It is called with nil provider data while Terraform validates a
+// configuration before the provider is configured; that is not an error.
+func (r *resourceBase) Configure(_ context.Context, req resource.ConfigureRequest, resp *resource.ConfigureResponse) {
+	if d := providerDataFrom(req.ProviderData, &resp.Diagnostics); d != nil {
+		r.data = d
+	}
+}
+
+// client returns the configured client, or adds an error and returns nil (see configuredClient).
+func (r *resourceBase) client(diags *diag.Diagnostics) *supvisors.Client {
+	return configuredClient(r.data, "resource", diags)
 }
 
 // tflogAdapter gives the client a Logger that writes through tflog, masked as logContext does.
