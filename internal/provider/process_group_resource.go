@@ -268,6 +268,21 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
 }
 
+// pgRecordOnly reports whether an update only records the plan: nothing acts on the cluster. The computed values
+// are then those of the state (ModifyPlan plans them so; they are filled here too should the plan not carry them).
+func pgRecordOnly(plan, state *processGroupModel) bool {
+	if pgActsOnCluster(plan, state) {
+		return false
+	}
+	if plan.ID.IsUnknown() || plan.ID.IsNull() {
+		plan.ID = state.ID
+	}
+	if plan.Processes.IsUnknown() || plan.Processes.IsNull() {
+		plan.Processes = state.Processes
+	}
+	return true
+}
+
 // pgActsOnCluster reports whether going from state to plan needs any action on the cluster.
 func pgActsOnCluster(plan, state *processGroupModel) bool {
 	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
@@ -412,6 +427,15 @@ func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRe
 	var plan, state processGroupModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
+	if resp.Diagnostics.HasError() {
+		return
+	}
+	if pgRecordOnly(&plan, &state) {
+		// Only strategy, stop_on_destroy, timeouts (or recorded values) change: nothing to do on the cluster, and
+		// the computed values stay those of the refresh (see ModifyPlan).
+		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		return
+	}
 	c := r.client(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return

@@ -365,3 +365,89 @@ func TestProcessGroupOnlyDefined(t *testing.T) {
 		t.Errorf("state without the undefined process: %s", got)
 	}
 }
+
+// pgUnitModel returns a model of the resource's schema with every attribute null, edited by edit, and the schema.
+func pgUnitModel(t *testing.T, edit func(*processGroupModel)) (processGroupModel, tfsdk.State) {
+	t.Helper()
+	ctx := context.Background()
+	var sresp resource.SchemaResponse
+	(&processGroupResource{}).Schema(ctx, resource.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx)
+	st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}
+	var m processGroupModel
+	null := tfsdk.State{Schema: sresp.Schema, Raw: pgNullObject(typ.(tftypes.Object))}
+	if d := null.Get(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	edit(&m)
+	if d := st.Set(ctx, &m); d.HasError() {
+		t.Fatal(d)
+	}
+	return m, st
+}
+
+func pgNullObject(typ tftypes.Object) tftypes.Value {
+	raw := map[string]tftypes.Value{}
+	for k, at := range typ.AttributeTypes {
+		raw[k] = tftypes.NewValue(at, nil)
+	}
+	return tftypes.NewValue(typ, raw)
+}
+
+// pgUnitGroup fills a model as a created group of application a: running, CONFIG, one process.
+func pgUnitGroup(t *testing.T) func(*processGroupModel) {
+	return func(m *processGroupModel) {
+		m.ID = types.StringValue("a:*")
+		m.Application = types.StringValue("a")
+		m.State = types.StringValue(pgStateRunning)
+		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
+		m.ExtraArgs = types.StringValue("")
+		m.StopOnDestroy = types.BoolValue(true)
+		procs, d := pgProcessesValue([]supvisors.ProcessInfo{pgProc("a", "x", supvisors.ProcessRunning, "")})
+		if d.HasError() {
+			t.Fatal(d)
+		}
+		m.Processes = procs
+	}
+}
+
+// TestProcessGroupUpdateNoClusterAction: an update that changes nothing on the cluster (strategy,
+// stop_on_destroy) records the plan with the processes of the state and calls nothing: here the resource has no
+// client at all, so any call would fail.
+func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
+	ctx := context.Background()
+	prior, state := pgUnitModel(t, pgUnitGroup(t))
+	_, plan := pgUnitModel(t, func(m *processGroupModel) {
+		pgUnitGroup(t)(m)
+		m.Strategy = types.StringValue(string(supvisors.StrategyLessLoaded))
+		m.StopOnDestroy = types.BoolValue(false)
+		m.Processes = types.ListUnknown(types.ObjectType{AttrTypes: pgProcessAttrTypes})
+	})
+	r := &processGroupResource{}
+	resp := &resource.UpdateResponse{State: state}
+	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}, State: state}, resp)
+	if resp.Diagnostics.HasError() {
+		t.Fatalf("update acted on the cluster: %v", resp.Diagnostics)
+	}
+	var got processGroupModel
+	if d := resp.State.Get(ctx, &got); d.HasError() {
+		t.Fatal(d)
+	}
+	if got.Strategy.ValueString() != string(supvisors.StrategyLessLoaded) || got.StopOnDestroy.ValueBool() {
+		t.Errorf("plan not recorded: strategy %v stop_on_destroy %v", got.Strategy, got.StopOnDestroy)
+	}
+	if !got.Processes.Equal(prior.Processes) {
+		t.Errorf("processes %v, want those of the state %v", got.Processes, prior.Processes)
+	}
+
+	// a change of state does act on the cluster (and fails here, without a client)
+	_, plan = pgUnitModel(t, func(m *processGroupModel) {
+		pgUnitGroup(t)(m)
+		m.State = types.StringValue(pgStateStopped)
+	})
+	resp = &resource.UpdateResponse{State: state}
+	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}, State: state}, resp)
+	if !resp.Diagnostics.HasError() {
+		t.Error("a change of state did not reach the cluster")
+	}
+}
