@@ -24,6 +24,10 @@ func CheckURL(s string) error {
 	if s == "" {
 		return fmt.Errorf("the URL is empty")
 	}
+	if strings.Contains(s, "@") {
+		// user:password@host, in whatever shape: refused before any message quotes the value.
+		return errURLCredentials
+	}
 	if !strings.Contains(s, "://") {
 		return fmt.Errorf("%q has no scheme: write http://%s, https://%s or unix:///path/to/supervisor.sock", s, s, s)
 	}
@@ -33,7 +37,7 @@ func CheckURL(s string) error {
 		return fmt.Errorf("the URL cannot be parsed (%s)", describeParseError(err))
 	}
 	if u.User != nil {
-		return fmt.Errorf("the URL holds credentials (user-info before '@'): set them with username and password instead, which are kept out of logs")
+		return errURLCredentials
 	}
 	switch u.Scheme {
 	case "http", "https":
@@ -63,6 +67,11 @@ func CheckURL(s string) error {
 	}
 	return nil
 }
+
+// errURLCredentials refuses a URL that carries credentials, without repeating any part of it.
+var errURLCredentials = fmt.Errorf("the URL holds an '@', i.e. credentials (user:password@host): set them with " +
+	"username and password instead, which are kept out of logs, diagnostics and state (the URL itself is not " +
+	"repeated here for that reason)")
 
 // describeParseError keeps the reason of a *url.Error without the URL itself.
 func describeParseError(err error) string {

@@ -115,6 +115,12 @@ func TestURL(t *testing.T) {
 		"http://host:1/RPC2?x=1":        "query",
 		" http://host:1":                "white space",
 		"http://user:hunter2@host:9001": "credentials",
+		// Malformed URLs with credentials: no error path may quote them (no scheme, opaque unix, bad port).
+		"admin:hunter2@10.0.0.1:9001":  "credentials",
+		"unix:user:hunter2@/x":         "credentials",
+		"http://user:hunter2@host:abc": "credentials",
+		"http://host:hunter2@":         "credentials",
+		"unix://user:hunter2@/sock":    "credentials",
 	} {
 		got := run(t, v, types.StringValue(bad))
 		if !strings.Contains(got, want) {
