@@ -2,9 +2,13 @@ package supvisors
 
 import (
 	"context"
+	"encoding/pem"
 	"errors"
 	"fmt"
 	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
 	"reflect"
 	"slices"
 	"strings"
@@ -342,6 +346,30 @@ func TestDetect(t *testing.T) {
 	f.handle(mGetCoreIdentifiers, fault(FaultUnknownMethod, "UNKNOWN_METHOD"))
 	if _, err := c.GetCoreIdentifiers(context.Background()); !IsFault(err, FaultUnknownMethod) || !strings.Contains(err.Error(), "not provided by Supvisors 0.19") {
 		t.Fatalf("version: %v", err)
+	}
+}
+
+// TestInstanceHTTPOfHTTPSClient: an http instance URL (instance_urls) of a client whose main URL is https with
+// a CA file does not inherit the TLS settings (which an http URL refuses).
+func TestInstanceHTTPOfHTTPSClient(t *testing.T) {
+	srv := httptest.NewTLSServer(http.NotFoundHandler())
+	defer srv.Close()
+	ca := filepath.Join(t.TempDir(), "ca.pem")
+	if err := os.WriteFile(ca, pem.EncodeToMemory(&pem.Block{Type: "CERTIFICATE", Bytes: srv.Certificate().Raw}), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	node2 := newFakeServer(t)
+	node2.handle(mUpdateNumprocs, value(true))
+	c, err := New(Config{URL: srv.URL, CAFile: ca, Insecure: true, InstanceURLs: map[string]string{"node2": node2.URL()}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ic, err := c.Instance(context.Background(), "node2")
+	if err != nil {
+		t.Fatalf("http instance of an https client: %v", err)
+	}
+	if err := ic.UpdateNumprocs(context.Background(), "worker", 4, false, false); err != nil {
+		t.Fatal(err)
 	}
 }
 

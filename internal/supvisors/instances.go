@@ -80,6 +80,10 @@ func (c *Client) derive(u string, keys ...string) (*Client, error) {
 	}
 	cfg := c.cfg
 	cfg.URL = u
+	if !strings.HasPrefix(strings.ToLower(u), "https://") {
+		// The TLS settings of an https main URL do not apply to an http (or unix) instance URL.
+		cfg.CAFile, cfg.Insecure = "", false
+	}
 	ep, err := cfg.normalize()
 	if err != nil {
 		return nil, err
