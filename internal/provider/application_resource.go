@@ -143,7 +143,9 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 			"restart_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; when any of them changes while the application is running, " +
 					"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
-					"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster.",
+					"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster. The first " +
+					"value set (on create, after an import, or when the attribute is added later) is only recorded, " +
+					"and removing the attribute restarts nothing: only a change between two non-empty maps restarts.",
 				Optional:    true,
 				ElementType: types.StringType,
 			},
@@ -298,9 +300,12 @@ func plannedAction(prior, plan applicationResourceModel) clusterAction {
 		return actionStart
 	case want == stateStopped:
 		return actionNone
+	case len(prior.RestartTriggers.Elements()) == 0:
+		// A first set of triggers (on create, after an import, or added later) is a baseline: recorded, no restart.
+		return actionNone
 	case plan.RestartTriggers.IsUnknown():
 		return actionUnknown
-	case !sameTriggers(prior.RestartTriggers, plan.RestartTriggers):
+	case len(plan.RestartTriggers.Elements()) > 0 && !sameTriggers(prior.RestartTriggers, plan.RestartTriggers):
 		return actionRestart
 	}
 	return actionNone

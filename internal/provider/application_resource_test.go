@@ -90,7 +90,9 @@ func TestPlannedAction(t *testing.T) {
 		{"drift: stopped outside, want running", model(stateStopped, "1"), model(stateRunning, "1"), actionStart},
 		{"stop", model(stateRunning, ""), model(stateStopped, ""), actionStop},
 		{"triggers while running", model(stateRunning, "1"), model(stateRunning, "2"), actionRestart},
-		{"triggers added", model(stateRunning, ""), model(stateRunning, "2"), actionRestart},
+		{"triggers added (first value, e.g. after an import): recorded only", model(stateRunning, ""), model(stateRunning, "2"), actionNone},
+		{"triggers added while unknown: recorded only", model(stateRunning, ""), model(stateRunning, "?"), actionNone},
+		{"triggers removed: nothing restarts", model(stateRunning, "1"), empty, actionNone},
 		{"null and empty triggers are the same", model(stateRunning, ""), empty, actionNone},
 		{"triggers while stopped", model(stateStopped, "1"), model(stateStopped, "2"), actionNone},
 		{"start wins over triggers", model(stateStopped, "1"), model(stateRunning, "2"), actionStart},
@@ -436,7 +438,7 @@ func TestAccApplication_drift(t *testing.T) {
 }
 
 // TestAccApplication_restartTriggers changes restart_triggers: the application restarts in place (new pids, no
-// replacement). A strategy change alone does nothing on the cluster and plans no unknown value.
+// replacement). Triggers added to a running application are only recorded (no restart). A strategy change alone does nothing on the cluster and plans no unknown value.
 func TestAccApplication_restartTriggers(t *testing.T) {
 	const app = "app_d"
 	var first, second map[string]processIdentity
@@ -446,8 +448,19 @@ func TestAccApplication_restartTriggers(t *testing.T) {
 		CheckDestroy:             testAccCheckDestroyedState(t, app, supvisors.ApplicationStopped),
 		Steps: []resource.TestStep{
 			{
-				Config: testAccApplicationConfig(app, `restart_triggers = { conf = "v1" }`),
+				Config: testAccApplicationConfig(app),
 				Check:  testAccRecordProcesses(t, app, &first),
+			},
+			{
+				// Triggers added to a running application (as after an import) are a baseline: recorded, no restart.
+				Config: testAccApplicationConfig(app, `restart_triggers = { conf = "v1" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{PreApply: []plancheck.PlanCheck{
+					plancheck.ExpectResourceAction(testAccAppAddr, plancheck.ResourceActionUpdate),
+				}},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					testAccCheckProcesses(t, app, &first, true),
+					testAccRecordProcesses(t, app, &first),
+				),
 			},
 			{
 				Config: testAccApplicationConfig(app, `restart_triggers = { conf = "v2" }`),
