@@ -7,6 +7,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -522,12 +523,7 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 		members = pgOnlyDefined(members, o.Defined)
 	}
 
-	var toStart []supvisors.ProcessInfo
-	for _, p := range members {
-		if !p.Statename.IsRunning() {
-			toStart = append(toStart, p)
-		}
-	}
+	toStart := pgToStart(members)
 	var namespecs []string
 	if s.WholeApp() && len(toStart) == len(members) {
 		namespecs = []string{s.App + ":*"}
@@ -546,6 +542,21 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 	}
 	diags.Append(pgWait(ctx, c, s, members, true)...)
 	return diags
+}
+
+// pgToStart lists the members to start for state = "running": those that do not count as running
+// (pgCountsAsRunning), so that a one-shot program that exited as expected is not run again while others of the
+// group run. When none runs (STARTING, RUNNING or BACKOFF), the whole group starts again, one-shot programs
+// included.
+func pgToStart(members []supvisors.ProcessInfo) []supvisors.ProcessInfo {
+	anyRunning := slices.ContainsFunc(members, func(p supvisors.ProcessInfo) bool { return p.Statename.IsRunning() })
+	var toStart []supvisors.ProcessInfo
+	for _, p := range members {
+		if !p.Statename.IsRunning() && (!anyRunning || !pgCountsAsRunning(p)) {
+			toStart = append(toStart, p)
+		}
+	}
+	return toStart
 }
 
 // pgStop stops the given processes of the scope ("app:*" when whole is set) and waits until they are stopped.

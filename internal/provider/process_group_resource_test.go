@@ -963,3 +963,76 @@ resource "supvisors_process_group" "test" {
 		t.Error(err)
 	}
 }
+
+// TestAccProcessGroup_oneShot manages the lab application batch, whose batch_init runs ~2 s and exits 0 as
+// expected before batch_job runs: once created, the group reads "running" (the exited one-shot program counts as
+// running, as the client's wait does), the next plan is empty and batch_init is not run again. batch is also
+// used by TestAccApplication_cancel (parallel), so this test is not parallel: they never overlap.
+func TestAccProcessGroup_oneShot(t *testing.T) {
+	const ns = "batch:*"
+	before := map[string]float64{}
+	t.Cleanup(func() {
+		if testAccLab == nil {
+			return
+		}
+		ctx, cancel := pgAccCtx()
+		defer cancel()
+		if err := testAccClient(t).StopProcess(ctx, ns, true); err != nil && !supvisors.IsFault(err, supvisors.FaultNotRunning) {
+			t.Errorf("restore: stop %s: %v", ns, err)
+		}
+	})
+	cfg := pgAccConfig(`application = "batch"`)
+	resource.Test(t, resource.TestCase{
+		PreCheck: func() {
+			testAccPreCheck(t)
+			ctx, cancel := pgAccCtx()
+			defer cancel()
+			info, err := testAccClient(t).GetApplicationInfo(ctx, "batch")
+			if err != nil || info.Statename != supvisors.ApplicationStopped {
+				t.Fatalf("batch must be STOPPED before the test: %+v, %v", info, err)
+			}
+		},
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, "batch:batch_job")(nil) },
+		Steps: []resource.TestStep{
+			{
+				Config: cfg,
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.#", "2"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", "batch:batch_init"),
+					resource.TestCheckResourceAttr(pgAccName, "processes.1.namespec", "batch:batch_job"),
+					pgAccCheckStates(t, supvisors.ProcessRunning, "batch:batch_job"),
+					pgAccWaitExited(t, "batch:batch_init"),
+					pgAccMtimes(t, "batch:batch_init", before),
+				),
+			},
+			{
+				// the same configuration again: the refresh reads "running", nothing to do, batch_init not re-run
+				Config: cfg,
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{plancheck.ExpectEmptyPlan()},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
+					pgAccCheckNotRestarted(t, "batch:batch_init", before),
+					pgAccCheckStates(t, supvisors.ProcessExited, "batch:batch_init"),
+				),
+			},
+		},
+	})
+}
+
+// pgAccWaitExited waits (up to 30 s) until the one-shot process namespec has exited as expected.
+func pgAccWaitExited(t *testing.T, namespec string) resource.TestCheckFunc {
+	return func(*terraform.State) error {
+		var ps []supvisors.ProcessInfo
+		for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(200 * time.Millisecond) {
+			ps = pgAccProcesses(t, namespec)
+			if len(ps) == 1 && ps[0].Statename == supvisors.ProcessExited && ps[0].ExpectedExit {
+				return nil
+			}
+		}
+		return fmt.Errorf("%s did not exit as expected: %+v", namespec, ps)
+	}
+}

@@ -367,19 +367,30 @@ func (pgProgramValidator) ValidateString(_ context.Context, req validator.String
 	}
 }
 
-// pgDeriveState turns the observed processes of the scope into the state attribute. All running (STARTING,
-// RUNNING or BACKOFF) gives "running", none running gives "stopped". A mix is reported as the opposite of the
-// prior state, so that the plan shows the drift and an apply converges; on import (no prior state) a mix
-// reads as "stopped", since not everything runs.
+// pgCountsAsRunning reports whether a process counts as running for state = "running": STARTING, RUNNING or
+// BACKOFF, or EXITED with an expected exit code (a one-shot program that did its job, as the client's wait for
+// "running" counts it). Such a process is neither reported as drift nor started again.
+func pgCountsAsRunning(p supvisors.ProcessInfo) bool {
+	return p.Statename.IsRunning() || (p.Statename == supvisors.ProcessExited && p.ExpectedExit)
+}
+
+// pgDeriveState turns the observed processes of the scope into the state attribute. All counting as running
+// (pgCountsAsRunning) gives "running", none running (STARTING, RUNNING or BACKOFF) gives "stopped". When both
+// hold (every process exited as expected), the prior state decides, so that a stopped group of one-shot programs
+// stays "stopped". A mix is reported as the opposite of the prior state, so that the plan shows the drift and an
+// apply converges; on import (no prior state) a mix reads as "stopped", since not everything runs.
 func pgDeriveState(members []supvisors.ProcessInfo, prior string) string {
-	running := 0
+	up, running := 0, 0
 	for _, p := range members {
+		if pgCountsAsRunning(p) {
+			up++
+		}
 		if p.Statename.IsRunning() {
 			running++
 		}
 	}
 	switch {
-	case len(members) > 0 && running == len(members):
+	case len(members) > 0 && up == len(members) && !(running == 0 && prior == pgStateStopped):
 		return pgStateRunning
 	case running == 0:
 		return pgStateStopped

@@ -451,3 +451,53 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 		t.Error("a change of state did not reach the cluster")
 	}
 }
+
+// TestProcessGroupOneShot: a one-shot program that exited as expected counts as running (as the client's wait
+// does), so a group such as batch (batch_init exited 0, batch_job running) reads "running" and batch_init is not
+// started again; an unexpected exit counts as stopped; a group where nothing runs starts again as a whole.
+func TestProcessGroupOneShot(t *testing.T) {
+	exited := func(name string, expected bool) supvisors.ProcessInfo {
+		p := pgProc("batch", name, supvisors.ProcessExited, "")
+		p.ExpectedExit = expected
+		return p
+	}
+	job := pgProc("batch", "batch_job", supvisors.ProcessRunning, "")
+	jobStopped := pgProc("batch", "batch_job", supvisors.ProcessStopped, "")
+	if !pgCountsAsRunning(exited("batch_init", true)) || pgCountsAsRunning(exited("batch_init", false)) ||
+		!pgCountsAsRunning(job) || pgCountsAsRunning(jobStopped) {
+		t.Error("pgCountsAsRunning")
+	}
+	for _, tc := range []struct {
+		members []supvisors.ProcessInfo
+		prior   string
+		want    string
+	}{
+		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "running", "running"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "stopped", "running"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "", "running"},
+		{[]supvisors.ProcessInfo{exited("batch_init", false), job}, "running", "stopped"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "stopped", "stopped"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "running", "stopped"},
+		// only one-shot programs, all done: the prior state decides
+		{[]supvisors.ProcessInfo{exited("batch_init", true)}, "running", "running"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true)}, "", "running"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true)}, "stopped", "stopped"},
+	} {
+		if got := pgDeriveState(tc.members, tc.prior); got != tc.want {
+			t.Errorf("pgDeriveState(%v, prior %q) = %q, want %q", tc.members, tc.prior, got, tc.want)
+		}
+	}
+	for _, tc := range []struct {
+		members []supvisors.ProcessInfo
+		want    string
+	}{
+		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, ""},
+		{[]supvisors.ProcessInfo{exited("batch_init", false), job}, "batch:batch_init"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped, pgProc("batch", "z", supvisors.ProcessRunning, "")}, "batch:batch_job"},
+		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "batch:batch_init,batch:batch_job"},
+	} {
+		if got := namespecs(pgToStart(tc.members)); got != tc.want {
+			t.Errorf("pgToStart(%v) = %q, want %q", tc.members, got, tc.want)
+		}
+	}
+}
