@@ -115,8 +115,10 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			},
 			"state": schema.StringAttribute{
 				MarkdownDescription: "`running` (every process of the group runs) or `stopped` (none runs). " +
-					"Defaults to `running`. A refresh reports the other value when the processes are not all in " +
-					"this state, so the plan shows the drift.",
+					"Defaults to `running`. A one-shot program that exited with an expected exit code counts as " +
+					"running. A refresh reads the processes: `partial` after a refresh when some processes run and " +
+					"others do not (never a valid configuration value, so the plan shows the drift until an apply " +
+					"converges).",
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(pgStateRunning),

@@ -325,6 +325,7 @@ func TestAccProcessGroup_wholeApplication(t *testing.T) {
 				ImportStateVerifyIgnore: []string{"timeouts", "restart_triggers"},
 			},
 			{
+				// one process stopped out of band: a refresh-only run stores "partial" (the plan shows the drift)
 				PreConfig: func() {
 					ctx, cancel := pgAccCtx()
 					defer cancel()
@@ -332,10 +333,17 @@ func TestAccProcessGroup_wholeApplication(t *testing.T) {
 						t.Fatalf("out-of-band stop: %v", err)
 					}
 				},
+				RefreshState:       true,
+				ExpectNonEmptyPlan: true,
+				Check:              resource.TestCheckResourceAttr(pgAccName, "state", "partial"),
+			},
+			{
+				// the next refresh, still mixed, still reads "partial": the drift stays visible, the apply converges
 				Config: cfg("one"),
 				ConfigPlanChecks: resource.ConfigPlanChecks{
 					PreApply: []plancheck.PlanCheck{
 						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+						plancheck.ExpectKnownValue(pgAccName, tfjsonpath.New("state"), knownvalue.StringExact("running")),
 					},
 				},
 				Check: resource.ComposeAggregateTestCheckFunc(

@@ -24,6 +24,8 @@ import (
 const (
 	pgStateRunning = "running"
 	pgStateStopped = "stopped"
+	// pgStatePartial is what a refresh reads when some processes run and others do not; never a config value.
+	pgStatePartial = "partial"
 )
 
 // pgScope is what one supvisors_process_group manages: every process of an application (Program == "")
@@ -377,8 +379,9 @@ func pgCountsAsRunning(p supvisors.ProcessInfo) bool {
 // pgDeriveState turns the observed processes of the scope into the state attribute. All counting as running
 // (pgCountsAsRunning) gives "running", none running (STARTING, RUNNING or BACKOFF) gives "stopped". When both
 // hold (every process exited as expected), the prior state decides, so that a stopped group of one-shot programs
-// stays "stopped". A mix is reported as the opposite of the prior state, so that the plan shows the drift and an
-// apply converges; on import (no prior state) a mix reads as "stopped", since not everything runs.
+// stays "stopped". A mix is reported as "partial", a value that no configuration holds (the validator accepts
+// only running and stopped), so that the plan shows the drift even after a refresh stored it, and an apply
+// converges.
 func pgDeriveState(members []supvisors.ProcessInfo, prior string) string {
 	up, running := 0, 0
 	for _, p := range members {
@@ -394,10 +397,8 @@ func pgDeriveState(members []supvisors.ProcessInfo, prior string) string {
 		return pgStateRunning
 	case running == 0:
 		return pgStateStopped
-	case prior == pgStateStopped:
-		return pgStateRunning
 	default:
-		return pgStateStopped
+		return pgStatePartial
 	}
 }
 

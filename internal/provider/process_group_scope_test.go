@@ -9,6 +9,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -203,7 +204,7 @@ func TestProcessGroupDerive(t *testing.T) {
 	}{
 		{all, "running", "running"}, {all, "stopped", "running"}, {all, "", "running"},
 		{none, "running", "stopped"}, {none, "stopped", "stopped"}, {none, "", "stopped"},
-		{mixed, "running", "stopped"}, {mixed, "stopped", "running"}, {mixed, "", "stopped"},
+		{mixed, "running", "partial"}, {mixed, "stopped", "partial"}, {mixed, "", "partial"}, {mixed, "partial", "partial"},
 		{nil, "running", "stopped"},
 	} {
 		if got := pgDeriveState(tc.members, tc.prior); got != tc.want {
@@ -475,7 +476,7 @@ func TestProcessGroupOneShot(t *testing.T) {
 		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "running", "running"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "stopped", "running"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), job}, "", "running"},
-		{[]supvisors.ProcessInfo{exited("batch_init", false), job}, "running", "stopped"},
+		{[]supvisors.ProcessInfo{exited("batch_init", false), job}, "running", "partial"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "stopped", "stopped"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "running", "stopped"},
 		// only one-shot programs, all done: the prior state decides
@@ -498,6 +499,34 @@ func TestProcessGroupOneShot(t *testing.T) {
 	} {
 		if got := namespecs(pgToStart(tc.members)); got != tc.want {
 			t.Errorf("pgToStart(%v) = %q, want %q", tc.members, got, tc.want)
+		}
+	}
+}
+
+// TestProcessGroupPartial: "partial" (a mix read by a refresh) is refused in a configuration, and a plan from it to
+// running or stopped acts on the cluster.
+func TestProcessGroupPartial(t *testing.T) {
+	ctx := context.Background()
+	var sresp resource.SchemaResponse
+	(&processGroupResource{}).Schema(ctx, resource.SchemaRequest{}, &sresp)
+	attr := sresp.Schema.Attributes["state"].(schema.StringAttribute)
+	for v, ok := range map[string]bool{"running": true, "stopped": true, "partial": false} {
+		resp := &validator.StringResponse{}
+		for _, vd := range attr.Validators {
+			vd.ValidateString(ctx, validator.StringRequest{Path: path.Root("state"), ConfigValue: types.StringValue(v)}, resp)
+		}
+		if resp.Diagnostics.HasError() == ok {
+			t.Errorf("state = %q in a configuration: errors %v", v, resp.Diagnostics)
+		}
+	}
+	if !strings.Contains(attr.MarkdownDescription, "`partial`") {
+		t.Error("the state attribute does not document partial")
+	}
+	for _, want := range []string{pgStateRunning, pgStateStopped} {
+		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(pgStatePartial) })
+		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(want) })
+		if !pgActsOnCluster(&plan, &prior) {
+			t.Errorf("partial -> %s does not act on the cluster", want)
 		}
 	}
 }
