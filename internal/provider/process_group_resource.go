@@ -290,7 +290,7 @@ func pgActsOnCluster(plan, state *processGroupModel) bool {
 	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
 		!plan.State.Equal(state.State) || !plan.ExtraArgs.Equal(state.ExtraArgs) ||
 		!plan.Numprocs.Equal(state.Numprocs) || !plan.Enabled.Equal(state.Enabled) ||
-		!plan.RestartTriggers.Equal(state.RestartTriggers)
+		plan.RestartTriggers.IsUnknown() || !sameTriggers(state.RestartTriggers, plan.RestartTriggers)
 }
 
 // pgCheckAgainstSnapshot validates a scope against the cluster: the application and program exist, and numprocs
@@ -539,7 +539,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 	}
 	running := plan.State.ValueString() == pgStateRunning
 	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
-		!plan.RestartTriggers.Equal(state.RestartTriggers)
+		!sameTriggers(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
 		Running:    running,

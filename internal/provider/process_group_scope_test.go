@@ -6,6 +6,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -527,6 +528,29 @@ func TestProcessGroupPartial(t *testing.T) {
 		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(want) })
 		if !pgActsOnCluster(&plan, &prior) {
 			t.Errorf("partial -> %s does not act on the cluster", want)
+		}
+	}
+}
+
+// TestProcessGroupTriggersNullIsEmpty: restart_triggers going from omitted to {} (or back) changes nothing on the
+// cluster; unknown triggers may.
+func TestProcessGroupTriggersNullIsEmpty(t *testing.T) {
+	empty := types.MapValueMust(types.StringType, map[string]attr.Value{})
+	null := types.MapNull(types.StringType)
+	unknown := types.MapUnknown(types.StringType)
+	for _, tc := range []struct {
+		name        string
+		prior, plan types.Map
+		acts        bool
+	}{
+		{"null to empty", null, empty, false},
+		{"empty to null", empty, null, false},
+		{"null to unknown", null, unknown, true},
+	} {
+		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.prior })
+		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.plan })
+		if got := pgActsOnCluster(&plan, &prior); got != tc.acts {
+			t.Errorf("%s: acts on the cluster %v, want %v", tc.name, got, tc.acts)
 		}
 	}
 }
