@@ -164,8 +164,10 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Optional: true,
 			},
 			"restart_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary map of strings; when a value changes while the group is running, " +
-					"every process is restarted (e.g. `{ conf = filesha256(\"app.conf\") }`).",
+				MarkdownDescription: "Arbitrary map of strings (e.g. `{ conf = filesha256(\"app.conf\") }`). " +
+					"The first value set (on create, after an import, or when added later) is recorded without a " +
+					"restart; any later change to another non-empty map restarts every process while the group is " +
+					"running. Removing the map (or setting `{}`, the same as omitting it) restarts nothing.",
 				Optional:    true,
 				ElementType: types.StringType,
 			},
@@ -290,7 +292,18 @@ func pgActsOnCluster(plan, state *processGroupModel) bool {
 	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
 		!plan.State.Equal(state.State) || !plan.ExtraArgs.Equal(state.ExtraArgs) ||
 		!plan.Numprocs.Equal(state.Numprocs) || !plan.Enabled.Equal(state.Enabled) ||
-		plan.RestartTriggers.IsUnknown() || !sameTriggers(state.RestartTriggers, plan.RestartTriggers)
+		plan.RestartTriggers.IsUnknown() || pgTriggersRestart(state.RestartTriggers, plan.RestartTriggers)
+}
+
+// pgTriggersRestart decides whether going from the prior restart_triggers to the planned ones restarts the
+// running processes. Null and empty are the same (no trigger). The first value set, when the prior map is null or
+// empty (create, import, triggers added later), is only recorded; a change between two non-empty maps restarts;
+// removing the triggers (non-empty to null or empty) restarts nothing.
+func pgTriggersRestart(prior, plan types.Map) bool {
+	if len(prior.Elements()) == 0 || len(plan.Elements()) == 0 {
+		return false
+	}
+	return !sameTriggers(prior, plan)
 }
 
 // pgCheckAgainstSnapshot validates a scope against the cluster: the application and program exist, and numprocs
@@ -539,7 +552,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 	}
 	running := plan.State.ValueString() == pgStateRunning
 	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
-		!sameTriggers(state.RestartTriggers, plan.RestartTriggers)
+		pgTriggersRestart(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
 		Running:    running,

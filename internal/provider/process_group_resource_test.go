@@ -222,6 +222,7 @@ func pgAccCheckNotRestarted(t *testing.T, namespec string, before map[string]flo
 func TestAccProcessGroup_program(t *testing.T) {
 	const ns = "pg_a:pg_a_plain"
 	t.Cleanup(func() { pgAccRestore(t, "pg_a", "pg_a_plain", 0) })
+	before := map[string]float64{}
 	resource.ParallelTest(t, resource.TestCase{
 		PreCheck:                 func() { testAccPreCheck(t) },
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -284,7 +285,24 @@ func TestAccProcessGroup_program(t *testing.T) {
 			{
 				// back to running for the destroy to stop it
 				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`, `strategy = "LESS_LOADED"`),
-				Check:  pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+				Check: resource.ComposeAggregateTestCheckFunc(
+					pgAccCheckStates(t, supvisors.ProcessRunning, ns),
+					pgAccMtimes(t, ns, before),
+				),
+			},
+			{
+				// restart_triggers added to an existing resource: recorded, nothing restarts
+				Config: pgAccConfig(`application = "pg_a"`, `program = "pg_a_plain"`, `strategy = "LESS_LOADED"`,
+					`restart_triggers = { conf = "one" }`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionUpdate),
+					},
+				},
+				Check: resource.ComposeAggregateTestCheckFunc(
+					resource.TestCheckResourceAttr(pgAccName, "restart_triggers.conf", "one"),
+					pgAccCheckNotRestarted(t, ns, before),
+				),
 			},
 		},
 	})

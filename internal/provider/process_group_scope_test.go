@@ -554,3 +554,39 @@ func TestProcessGroupTriggersNullIsEmpty(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessGroupTriggersRestart: the first value of restart_triggers (prior null or empty: create, import,
+// added later) is only recorded; a change between two non-empty maps restarts; removing them restarts nothing.
+func TestProcessGroupTriggersRestart(t *testing.T) {
+	m := func(kv ...string) types.Map {
+		elems := map[string]attr.Value{}
+		for i := 0; i+1 < len(kv); i += 2 {
+			elems[kv[i]] = types.StringValue(kv[i+1])
+		}
+		return types.MapValueMust(types.StringType, elems)
+	}
+	null := types.MapNull(types.StringType)
+	for _, tc := range []struct {
+		name        string
+		prior, plan types.Map
+		restart     bool
+	}{
+		{"null to value (import, added)", null, m("conf", "a"), false},
+		{"empty to value", m(), m("conf", "a"), false},
+		{"unchanged", m("conf", "a"), m("conf", "a"), false},
+		{"value changed", m("conf", "a"), m("conf", "b"), true},
+		{"key added", m("conf", "a"), m("conf", "a", "bin", "x"), true},
+		{"removed to null", m("conf", "a"), null, false},
+		{"removed to empty", m("conf", "a"), m(), false},
+		{"null to empty", null, m(), false},
+	} {
+		if got := pgTriggersRestart(tc.prior, tc.plan); got != tc.restart {
+			t.Errorf("%s: restart %v, want %v", tc.name, got, tc.restart)
+		}
+		prior, _ := pgUnitModel(t, func(x *processGroupModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.prior })
+		plan, _ := pgUnitModel(t, func(x *processGroupModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.plan })
+		if got := pgActsOnCluster(&plan, &prior); got != tc.restart {
+			t.Errorf("%s: acts on the cluster %v, want %v", tc.name, got, tc.restart)
+		}
+	}
+}
