@@ -357,10 +357,15 @@ func (r *processGroupResource) ImportState(ctx context.Context, req resource.Imp
 func (r *processGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var m processGroupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
-	c := r.client(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	if r.data == nil || r.data.client == nil {
+		// The provider configuration depends on values not known yet: keep the state as it is.
+		tflog.Debug(ctx, "provider not configured yet; process group state not refreshed")
+		return
+	}
+	c := r.data.client
 	ctx = r.data.logContext(ctx)
 	s := m.scope()
 	snap, err := c.Snapshot(ctx)
@@ -472,11 +477,14 @@ func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRe
 func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
 	var state processGroupModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
-	c := r.client(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	if !state.StopOnDestroy.IsNull() && !state.StopOnDestroy.ValueBool() {
+		return // only forgotten: no client needed
+	}
+	c := r.client(&resp.Diagnostics)
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	timeout, d := state.Timeouts.Delete(ctx, pgDefaultTimeout)

@@ -590,3 +590,28 @@ func TestProcessGroupTriggersRestart(t *testing.T) {
 		}
 	}
 }
+
+// TestProcessGroupNotConfigured: without a configured provider (its configuration depends on unknown values), Read
+// keeps the state quietly, and Delete with stop_on_destroy = false forgets the resource without a client.
+func TestProcessGroupNotConfigured(t *testing.T) {
+	ctx := context.Background()
+	r := &processGroupResource{}
+	_, state := pgUnitModel(t, pgUnitGroup(t))
+	rresp := &resource.ReadResponse{State: state}
+	r.Read(ctx, resource.ReadRequest{State: state}, rresp)
+	if rresp.Diagnostics.HasError() || !rresp.State.Raw.Equal(state.Raw) {
+		t.Errorf("read without a configured provider: %v, state changed %v", rresp.Diagnostics, !rresp.State.Raw.Equal(state.Raw))
+	}
+
+	_, keep := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.StopOnDestroy = types.BoolValue(false) })
+	dresp := &resource.DeleteResponse{State: keep}
+	r.Delete(ctx, resource.DeleteRequest{State: keep}, dresp)
+	if dresp.Diagnostics.HasError() {
+		t.Errorf("delete with stop_on_destroy = false needs no client: %v", dresp.Diagnostics)
+	}
+	dresp = &resource.DeleteResponse{State: state}
+	r.Delete(ctx, resource.DeleteRequest{State: state}, dresp)
+	if !dresp.Diagnostics.HasError() {
+		t.Error("delete with stop_on_destroy = true must need the client")
+	}
+}
