@@ -3,6 +3,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 	"strings"
 	"time"
 
@@ -193,8 +194,8 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 							Computed: true,
 						},
 						"identifiers": schema.ListAttribute{
-							MarkdownDescription: "Instances (`host:port`) where the process runs; more than one " +
-								"means a conflict.",
+							MarkdownDescription: "Instances (`host:port`) where the process runs, sorted; more " +
+								"than one means a conflict.",
 							Computed:    true,
 							ElementType: types.StringType,
 						},
@@ -598,10 +599,12 @@ func pgProcessesValue(members []supvisors.ProcessInfo) (types.List, diag.Diagnos
 	objType := types.ObjectType{AttrTypes: pgProcessAttrTypes}
 	elems := make([]attr.Value, 0, len(members))
 	for _, p := range members {
-		ids := p.Identifiers
+		ids := slices.Clone(p.Identifiers)
 		if ids == nil {
 			ids = []string{}
 		}
+		slices.Sort(ids) // Supvisors gives no order: a stable state
+
 		idList, d := types.ListValueFrom(context.Background(), types.StringType, ids)
 		diags.Append(d...)
 		obj, d := types.ObjectValue(pgProcessAttrTypes, map[string]attr.Value{

@@ -615,3 +615,28 @@ func TestProcessGroupNotConfigured(t *testing.T) {
 		t.Error("delete with stop_on_destroy = true must need the client")
 	}
 }
+
+// TestProcessGroupIdentifiersSorted: the identifiers of a process are stored sorted, whatever order Supvisors gives.
+func TestProcessGroupIdentifiersSorted(t *testing.T) {
+	p := pgProc("a", "x", supvisors.ProcessRunning, "")
+	p.Identifiers = []string{"h:3", "h:1", "h:2"}
+	list, d := pgProcessesValue([]supvisors.ProcessInfo{p})
+	if d.HasError() {
+		t.Fatal(d)
+	}
+	var procs []struct {
+		Namespec    string   `tfsdk:"namespec"`
+		Statename   string   `tfsdk:"statename"`
+		Identifiers []string `tfsdk:"identifiers"`
+		ExtraArgs   string   `tfsdk:"extra_args"`
+	}
+	if d := list.ElementsAs(context.Background(), &procs, false); d.HasError() {
+		t.Fatal(d)
+	}
+	if len(procs) != 1 || strings.Join(procs[0].Identifiers, ",") != "h:1,h:2,h:3" {
+		t.Errorf("identifiers %+v", procs)
+	}
+	if strings.Join(p.Identifiers, ",") != "h:3,h:1,h:2" {
+		t.Errorf("the process read from the cluster was modified: %v", p.Identifiers)
+	}
+}
