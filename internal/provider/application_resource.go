@@ -300,23 +300,12 @@ func plannedAction(prior, plan applicationResourceModel) clusterAction {
 		return actionStart
 	case want == stateStopped:
 		return actionNone
-	case len(prior.RestartTriggers.Elements()) == 0:
-		// A first set of triggers (on create, after an import, or added later) is a baseline: recorded, no restart.
-		return actionNone
-	case plan.RestartTriggers.IsUnknown():
+	case plan.RestartTriggers.IsUnknown() && len(prior.RestartTriggers.Elements()) > 0:
 		return actionUnknown
-	case len(plan.RestartTriggers.Elements()) > 0 && !sameTriggers(prior.RestartTriggers, plan.RestartTriggers):
+	case triggersRestart(prior.RestartTriggers, plan.RestartTriggers):
 		return actionRestart
 	}
 	return actionNone
-}
-
-// sameTriggers compares two restart_triggers maps; null and empty are the same (no trigger).
-func sameTriggers(a, b types.Map) bool {
-	if len(a.Elements()) == 0 && len(b.Elements()) == 0 {
-		return true
-	}
-	return a.Equal(b)
 }
 
 // plannedStatename is the statename the application has after a successful apply of desired.

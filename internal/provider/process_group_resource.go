@@ -293,18 +293,7 @@ func pgActsOnCluster(plan, state *processGroupModel) bool {
 	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
 		!plan.State.Equal(state.State) || !plan.ExtraArgs.Equal(state.ExtraArgs) ||
 		!plan.Numprocs.Equal(state.Numprocs) || !plan.Enabled.Equal(state.Enabled) ||
-		plan.RestartTriggers.IsUnknown() || pgTriggersRestart(state.RestartTriggers, plan.RestartTriggers)
-}
-
-// pgTriggersRestart decides whether going from the prior restart_triggers to the planned ones restarts the
-// running processes. Null and empty are the same (no trigger). The first value set, when the prior map is null or
-// empty (create, import, triggers added later), is only recorded; a change between two non-empty maps restarts;
-// removing the triggers (non-empty to null or empty) restarts nothing.
-func pgTriggersRestart(prior, plan types.Map) bool {
-	if len(prior.Elements()) == 0 || len(plan.Elements()) == 0 {
-		return false
-	}
-	return !sameTriggers(prior, plan)
+		plan.RestartTriggers.IsUnknown() || triggersRestart(state.RestartTriggers, plan.RestartTriggers)
 }
 
 // pgCheckAgainstSnapshot validates a scope against the cluster: the application and program exist, and numprocs
@@ -561,7 +550,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 	}
 	running := plan.State.ValueString() == pgStateRunning
 	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
-		pgTriggersRestart(state.RestartTriggers, plan.RestartTriggers)
+		triggersRestart(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
 		Running:    running,

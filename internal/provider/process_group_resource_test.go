@@ -1019,7 +1019,9 @@ func TestAccProcessGroup_oneShot(t *testing.T) {
 			}
 		},
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
-		CheckDestroy:             func(*terraform.State) error { return pgAccCheckStates(t, supvisors.ProcessStopped, "batch:batch_job")(nil) },
+		CheckDestroy: func(*terraform.State) error {
+			return pgAccCheckStates(t, supvisors.ProcessStopped, "batch:batch_job")(nil)
+		},
 		Steps: []resource.TestStep{
 			{
 				Config: cfg,

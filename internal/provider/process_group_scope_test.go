@@ -427,7 +427,7 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 	})
 	r := &processGroupResource{}
 	resp := &resource.UpdateResponse{State: state}
-	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}, State: state}, resp)
+	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan(plan), State: state}, resp)
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("update acted on the cluster: %v", resp.Diagnostics)
 	}
@@ -448,7 +448,7 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 		m.State = types.StringValue(pgStateStopped)
 	})
 	resp = &resource.UpdateResponse{State: state}
-	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan{Schema: plan.Schema, Raw: plan.Raw}, State: state}, resp)
+	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan(plan), State: state}, resp)
 	if !resp.Diagnostics.HasError() {
 		t.Error("a change of state did not reach the cluster")
 	}
@@ -580,7 +580,7 @@ func TestProcessGroupTriggersRestart(t *testing.T) {
 		{"removed to empty", m("conf", "a"), m(), false},
 		{"null to empty", null, m(), false},
 	} {
-		if got := pgTriggersRestart(tc.prior, tc.plan); got != tc.restart {
+		if got := triggersRestart(tc.prior, tc.plan); got != tc.restart {
 			t.Errorf("%s: restart %v, want %v", tc.name, got, tc.restart)
 		}
 		prior, _ := pgUnitModel(t, func(x *processGroupModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.prior })
