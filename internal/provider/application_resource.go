@@ -97,10 +97,6 @@ func (r *applicationResource) Metadata(_ context.Context, req resource.MetadataR
 
 // Schema describes supvisors_application.
 func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
-	strategies := make([]string, 0, len(supvisors.StartingStrategies()))
-	for _, s := range supvisors.StartingStrategies() {
-		strategies = append(strategies, "`"+string(s)+"`")
-	}
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "Keeps a **managed** Supvisors application (one declared in the Supvisors rules) running " +
 			"or stopped. Supvisors decides where each process runs, following the application's rules and the " +
@@ -131,15 +127,7 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Default:    stringdefault.StaticString(stateRunning),
 				Validators: []validator.String{stringvalidator.OneOf(stateRunning, stateStopped)},
 			},
-			"strategy": schema.StringAttribute{
-				MarkdownDescription: "Starting strategy used when the provider starts or restarts the application: " +
-					joinWords(strategies) + ". Defaults to `CONFIG` (the placement of the rules). Changing it alone " +
-					"does nothing on the cluster; it applies to the next start.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(supvisors.StrategyConfig)),
-				Validators: []validator.String{validators.StartingStrategy()},
-			},
+			"strategy": strategyAttribute("or restarts the application"),
 			"restart_triggers": schema.MapAttribute{
 				MarkdownDescription: "Arbitrary values; when any of them changes while the application is running, " +
 					"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +

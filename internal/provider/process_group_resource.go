@@ -125,15 +125,7 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Default:    stringdefault.StaticString(pgStateRunning),
 				Validators: []validator.String{validators.Enum("state", pgStateRunning, pgStateStopped)},
 			},
-			"strategy": schema.StringAttribute{
-				MarkdownDescription: "Starting strategy for the starts this resource makes: `CONFIG`, `LESS_LOADED`, " +
-					"`MOST_LOADED`, `LOCAL`, `LESS_LOADED_NODE` or `MOST_LOADED_NODE`. Defaults to `CONFIG`. " +
-					"A change alone does nothing on the cluster; it applies to the next start.",
-				Optional:   true,
-				Computed:   true,
-				Default:    stringdefault.StaticString(string(supvisors.StrategyConfig)),
-				Validators: []validator.String{validators.StartingStrategy()},
-			},
+			"strategy": strategyAttribute("the processes"),
 			"extra_args": schema.StringAttribute{
 				MarkdownDescription: "Extra arguments appended to the command line of each process this resource " +
 					"starts. Defaults to none (`\"\"`). A change restarts the running processes with the new " +
