@@ -37,6 +37,7 @@ type Client struct {
 	snap    *Snapshot
 	snapGen uint64
 	sf      singleflight.Group
+	plain   plainCache // PlainSnapshot (plain.go), under snapMu
 
 	instMu    sync.Mutex
 	instances map[string]*Client

@@ -12,8 +12,8 @@ import (
 // life of the Client (and shared with the clients derived by Instance); a
 // failed detection is retried on the next call.
 //
-// An endpoint without the supvisors namespace (a plain supervisord) gives an
-// error wrapping ErrNotSupvisors that says so.
+// An endpoint without the supvisors namespace is a plain supervisord: the
+// result has Plain set and the Supervisor version (see plain.go).
 func (c *Client) Detect(ctx context.Context) (*APIInfo, error) {
 	c.detectMu.Lock()
 	defer c.detectMu.Unlock()
@@ -46,9 +46,7 @@ func (c *Client) Detect(ctx context.Context) (*APIInfo, error) {
 	slices.Sort(methods)
 	if !slices.ContainsFunc(methods, func(m string) bool { return strings.HasPrefix(m, "supvisors.") }) ||
 		IsFault(results[1].Err, FaultUnknownMethod) {
-		return nil, fmt.Errorf("%w: %s is a plain supervisord without the Supvisors plugin "+
-			"(system.listMethods lists no supvisors.* method); add an [rpcinterface:supvisors] section to its configuration "+
-			"or point the provider at a Supvisors instance", ErrNotSupvisors, c.ep.display)
+		return c.detectPlain(ctx, methods) // plain.go
 	}
 	if results[1].Err != nil {
 		return nil, &CallError{Method: mGetAPIVersion, Endpoint: c.ep.display, Err: results[1].Err}

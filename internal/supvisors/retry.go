@@ -193,6 +193,9 @@ func (c *Client) explainUnknownMethod(ctx context.Context, method string, err er
 		}
 		return err
 	}
+	if info.Plain {
+		return c.needsSupvisors(info, method)
+	}
 	if !info.Has(method) {
 		return fmt.Errorf("%s is not provided by Supvisors %s at %s: %w", method, info.Version, c.ep.display, err)
 	}

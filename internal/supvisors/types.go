@@ -8,8 +8,14 @@ import "strings"
 
 // APIInfo is what Detect found out about the endpoint.
 type APIInfo struct {
-	Version string   // supvisors.get_api_version, e.g. "0.19"
+	Version string   // supvisors.get_api_version, e.g. "0.19"; empty on a plain supervisord
 	Methods []string // system.listMethods, sorted
+	// Plain is set for a plain supervisord (no supvisors namespace): only the
+	// supervisor.* and system.* methods work there (see plain.go).
+	Plain bool
+	// SupervisorVersion is supervisor.getSupervisorVersion on a plain
+	// supervisord, e.g. "4.3.0".
+	SupervisorVersion string
 }
 
 // Has reports whether the endpoint lists method.

@@ -33,6 +33,7 @@ type confData struct {
 	Username, Password string
 	SupvisorsList      string
 	RulesFile          string
+	IncludeDir         string // [include] directory of extra program files (see Cluster.IncludeDir)
 	Run                string // prefix of every program command (setpriv --pdeathsig KILL -- ) or ""
 	Sleep              string // the sleep-like command of ordinary programs
 	Apps               []string
@@ -90,11 +91,15 @@ func (c *Cluster) writeConfigs() error {
 		Password:      c.opts.Password,
 		SupvisorsList: strings.Join(list, ","),
 		RulesFile:     filepath.Join(etc, "rules.xml"),
+		IncludeDir:    c.IncludeDir(),
 		Run:           c.run,
 		Sleep:         c.run + `/bin/sh -c "exec sleep 100000"`,
 		Apps:          Apps,
 		ProcessGroups: ProcessGroups,
 		BenchApps:     bench,
+	}
+	if err := os.MkdirAll(d.IncludeDir, 0o755); err != nil {
+		return err
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "rules.xml.tmpl", d); err != nil {

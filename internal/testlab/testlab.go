@@ -523,6 +523,11 @@ func (c *Cluster) Password() string { return c.opts.Password }
 // Dir returns the lab directory (configurations under etc/, logs under var/nodeN/).
 func (c *Cluster) Dir() string { return c.dir }
 
+// IncludeDir returns the directory whose *.conf files every instance includes ([include] section): empty at
+// start, for tests that write program files and roll them out with supervisor.reloadConfig. Tests that write
+// there must remove their files and roll out again when they are done.
+func (c *Cluster) IncludeDir() string { return filepath.Join(c.dir, "etc", "conf.d") }
+
 // Size returns the number of instances.
 func (c *Cluster) Size() int { return len(c.inst) }
 
