@@ -59,10 +59,11 @@ func clientErrorDetail(err error) string {
 			"Raise ready_timeout in the provider block if the cluster only needs more time to settle.", sentence(notReady.Error()))
 
 	case errors.Is(err, supvisors.ErrNotSupvisors):
-		return "The server answers XML-RPC but has no supvisors namespace: it is a plain supervisord, without the " +
-			"Supvisors plugin. Point url at an instance whose configuration has an [rpcinterface:supvisors] " +
-			"section (supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface).\n\n" +
-			"Error: " + err.Error()
+		return sentence(err.Error()) + "\n\nThe server is a plain supervisord, without the Supvisors plugin. There, " +
+			"supvisors_process_group, supvisors_config_update and the data sources supvisors_state and " +
+			"supvisors_processes work; supvisors_application and the other data sources need Supvisors. Point url " +
+			"at an instance whose configuration has an [rpcinterface:supvisors] section " +
+			"(supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface) to use them."
 
 	case errors.Is(err, supvisors.ErrUnauthorized):
 		return fmt.Sprintf("The server%s refused the credentials (HTTP 401 Unauthorized). Check username and password "+

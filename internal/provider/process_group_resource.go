@@ -251,6 +251,9 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.data == nil || r.data.client == nil || plan.Application.IsUnknown() || plan.Program.IsUnknown() {
 		return // provider or names not known yet: checked again at apply
 	}
+	if r.modifyPlanPlain(ctx, req, resp, &plan, state) {
+		return // plain supervisord: checked there (process_group_plain.go)
+	}
 	newScope := state == nil || !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program)
 	numprocsChange := !plan.Numprocs.IsNull() && !plan.Numprocs.IsUnknown() && (newScope || !plan.Numprocs.Equal(state.Numprocs))
 	if !newScope && !numprocsChange {
@@ -350,7 +353,7 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	c := r.data.client
 	ctx = r.data.logContext(ctx)
 	s := m.scope()
-	snap, err := c.Snapshot(ctx)
+	snap, err := pgSnapshot(ctx, c) // Supvisors' snapshot, or the plain supervisord's
 	if err != nil {
 		resp.Diagnostics.Append(clientErrorDiagnostic("Could not read "+s.ID(), err))
 		return
@@ -477,7 +480,12 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
 	defer cancel()
 	s := state.scope()
-	diags := pgConverge(ctx, c, s, pgConvergeOptions{Running: false})
+	var diags diag.Diagnostics
+	if pgIsPlain(ctx, c) {
+		diags = pgPlainConverge(ctx, c, s, false, false)
+	} else {
+		diags = pgConverge(ctx, c, s, pgConvergeOptions{Running: false})
+	}
 	if diags.HasError() && pgVanished(ctx, c, s) {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("%s vanished", s.ID()),
 			fmt.Sprintf("Supvisors no longer knows %s: nothing to stop.", s.ID()))
@@ -488,6 +496,14 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 
 // pgVanished tells whether the scope has no process any more (application or program gone).
 func pgVanished(ctx context.Context, c *supvisors.Client, s pgScope) bool {
+	if pgIsPlain(ctx, c) {
+		v, err := c.PlainRead(ctx)
+		if err != nil {
+			return false
+		}
+		members, _ := pgMembers(v.ProcessesOf(s.App), s)
+		return len(members) == 0
+	}
 	members, err := pgFreshMembers(ctx, c, s)
 	if supvisors.IsFault(err, supvisors.FaultBadName) {
 		return true
@@ -502,6 +518,9 @@ func pgVanished(ctx context.Context, c *supvisors.Client, s pgScope) bool {
 // are started), then the running state with its extra arguments and restarts, and disable last (after the stop
 // that state = "stopped" requires with enabled = false).
 func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, plan, state *processGroupModel, diags *diag.Diagnostics) bool {
+	if pgIsPlain(ctx, c) {
+		return r.applyPlain(ctx, c, plan, state, diags) // process_group_plain.go
+	}
 	s := plan.scope()
 	if state == nil {
 		// Create: validate against the cluster again (the plan may be old, or made without a configured provider).

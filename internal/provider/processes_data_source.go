@@ -43,7 +43,10 @@ func (d *processesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 		MarkdownDescription: "The state of processes as Supvisors synthesises it over all instances: every process " +
 			"(`supvisors.get_all_process_info`), or those matching `namespec` (`supvisors.get_process_info`). " +
 			"The namespec format is checked at plan time; an unknown application or program is an error. Reads from " +
-			"the DISTRIBUTION state on; earlier, the read waits up to the provider's `ready_timeout` for the cluster.",
+			"the DISTRIBUTION state on; earlier, the read waits up to the provider's `ready_timeout` for the cluster.\n\n" +
+			"On a plain supervisord (no Supvisors plugin) it lists Supervisor's processes (`supervisor.getAllProcessInfo`): " +
+			"`identifiers` holds the `host:port` of the provider's `url` while a process runs, `expected_exit` compares " +
+			"the exit status with the program's `exitcodes`, and `last_event_mtime` and `extra_args` are null.",
 		Attributes: map[string]schema.Attribute{
 			"namespec": schema.StringAttribute{
 				Optional: true,
@@ -69,6 +72,10 @@ func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadReque
 	var namespec types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespec"), &namespec)...)
 	if resp.Diagnostics.HasError() {
+		return
+	}
+	if pgIsPlain(ctx, c) {
+		d.readPlain(ctx, c, namespec, resp) // processes_data_source_plain.go
 		return
 	}
 	var processes []supvisors.ProcessInfo

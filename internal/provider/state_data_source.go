@@ -57,7 +57,10 @@ func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"`get_api_version`) and the Supervisor version, identification and state of the instance the provider is " +
 			"connected to (`supervisor.getSupervisorVersion`, `getIdentification`, `getState`).\n\n" +
 			"It reads in every cluster state, also while the cluster is still synchronising (then `master_identifier` " +
-			"is null), so it can be used to check that the cluster is in `OPERATION` before anything else.",
+			"is null), so it can be used to check that the cluster is in `OPERATION` before anything else.\n\n" +
+			"On a plain supervisord (no Supvisors plugin) it reports what Supervisor knows: `identifier` (the " +
+			"`host:port` of the provider's `url`) and the `supervisor_*` attributes; the Supvisors attributes are " +
+			"null (`api_version = null` tells a plain endpoint).",
 		Attributes: map[string]schema.Attribute{
 			"identifier": schema.StringAttribute{
 				Computed:            true,
@@ -137,6 +140,10 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		return
 	}
 	ctx = d.logContext(ctx)
+	if pgIsPlain(ctx, c) {
+		d.readPlain(ctx, c, resp) // state_data_source_plain.go
+		return
+	}
 	// Six independent calls of the instance reached, sent concurrently (one round trip of latency); every one
 	// of them answers in any cluster state.
 	var (
