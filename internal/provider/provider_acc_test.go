@@ -34,7 +34,10 @@ func TestMain(m *testing.M) {
 	if os.Getenv("TF_ACC") == "" {
 		os.Exit(m.Run())
 	}
-	os.Exit(testlab.Main(m, testlab.Options{}, func(c *testlab.Cluster) { testAccLab = c }))
+	// A plain supervisord (no Supvisors) runs beside the cluster, for the plain-Supervisor tests (plain_acc_test.go).
+	os.Exit(testAccWithPlain(func() int {
+		return testlab.Main(m, testlab.Options{}, func(c *testlab.Cluster) { testAccLab = c })
+	}))
 }
 
 // testAccPreCheck gates every acceptance test: it skips without TF_ACC (the Terraform convention, so that

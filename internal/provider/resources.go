@@ -7,5 +7,6 @@ func resourceConstructors() []func() resource.Resource {
 	return []func() resource.Resource{
 		NewApplicationResource,
 		NewProcessGroupResource,
+		NewConfigUpdateResource,
 	}
 }
