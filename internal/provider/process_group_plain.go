@@ -10,6 +10,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -225,7 +226,12 @@ func pgPlainDo(ctx context.Context, c *supvisors.Client, s pgScope, procs []supv
 	}
 	tflog.Debug(ctx, "supervisor."+verb+"Process", map[string]any{"namespecs": namespecs})
 	if err := act(ctx, namespecs); err != nil {
-		diags.Append(clientErrorDiagnostic(fmt.Sprintf("Could not %s the processes of %s", verb, s.ID()), err))
+		what := "the processes of " + s.ID()
+		var ce *supvisors.CallError
+		if _, rest, ok := strings.Cut(callMethod(err, &ce), "("); ok {
+			what = strings.TrimSuffix(rest, ")") // the process Supervisor refused
+		}
+		diags.Append(clientErrorDiagnostic(fmt.Sprintf("Could not %s %s", verb, what), err))
 		return diags
 	}
 	if start {
@@ -259,6 +265,14 @@ func pgPlainWaitDiag(s pgScope, running bool, err error) diag.Diagnostics {
 	}
 	diags.Append(clientErrorDiagnostic(fmt.Sprintf("Could not wait for %s to be %s", s.ID(), want), err))
 	return diags
+}
+
+// callMethod returns the method of the *CallError in err ("" when there is none).
+func callMethod(err error, ce **supvisors.CallError) string {
+	if errors.As(err, ce) {
+		return (*ce).Method
+	}
+	return ""
 }
 
 func pgNamespecs(procs []supvisors.ProcessInfo) []string {

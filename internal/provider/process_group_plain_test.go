@@ -134,8 +134,8 @@ func testAccPlainHost() string {
 	return testAccPlain.URL()[len("http://"):]
 }
 
-// TestAccPlainProcessGroupPrograms: one program of a group, a program alone, a homogeneous program, a
-// one-shot, and the failures (FATAL after BACKOFF, a missing binary) with Supervisor's words.
+// TestAccPlainProcessGroupPrograms: a program alone, a homogeneous program, a one-shot;
+// TestAccPlainProcessGroupFailures: FATAL after BACKOFF and a missing binary, with Supervisor's words.
 func TestAccPlainProcessGroupPrograms(t *testing.T) {
 	testAccPlainPreCheck(t)
 	resource.ParallelTest(t, resource.TestCase{
@@ -168,17 +168,21 @@ resource "supvisors_process_group" "oneshot" {
 			},
 		},
 	})
+}
+
+func TestAccPlainProcessGroupFailures(t *testing.T) {
+	testAccPlainPreCheck(t)
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
 				Config: plainPGConfig(`application = "pfaulty"`, `program = "crasher"`),
-				ExpectError: pgErr("Processes of pfaulty:crasher did not start", "pfaulty:crasher is FATAL",
-					"Exited too quickly"),
+				ExpectError: pgErr("Processes of pfaulty:crasher did not start", "settled in state FATAL",
+					"pfaulty:crasher: FATAL", "Exited too quickly"),
 			},
 			{
 				Config:      plainPGConfig(`application = "pfaulty"`, `program = "missing"`),
-				ExpectError: pgErr("Could not start the processes of pfaulty:missing", "pfaulty:missing", "NO_FILE"),
+				ExpectError: pgErr("Could not start pfaulty:missing", "NO_FILE", "/nonexistent/lab/binary"),
 			},
 		},
 	})
@@ -208,9 +212,11 @@ func TestAccPlainRefusals(t *testing.T) {
 			ExpectError: pgErr("Could not read", "plain Supervisor "+v, "needs Supvisors")},
 		{Config: testAccPlainProviderBlock() + `resource "supvisors_config_update" "x" { instances = ["node1"] }`,
 			ExpectError: pgErr("instances needs Supvisors", "plain Supervisor "+v)},
+		{Config: testAccPlainProviderBlock() + `resource "supvisors_config_update" "x" { groups = ["web_[*"] }`,
+			ExpectError: pgErr("Invalid group pattern", `"web_[*" is not a valid group pattern`)},
 	}
 	for i := range steps {
-		steps[i].PlanOnly = i < 6 || i == 8 // refused at plan time
+		steps[i].PlanOnly = i < 6 || i >= 8 // refused at plan time
 	}
 	resource.ParallelTest(t, resource.TestCase{ProtoV6ProviderFactories: testAccProtoV6ProviderFactories, Steps: steps})
 }
