@@ -18,15 +18,20 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
 )
 
-// startPlain starts a plain supervisord for one test and returns a client of it.
+// startPlain starts a plain supervisord of the lab's Supervisor version for one test and returns a client of it.
 func startPlain(t *testing.T) (*testlab.Plain, *supvisors.Client) {
+	return startPlainVersion(t, "")
+}
+
+// startPlainVersion is startPlain for a given Supervisor version ("" = the lab's).
+func startPlainVersion(t *testing.T, version string) (*testlab.Plain, *supvisors.Client) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("starts a real plain supervisord")
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer cancel()
-	p, err := testlab.StartPlain(ctx, testlab.PlainOptions{Logf: t.Logf})
+	p, err := testlab.StartPlain(ctx, testlab.PlainOptions{Logf: t.Logf, SupervisorVersion: version})
 	if err != nil {
 		t.Fatalf("the plain supervisord did not start: %v", err)
 	}
@@ -67,8 +72,25 @@ func TestPlainDetectAndRefusals(t *testing.T) {
 	}
 }
 
+// forEachSupervisor runs f as a subtest per tested Supervisor release.
+func forEachSupervisor(t *testing.T, f func(t *testing.T, p *testlab.Plain, c *supvisors.Client)) {
+	for _, v := range testlab.PlainSupervisorVersions {
+		t.Run("supervisor-"+v, func(t *testing.T) {
+			p, c := startPlainVersion(t, v)
+			info, err := c.Detect(context.Background())
+			if err != nil || !info.Plain || info.SupervisorVersion != v {
+				t.Fatalf("Detect: %+v %v", info, err)
+			}
+			f(t, p, c)
+		})
+	}
+}
+
 func TestPlainSnapshotStartStopWait(t *testing.T) {
-	_, c := startPlain(t)
+	forEachSupervisor(t, testPlainSnapshotStartStopWait)
+}
+
+func testPlainSnapshotStartStopWait(t *testing.T, _ *testlab.Plain, c *supvisors.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	before := c.Requests()
@@ -155,8 +177,9 @@ func writeProgram(t *testing.T, dir, name, body string) {
 	}
 }
 
-func TestPlainRollout(t *testing.T) {
-	p, c := startPlain(t)
+func TestPlainRollout(t *testing.T) { forEachSupervisor(t, testPlainRollout) }
+
+func testPlainRollout(t *testing.T, p *testlab.Plain, c *supvisors.Client) {
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	targets := []supvisors.RolloutTarget{{Name: p.URL(), Client: c}}

@@ -33,6 +33,9 @@ type PlainOptions struct {
 	Dir string
 	// Logf receives progress messages (default: stderr).
 	Logf func(format string, args ...any)
+	// SupervisorVersion selects the Supervisor release: "" is the lab's (SupervisorVersion, from the Supvisors
+	// venv); another one comes from a cached venv holding only that release (see PlainSupervisorVersions).
+	SupervisorVersion string
 }
 
 // Plain is a running plain supervisord (Supervisor without the Supvisors plugin) from the lab's venv, on a
@@ -63,7 +66,13 @@ func StartPlain(ctx context.Context, opts PlainOptions) (*Plain, error) {
 		return nil, err
 	}
 	begin := time.Now()
-	python, err := EnsureVenv(ctx, o.Logf)
+	var python string
+	var err error
+	if opts.SupervisorVersion != "" && opts.SupervisorVersion != SupervisorVersion {
+		python, err = ensurePlainVenv(ctx, opts.SupervisorVersion, o.Logf)
+	} else {
+		python, err = EnsureVenv(ctx, o.Logf)
+	}
 	if err != nil {
 		return nil, fmt.Errorf("testlab: %w", err)
 	}
