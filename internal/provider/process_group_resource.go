@@ -90,7 +90,10 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"its state and spawn error, when a process does not reach the wanted state. A refresh reads the processes " +
 			"from the cluster, so changes made outside Terraform show up as drift. Import with the ID " +
 			"`<application>:*` or `<application>:<program>`. Create, update and delete wait up to 5 minutes each unless " +
-			"the `timeouts` block says otherwise.",
+			"the `timeouts` block says otherwise.\n\n" +
+			"On a plain supervisord (no Supvisors plugin) it manages that supervisord's group or program with " +
+			"Supervisor's own calls and process states; `numprocs`, `enabled`, `extra_args` and `strategy` need " +
+			"Supvisors and are refused at plan time there (see the guide \"Plain Supervisor hosts\").",
 		Attributes: map[string]schema.Attribute{
 			"id": schema.StringAttribute{
 				MarkdownDescription: "`<application>:*` when `program` is omitted, else `<application>:<program>`.",
