@@ -110,7 +110,8 @@ func (r *configUpdateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"instances": schema.ListAttribute{
 				MarkdownDescription: "Supvisors instances to roll out on (identifiers `host:port` or nicknames), in this " +
 					"order. Omitted: every instance of the cluster, in identifier order (or the one plain supervisord). " +
-					"Every instance covered must be RUNNING. Not allowed on a plain supervisord (checked at plan time).",
+					"Every instance covered must be RUNNING. Not allowed on a plain supervisord (checked at plan time). " +
+					"A change alone does not roll out; it applies to the next rollout.",
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators:  []validator.List{cuNonEmptyStrings{}},
@@ -118,7 +119,8 @@ func (r *configUpdateResource) Schema(ctx context.Context, _ resource.SchemaRequ
 			"groups": schema.ListAttribute{
 				MarkdownDescription: "Patterns (shell globs as in Go's `path.Match`, e.g. `web_*`) of the groups this " +
 					"resource may add, change or remove. Omitted: every group, as `supervisorctl update`. Differences of " +
-					"other groups are left as they are and listed in `results[*].skipped`.",
+					"other groups are left as they are and listed in `results[*].skipped`. A change alone does not roll " +
+					"out; it applies to the next rollout.",
 				Optional:    true,
 				ElementType: types.StringType,
 				Validators:  []validator.List{cuGlobs{}},
