@@ -230,6 +230,7 @@ func TestAccPlainDataSources(t *testing.T) {
 data "supvisors_state" "s" {}
 data "supvisors_processes" "web" { namespec = "pweb:*" }
 data "supvisors_processes" "all" {}
+data "supvisors_rpc" "version" { method = "supervisor.getSupervisorVersion" }
 `,
 			ConfigStateChecks: []statecheck.StateCheck{
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("api_version"), knownvalue.Null()),
@@ -240,6 +241,8 @@ data "supvisors_processes" "all" {}
 					knownvalue.StringExact("plain")),
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("supervisor_statename"),
 					knownvalue.StringExact("RUNNING")),
+				statecheck.ExpectKnownValue("data.supvisors_rpc.version", tfjsonpath.New("result"),
+					knownvalue.StringExact(`"`+testlab.SupervisorVersion+`"`)),
 				statecheck.ExpectKnownValue("data.supvisors_processes.web", tfjsonpath.New("processes"), knownvalue.ListSizeExact(2)),
 				statecheck.ExpectKnownValue("data.supvisors_processes.web",
 					tfjsonpath.New("processes").AtSliceIndex(0).AtMapKey("extra_args"), knownvalue.Null()),
