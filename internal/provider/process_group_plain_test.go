@@ -134,15 +134,25 @@ func testAccPlainHost() string {
 	return testAccPlain.URL()[len("http://"):]
 }
 
-// TestAccPlainProcessGroupPrograms: a program alone, a homogeneous program, a one-shot;
+// TestAccPlainProcessGroupPrograms: a program alone (adopted while it runs), a homogeneous program, a one-shot;
 // TestAccPlainProcessGroupFailures: FATAL after BACKOFF and a missing binary, with Supervisor's words.
 func TestAccPlainProcessGroupPrograms(t *testing.T) {
 	testAccPlainPreCheck(t)
+	var soloPid int
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		CheckDestroy:             plainCheckStates(t, supvisors.ProcessStopped, "psolo", "pmulti:pmulti_0", "pmulti:pmulti_1"),
 		Steps: []resource.TestStep{
 			{
+				// psolo already runs: the create adopts it without a restart.
+				PreConfig: func() {
+					ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+					defer cancel()
+					if err := testAccPlainClient(t).Supervisor().StartProcess(ctx, "psolo", true); err != nil {
+						t.Fatal(err)
+					}
+					soloPid = testAccPids(t, testAccPlainClient(t))["psolo"]
+				},
 				Config: testAccPlainProviderBlock() + `
 resource "supvisors_process_group" "solo" {
   application = "psolo"
@@ -160,6 +170,12 @@ resource "supvisors_process_group" "oneshot" {
 					plainCheckStates(t, supvisors.ProcessRunning, "psolo", "pmulti:pmulti_0", "pmulti:pmulti_1"),
 					resource.TestCheckResourceAttr("supvisors_process_group.multi", "processes.#", "2"),
 					resource.TestCheckResourceAttr("supvisors_process_group.oneshot", "state", "running"),
+					func(*terraform.State) error {
+						if now := testAccPids(t, testAccPlainClient(t))["psolo"]; now != soloPid || now == 0 {
+							return fmt.Errorf("psolo was restarted instead of adopted: pid %d -> %d", soloPid, now)
+						}
+						return nil
+					},
 				),
 			},
 			{

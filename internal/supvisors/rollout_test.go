@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // fakeSupervisord scripts one supervisord: groups of one process each, their states, and what reloadConfig
@@ -166,5 +167,21 @@ func TestRolloutStopsAfterTheFailedInstance(t *testing.T) {
 	}
 	if len(b.done()) != 0 {
 		t.Fatalf("instance b was rolled out after a failure on a: %v", b.done())
+	}
+}
+
+// TestPlainWaitDeadline: a process that stays in transition (BACKOFF) is waited for until the context ends, and
+// the error says what was seen and wraps the context's error.
+func TestPlainWaitDeadline(t *testing.T) {
+	f := newFakeSupervisord(t, map[string]string{"flappy": "BACKOFF"})
+	c := newTestClient(t, f.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
+	defer cancel()
+	_, err := c.PlainWait(ctx, []string{"flappy"}, true, nil)
+	if !errors.Is(err, context.DeadlineExceeded) || !strings.Contains(err.Error(), "flappy BACKOFF") {
+		t.Fatalf("%v", err)
+	}
+	if n := f.countCalls(systemMulticall); n < 2 || n > 10 {
+		t.Fatalf("%d polls in 0.4s", n)
 	}
 }
