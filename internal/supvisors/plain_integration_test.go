@@ -258,9 +258,10 @@ func testPlainRollout(t *testing.T, p *testlab.Plain, c *supvisors.Client) {
 	if now := pids(); len(now) != len(changed)-2 || now["psolo"] != solo {
 		t.Fatalf("after removing everything: %v", now)
 	}
-	// Nothing to do: nothing done.
+	// Nothing to do: nothing done, one request (reloadConfig).
+	before := c.Requests()
 	res, err = supvisors.Rollout(ctx, targets, supvisors.RolloutOptions{})
-	if err != nil || res[0].String() != "no change" {
-		t.Fatalf("no-op: %+v %v", res, err)
+	if err != nil || res[0].String() != "no change" || c.Requests()-before != 1 {
+		t.Fatalf("no-op: %+v %v (%d requests)", res, err, c.Requests()-before)
 	}
 }
