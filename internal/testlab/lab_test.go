@@ -264,6 +264,7 @@ func TestConfigs(t *testing.T) {
 		"[program:pg_d_multi]", "[program:bench_001]", "[group:tools]", "nodaemon = true",
 		`command = /usr/bin/setpriv --pdeathsig KILL -- /bin/sh -c "exec sleep 100000"`,
 		"command = /nonexistent/lab/binary",
+		"[include]", "files = " + filepath.Join(dir, "etc", "conf.d") + "/*.conf",
 	} {
 		if !strings.Contains(string(conf), s) {
 			t.Errorf("node1.conf lacks %q", s)
