@@ -22,7 +22,7 @@ var testAccPlain *testlab.Plain
 // cannot start, the run fails with the reason.
 func testAccWithPlain(run func() int) int {
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
-	p, err := testlab.StartPlain(ctx, testlab.PlainOptions{})
+	p, err := testlab.StartPlain(ctx, testlab.PlainOptions{SupervisorVersion: testAccPlainVersion()})
 	cancel()
 	if err != nil {
 		fmt.Fprintf(os.Stderr, "FAIL: the plain supervisord of the tests did not start: %v\n", err)
@@ -37,6 +37,15 @@ func testAccWithPlain(run func() int) int {
 		}
 	}
 	return code
+}
+
+// testAccPlainVersion is the Supervisor release of the plain supervisord: the lab's, or
+// $SUPVISORS_LAB_PLAIN_SUPERVISOR (e.g. 4.2.5, for a run by hand on another release).
+func testAccPlainVersion() string {
+	if v := os.Getenv("SUPVISORS_LAB_PLAIN_SUPERVISOR"); v != "" {
+		return v
+	}
+	return testlab.SupervisorVersion
 }
 
 // testAccPlainPreCheck is testAccPreCheck for the plain supervisord.

@@ -19,7 +19,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
-	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
 )
 
 func plainPGConfig(lines ...string) string {
@@ -208,7 +207,7 @@ func TestAccPlainProcessGroupFailures(t *testing.T) {
 // changed); unknown groups are refused with the list of known ones.
 func TestAccPlainRefusals(t *testing.T) {
 	testAccPlainPreCheck(t)
-	v := testlab.SupervisorVersion
+	v := testAccPlainVersion()
 	steps := []resource.TestStep{
 		{Config: plainPGConfig(`application = "pmulti"`, `program = "pmulti"`, `numprocs = 3`),
 			ExpectError: pgErr("numprocs needs Supvisors", "plain Supervisor "+v, "update_numprocs")},
@@ -252,13 +251,13 @@ data "supvisors_rpc" "version" { method = "supervisor.getSupervisorVersion" }
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("api_version"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("fsm_statename"), knownvalue.Null()),
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("supervisor_version"),
-					knownvalue.StringExact(testlab.SupervisorVersion)),
+					knownvalue.StringExact(testAccPlainVersion())),
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("supervisor_identification"),
 					knownvalue.StringExact("plain")),
 				statecheck.ExpectKnownValue("data.supvisors_state.s", tfjsonpath.New("supervisor_statename"),
 					knownvalue.StringExact("RUNNING")),
 				statecheck.ExpectKnownValue("data.supvisors_rpc.version", tfjsonpath.New("result"),
-					knownvalue.StringExact(`"`+testlab.SupervisorVersion+`"`)),
+					knownvalue.StringExact(`"`+testAccPlainVersion()+`"`)),
 				statecheck.ExpectKnownValue("data.supvisors_processes.web", tfjsonpath.New("processes"), knownvalue.ListSizeExact(2)),
 				statecheck.ExpectKnownValue("data.supvisors_processes.web",
 					tfjsonpath.New("processes").AtSliceIndex(0).AtMapKey("extra_args"), knownvalue.Null()),
