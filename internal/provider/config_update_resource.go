@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -200,19 +201,25 @@ func cuRollsOut(plan, state *configUpdateModel) bool {
 func (r *configUpdateResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
 	var plan configUpdateModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.client(&resp.Diagnostics)
 	if resp.Diagnostics.HasError() {
 		return
 	}
 	timeout, d := plan.Timeouts.Create(ctx, cuDefaultTimeout)
 	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
+	r.rolloutInto(ctx, timeout, &plan, &resp.State, &resp.Diagnostics)
+}
+
+// rolloutInto rolls plan out within timeout and stores it in state when that worked (nothing is stored after
+// an error, or when diags already holds one).
+func (r *configUpdateResource) rolloutInto(ctx context.Context, timeout time.Duration, plan *configUpdateModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	c := r.client(diags)
+	if diags.HasError() {
 		return
 	}
 	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
 	defer cancel()
-	if r.rollout(ctx, c, &plan, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	if r.rollout(ctx, c, plan, diags) {
+		diags.Append(state.Set(ctx, plan)...)
 	}
 }
 
@@ -238,20 +245,9 @@ func (r *configUpdateResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
 	timeout, d := plan.Timeouts.Update(ctx, cuDefaultTimeout)
 	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
-	defer cancel()
-	if r.rollout(ctx, c, &plan, &resp.Diagnostics) {
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
-	}
+	r.rolloutInto(ctx, timeout, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete changes nothing on the hosts: the configuration files stay what they are.
