@@ -61,7 +61,8 @@ func clientErrorDetail(err error) string {
 	case errors.Is(err, supvisors.ErrNotSupvisors):
 		return sentence(err.Error()) + "\n\nThe server is a plain supervisord, without the Supvisors plugin. There, " +
 			"supvisors_process_group, supvisors_config_update and the data sources supvisors_state and " +
-			"supvisors_processes work; supvisors_application and the other data sources need Supvisors. Point url " +
+			"supvisors_processes work (and supvisors_rpc with supervisor.* methods); supvisors_application and the " +
+			"other data sources need Supvisors. Point url " +
 			"at an instance whose configuration has an [rpcinterface:supvisors] section " +
 			"(supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface) to use them."
 
