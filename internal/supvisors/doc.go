@@ -34,6 +34,13 @@
 // until the cluster settles. [Client.Instance] reaches one given instance, for
 // the local-only methods (update_numprocs, enable, disable, start_args).
 //
+// A plain supervisord (no Supvisors plugin) is recognised by [Client.Detect]
+// (APIInfo.Plain): its supvisors.* calls fail with [ErrNotSupvisors], while
+// [Client.PlainSnapshot], [Client.PlainStart], [Client.PlainStop] and
+// [Client.PlainWait] manage its processes with Supervisor's own calls and
+// states. [Rollout] applies configuration changes like `supervisorctl update`
+// on one or several supervisords (plain ones, or the instances of a cluster).
+//
 // Enumerations (states, strategies) are string types holding the NAME sent by
 // the server: compare by name, because the integer codes changed between
 // Supvisors versions.
