@@ -171,7 +171,7 @@ func TestAccConfigUpdateCluster(t *testing.T) {
 		insts[id] = ic
 		targets = append(targets, supvisors.RolloutTarget{Name: id, Client: ic})
 	}
-	t.Cleanup(func() { cuRollBack(t, dir, targets, "roll_a", "roll_b", "app_z", "roll_bad") })
+	t.Cleanup(func() { cuRollBack(t, dir, targets, "roll_a", "roll_b", "roll_c", "app_z", "roll_bad") })
 	pidsOn := func() map[string]int {
 		m := map[string]int{}
 		for id, ic := range insts {
@@ -279,7 +279,28 @@ func TestAccConfigUpdateCluster(t *testing.T) {
 				},
 			},
 			{
-				Config:      cuConfig(prov, "4", filter, `instances = ["nope"]`),
+				// Only the instances listed: node2 gets roll_c, the others keep their running configuration.
+				PreConfig: func() { testAccWriteProgram(t, dir, "roll_c", testAccProgram("roll_c", true, "")) },
+				Config:    cuConfig(prov, "5", filter, `instances = ["node2"]`),
+				ConfigStateChecks: []statecheck.StateCheck{
+					statecheck.ExpectKnownValue(cuAccName, tfjsonpath.New("results"), knownvalue.ListSizeExact(1)),
+					statecheck.ExpectKnownValue(cuAccName, tfjsonpath.New("results").AtSliceIndex(0).AtMapKey("instance"),
+						knownvalue.StringExact(testAccLab.Identifier(1))),
+					cuGroups(0, "added", "roll_c"),
+				},
+				Check: func(*terraform.State) error {
+					now := pidsOn()
+					for i := range ids {
+						id := testAccLab.Identifier(i)
+						if pid, ok := now[id+"/roll_c"]; (i == 1) != (ok && pid != 0) {
+							return fmt.Errorf("roll_c should run on node2 only: %v", now)
+						}
+					}
+					return nil
+				},
+			},
+			{
+				Config:      cuConfig(prov, "5", filter, `instances = ["nope"]`),
 				PlanOnly:    true,
 				ExpectError: pgErr("Unknown instance", `The cluster has no instance "nope"`, "known instances"),
 			},
