@@ -3,7 +3,6 @@ package provider
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"testing"
 	"time"
 
@@ -20,9 +19,9 @@ var testAccConflictCandidates = []string{"app_h:side", "app_g:side", "app_f:side
 // TestAccConflictsDataSource makes a real conflict: it starts the same stopped process directly with
 // supervisor.startProcess on two instances, which puts the cluster in CONCILIATION. It checks that
 // supvisors_conflicts lists the process with both identifiers (as get_conflicts does), that the other data
-// sources still read in CONCILIATION, and that a call refused in CONCILIATION (test_start_process through
-// supvisors_rpc) fails after ready_timeout with a diagnostic naming the state. Then it conciliates (SENICIDE),
-// waits for OPERATION and checks that the list is empty.
+// sources still read in CONCILIATION. Then it conciliates (SENICIDE), waits for OPERATION and checks that the
+// list is empty. (It used test_start_process to show a call refused in CONCILIATION; supvisors_rpc refuses that
+// method now, API.md §6.16, and every method it allows is accepted in CONCILIATION.)
 //
 // It changes the state of the whole cluster, so it is not parallel (Go runs no parallel test of this binary
 // meanwhile) and it restores the cluster in t.Cleanup whatever happens.
@@ -107,16 +106,6 @@ data "supvisors_processes" "test" {
 						return w, nil
 					}),
 				),
-			},
-			{
-				// a call accepted only in OPERATION: the client waits ready_timeout, then the diagnostic names the state
-				Config: testAccDSProviderBlock(i, `ready_timeout = "3s"`) + `
-data "supvisors_rpc" "refused_in_conciliation" {
-  method = "supvisors.test_start_process"
-  args   = ["CONFIG", "app_a:main"]
-}
-`,
-				ExpectError: regexp.MustCompile(`(?s)state\s+is\s+CONCILIATION.*supvisors_conflicts`),
 			},
 			{
 				PreConfig: func() {

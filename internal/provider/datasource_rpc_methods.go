@@ -16,6 +16,13 @@ import (
 var rpcMutatingMethods = map[string]string{
 	"system.multicall": "it can carry any call, mutating ones included",
 
+	// Predictions that are not side-effect free: in Supvisors 0.19.1 they run on the real process model and
+	// write simulated process states into it, which a following real start then trusts.
+	"supvisors.test_start_application": "although a prediction, it writes simulated process states into " +
+		"Supvisors' real process model, which can make the next real start skip a process",
+	"supvisors.test_start_process": "although a prediction, it writes simulated process states into " +
+		"Supvisors' real process model, which can make the next real start skip a process",
+
 	"supervisor.addProcessGroup":          "it adds a process group",
 	"supervisor.removeProcessGroup":       "it removes a process group",
 	"supervisor.reloadConfig":             "it re-reads the configuration into the running daemon",
@@ -58,9 +65,9 @@ var rpcMutatingMethods = map[string]string{
 	"supvisors.update_collecting_period":  "it changes the statistics settings",
 }
 
-// rpcMethodAllowed reports whether supvisors_rpc may call method: a method the client knows to be free of side
-// effects (the getters, the test_start_* predictions, the log readers and tails, system.listMethods,
-// methodHelp and methodSignature). system.multicall never is.
+// rpcMethodAllowed reports whether supvisors_rpc may call method: a method the client knows cannot change what
+// the cluster does (the getters, the log readers and tails, system.listMethods, methodHelp and
+// methodSignature). system.multicall never is, nor the test_start_* predictions (see rpcMutatingMethods).
 func rpcMethodAllowed(method string) bool {
 	return method != "system.multicall" && supvisors.IsReadOnlyMethod(method)
 }

@@ -53,9 +53,10 @@ func (d *rpcDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 			"`jsondecode`).\n\n" +
 			"Only side-effect free methods are accepted: `system.listMethods`, `system.methodHelp`, " +
 			"`system.methodSignature`, the `supervisor.get*`, `supervisor.read*` and `supervisor.tail*` methods, the " +
-			"`supvisors.get_*` methods and the `supvisors.test_start_*` predictions. Any other method (`start_*`, " +
-			"`stop_*`, `shutdown`, `supervisor.clearLog`, ...) is refused when the configuration is validated, " +
-			"before anything is sent; `system.multicall` is refused too, since it could carry mutating calls.\n\n" +
+			"`supvisors.get_*` methods. Any other method (`start_*`, `stop_*`, `shutdown`, `supervisor.clearLog`, " +
+			"...) is refused when the configuration is validated, before anything is sent; `system.multicall` is " +
+			"refused too, since it could carry mutating calls, and so are the `supvisors.test_start_*` predictions, " +
+			"which write simulated process states into Supvisors' real process model.\n\n" +
 			"Allowed methods: " + rpcAllowedMethodList() + ".",
 		Attributes: map[string]schema.Attribute{
 			"method": schema.StringAttribute{

@@ -155,7 +155,7 @@ func TestRPCMethodAllowed(t *testing.T) {
 	}
 	for _, m := range []string{"system.listMethods", "system.methodHelp", "system.methodSignature",
 		"supervisor.getState", "supervisor.readProcessStdoutLog", "supervisor.tailProcessStderrLog",
-		"supvisors.get_conflicts", "supvisors.get_inner_process_info", "supvisors.test_start_application"} {
+		"supvisors.get_conflicts", "supvisors.get_inner_process_info"} {
 		if !rpcMethodAllowed(m) {
 			t.Errorf("%s is read-only but refused", m)
 		}
@@ -163,7 +163,7 @@ func TestRPCMethodAllowed(t *testing.T) {
 	for _, m := range rpcAllowedMethods() {
 		if !strings.HasPrefix(m, "system.") && !strings.HasPrefix(m, "supervisor.get") &&
 			!strings.HasPrefix(m, "supervisor.read") && !strings.HasPrefix(m, "supervisor.tail") &&
-			!strings.HasPrefix(m, "supvisors.get_") && !strings.HasPrefix(m, "supvisors.test_start_") {
+			!strings.HasPrefix(m, "supvisors.get_") {
 			t.Errorf("%s is allowed but is not a getter, reader or prediction", m)
 		}
 	}
@@ -177,6 +177,9 @@ func TestRPCMethodValidator(t *testing.T) {
 		"Supvisors.get_strategies":    "Unknown or not read-only method",
 		"supervisor.getstate":         "Unknown or not read-only method",
 		"supervisor.sendProcessStdin": "Mutating method refused",
+		// API.md §6.16: the predictions write simulated states into the real process model
+		"supvisors.test_start_application": "Mutating method refused",
+		"supvisors.test_start_process":     "Mutating method refused",
 	}
 	for method, want := range cases {
 		req := validator.StringRequest{Path: path.Root("method"), ConfigValue: types.StringValue(method)}

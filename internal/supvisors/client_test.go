@@ -796,7 +796,7 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 
 func TestIsReadOnlyMethod(t *testing.T) {
 	for m, want := range map[string]bool{
-		mGetAllProcessInfo: true, mTestStartApplication: true, supervisorTailProcessLog: true, systemListMethods: true,
+		mGetAllProcessInfo: true, mTestStartApplication: false, mTestStartProcess: false, supervisorTailProcessLog: true, systemListMethods: true,
 		mStartApplication: false, mUpdateNumprocs: false, supervisorStartProcess: false, systemMulticall: false, "x.y": false,
 	} {
 		if IsReadOnlyMethod(m) != want {

@@ -131,8 +131,11 @@ var methodTable = map[string]callKind{
 	mGetInnerProcessInfo:       kindRead,
 	mGetProcessRules:           kindRead,
 	mGetConflicts:              kindRead,
-	mTestStartApplication:      kindRead, // a prediction, no side effect
-	mTestStartProcess:          kindRead,
+	// test_start_* are predictions, but in 0.19.1 they write simulated states into the real process
+	// model (API.md §6.16): they are not side-effect free, so they are classed as mutating (not retried,
+	// snapshots dropped, refused by read-only callers).
+	mTestStartApplication:      kindMutate,
+	mTestStartProcess:          kindMutate,
 	mGetLoggerLevels:           kindRead,
 	mStartApplication:          kindMutate,
 	mStopApplication:           kindMutate,
@@ -218,10 +221,11 @@ func WrappedMethods() []string {
 	return names
 }
 
-// IsReadOnlyMethod reports whether method is a wrapped method without side
-// effects (the getters, test_start_*, the log readers, system.listMethods,
-// system.methodHelp and system.methodSignature). system.multicall is not
-// reported read-only here.
+// IsReadOnlyMethod reports whether method is a wrapped method that cannot
+// change what the cluster does (the getters, the log readers and tails,
+// system.listMethods, system.methodHelp and system.methodSignature).
+// system.multicall and the test_start_* predictions (which write simulated
+// states into Supvisors' process model) are not reported read-only.
 func IsReadOnlyMethod(method string) bool {
 	k, ok := methodTable[method]
 	return ok && k == kindRead
