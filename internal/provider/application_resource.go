@@ -46,6 +46,7 @@ var (
 	_ resource.ResourceWithImportState    = (*applicationResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*applicationResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*applicationResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*applicationResource)(nil)
 )
 
 // NewApplicationResource returns the supvisors_application resource.
@@ -98,6 +99,7 @@ func (r *applicationResource) Metadata(_ context.Context, req resource.MetadataR
 // Schema describes supvisors_application.
 func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: strategySchemaVersion,
 		MarkdownDescription: "Keeps a **managed** Supvisors application (one declared in the Supvisors rules) running " +
 			"or stopped. Supvisors decides where each process runs, following the application's rules and the " +
 			"starting strategy.\n\n" +
@@ -196,6 +198,13 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 	}
 }
 
+// UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
+func (r *applicationResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	return strategyStateUpgraders(ctx, sresp.Schema)
+}
+
 // ValidateConfig warns about settings that have no effect.
 func (r *applicationResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var m applicationResourceModel
@@ -203,6 +212,7 @@ func (r *applicationResource) ValidateConfig(ctx context.Context, req resource.V
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	validateTimeouts(m.Timeouts, &resp.Diagnostics)
 	if m.State.ValueString() == stateStopped && !m.RestartTriggers.IsNull() && !m.RestartTriggers.IsUnknown() &&
 		len(m.RestartTriggers.Elements()) > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("restart_triggers"), "restart_triggers has no effect",
@@ -233,8 +243,9 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	if creating && !plan.Name.IsUnknown() && r.data != nil && r.data.client != nil {
 		snap, err := r.data.client.Snapshot(ctx)
 		if err != nil {
-			resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("name"),
-				fmt.Sprintf("Could not check application %q against the cluster", plan.Name.ValueString()), err))
+			resp.Diagnostics.AddAttributeError(path.Root("name"),
+				fmt.Sprintf("Could not check application %q against the cluster", plan.Name.ValueString()),
+				clientErrorDetailFor(err, true))
 			return
 		}
 		if summary, detail := applicationProblem(snap, plan.Name.ValueString()); summary != "" {
@@ -377,7 +388,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	snap, err := r.data.client.Snapshot(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read application %q", name), err))
+		resp.Diagnostics.Append(clientReadErrorDiagnostic(fmt.Sprintf("Could not read application %q", name), err))
 		return
 	}
 	info, ok := snap.Application(name)
@@ -501,17 +512,17 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 	ctx = r.data.logContext(ctx)
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not import application %q", name), err))
+		resp.Diagnostics.Append(clientReadErrorDiagnostic(fmt.Sprintf("Could not import application %q", name), err))
 		return
 	}
 	if summary, detail := applicationProblem(snap, name); summary != "" {
 		resp.Diagnostics.AddError(summary, detail)
 		return
 	}
-	// The arguments that cannot be read from the cluster get their defaults; Read fills in the rest.
+	// The arguments that cannot be read from the cluster get their defaults (strategy stays unset: the
+	// rules' strategy); Read fills in the rest.
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), name)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("name"), name)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("strategy"), string(supvisors.StrategyConfig))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
 }
 
@@ -528,8 +539,12 @@ func (r *applicationResource) apply(ctx context.Context, c *supvisors.Client, ac
 		want = supvisors.ApplicationStopped
 	}
 	strat := supvisors.StartingStrategy(strategy)
-	if strat == "" {
-		strat = supvisors.StrategyConfig
+	if action != actionStop {
+		// Unset: the starting strategy of the application's rules (one read per apply, not per resource).
+		var err error
+		if strat, err = c.ResolveStrategy(ctx, name, strat); err != nil {
+			return supvisors.ApplicationInfo{}, nil, err
+		}
 	}
 	const attempts = 3
 	var (
@@ -725,9 +740,6 @@ func (m *applicationResourceModel) setFromCluster(ctx context.Context, info supv
 	list, d := types.ListValueFrom(ctx, applicationProcessType, elems)
 	diags.Append(d...)
 	m.Processes = list
-	if m.Strategy.IsNull() || m.Strategy.IsUnknown() {
-		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
-	}
 	if m.StopOnDestroy.IsNull() || m.StopOnDestroy.IsUnknown() {
 		m.StopOnDestroy = types.BoolValue(true)
 	}

@@ -125,8 +125,9 @@ func TestSetFromCluster(t *testing.T) {
 		if !m.Managed.ValueBool() || m.MajorFailure.ValueBool() || !m.MinorFailure.ValueBool() {
 			t.Errorf("%s: flags %v %v %v", statename, m.Managed, m.MajorFailure, m.MinorFailure)
 		}
-		if m.Strategy.ValueString() != "CONFIG" || !m.StopOnDestroy.ValueBool() {
-			t.Errorf("defaults not filled: %v %v", m.Strategy, m.StopOnDestroy)
+		// strategy has no default (unset = the rules' strategy): a refresh leaves it unset
+		if !m.Strategy.IsNull() || !m.StopOnDestroy.ValueBool() {
+			t.Errorf("defaults: strategy %v (want null), stop_on_destroy %v", m.Strategy, m.StopOnDestroy)
 		}
 		var procs []applicationProcessModel
 		if diags := m.Processes.ElementsAs(ctx, &procs, false); diags.HasError() {

@@ -41,7 +41,7 @@ func (d *dataSourceBase) logContext(ctx context.Context) context.Context {
 // what was being read; the detail is the provider's shared explanation of client errors (a cluster that
 // stayed in a state refusing the call for ready_timeout is named with that state and what to do).
 func dsReadError(diags *diag.Diagnostics, what string, err error) {
-	diags.Append(clientErrorDiagnostic("Could not read "+what, err))
+	diags.Append(clientReadErrorDiagnostic("Could not read "+what, err))
 }
 
 // knownApplicationsHint lists the applications known to the cluster, for "unknown application" errors. It

@@ -38,8 +38,22 @@ func clientAttributeErrorDiagnostic(p path.Path, summary string, err error) diag
 	return diag.NewAttributeErrorDiagnostic(p, summary, clientErrorDetail(err))
 }
 
-// clientErrorDetail explains err (see clientErrorDiagnostic).
+// clientReadErrorDiagnostic is clientErrorDiagnostic for what has no timeouts block: data source reads, and the
+// refresh, plan and import of resources. Their time limits are request_timeout and ready_timeout of the provider
+// block, so that is where a timeout diagnostic points.
+func clientReadErrorDiagnostic(summary string, err error) diag.Diagnostic {
+	return diag.NewErrorDiagnostic(summary, clientErrorDetailFor(err, true))
+}
+
+// clientErrorDetail explains err (see clientErrorDiagnostic) for a resource's create, update or delete, which
+// its timeouts block bounds.
 func clientErrorDetail(err error) string {
+	return clientErrorDetailFor(err, false)
+}
+
+// clientErrorDetailFor explains err; read says that the operation has no timeouts block (see
+// clientReadErrorDiagnostic), which changes the setting a timeout diagnostic points at.
+func clientErrorDetailFor(err error, read bool) string {
 	if err == nil {
 		return ""
 	}
@@ -87,6 +101,12 @@ func clientErrorDetail(err error) string {
 
 	case errors.As(err, &fault):
 		return faultDetail(fault)
+
+	case errors.Is(err, context.DeadlineExceeded) && read:
+		return "The read did not finish in time. Reads (data sources, and the refresh, plan and import of " +
+			"resources) have no timeouts block: raise request_timeout in the provider block (the limit of one " +
+			"HTTP exchange, default " + durationString(defaultRequestTimeout) + ") or ready_timeout (how long the " +
+			"provider waits for the cluster, default " + durationString(defaultReadyTimeout) + ").\n\nError: " + err.Error()
 
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish in time. Raise the matching value of the resource's timeouts block " +

@@ -29,12 +29,17 @@ import (
 // pgDefaultTimeout applies to create, update and delete when the timeouts block does not set them.
 const pgDefaultTimeout = 5 * time.Minute
 
+// pgMaxNumprocs is the largest numprocs accepted at plan time: far above what one program runs in practice,
+// and well inside XML-RPC's 32-bit int (a larger value would reach every instance as a number it cannot carry).
+const pgMaxNumprocs = 10000
+
 var (
 	_ resource.Resource                   = (*processGroupResource)(nil)
 	_ resource.ResourceWithConfigure      = (*processGroupResource)(nil)
 	_ resource.ResourceWithImportState    = (*processGroupResource)(nil)
 	_ resource.ResourceWithModifyPlan     = (*processGroupResource)(nil)
 	_ resource.ResourceWithValidateConfig = (*processGroupResource)(nil)
+	_ resource.ResourceWithUpgradeState   = (*processGroupResource)(nil)
 )
 
 // NewProcessGroupResource returns the supvisors_process_group resource.
@@ -82,6 +87,7 @@ func (r *processGroupResource) Metadata(_ context.Context, req resource.Metadata
 // Schema describes supvisors_process_group.
 func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequest, resp *resource.SchemaResponse) {
 	resp.Schema = schema.Schema{
+		Version: strategySchemaVersion,
 		MarkdownDescription: "Manages the processes of a Supvisors application, or of one program of it: whether they " +
 			"run, the extra arguments they start with and, on every instance, the program's `numprocs` and whether " +
 			"it is enabled. Works for applications managed by Supvisors (declared in its rules) and for unmanaged " +
@@ -147,9 +153,11 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"`process_name`; other programs are refused at plan time. A decrease stops the processes in " +
 					"excess. The value lives in the memory of each supervisord: a restarted instance comes back with " +
 					"its configuration file's value, which shows as drift. Left unset, numprocs is not managed. " +
-					"Destroying the resource does not change it.",
+					"Destroying the resource does not change it. " +
+					fmt.Sprintf("At most %d (a bound far above any real program, well inside the 32-bit "+
+						"integers XML-RPC carries); larger values are refused at plan time.", pgMaxNumprocs),
 				Optional:   true,
-				Validators: []validator.Int64{int64validator.AtLeast(1)},
+				Validators: []validator.Int64{int64validator.Between(1, pgMaxNumprocs)},
 			},
 			"enabled": schema.BoolAttribute{
 				MarkdownDescription: "Enables (`true`) or disables (`false`) the Supervisor program(s) of the group " +
@@ -208,6 +216,13 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 	}
 }
 
+// UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
+func (r *processGroupResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	return strategyStateUpgraders(ctx, sresp.Schema)
+}
+
 // ValidateConfig checks the combinations that the attributes alone cannot.
 func (r *processGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
 	var cfg processGroupModel
@@ -215,6 +230,7 @@ func (r *processGroupResource) ValidateConfig(ctx context.Context, req resource.
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	validateTimeouts(cfg.Timeouts, &resp.Diagnostics)
 	if !cfg.Numprocs.IsNull() && cfg.Program.IsNull() {
 		resp.Diagnostics.AddAttributeError(path.Root("numprocs"), "numprocs needs program",
 			"numprocs is a setting of one homogeneous program: set program to its name (for a group made of one "+
@@ -265,7 +281,7 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	ctx = r.data.logContext(ctx)
 	snap, err := r.data.client.Snapshot(ctx)
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
+		resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
 		return
 	}
 	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
@@ -323,11 +339,27 @@ func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) 
 	return diags
 }
 
-// ImportState accepts "application:*" and "application:program".
+// ImportState accepts "application:*" and "application:program", after checking the ID against the cluster
+// (unknown application or program named, with the valid ones).
 func (r *processGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
 	s, err := pgParseID(req.ID)
 	if err != nil {
 		resp.Diagnostics.AddError("Invalid import ID", sentence(err.Error()))
+		return
+	}
+	if c := r.client(&resp.Diagnostics); c != nil {
+		ctx = r.data.logContext(ctx)
+		snap, err := c.Snapshot(ctx)
+		if err != nil {
+			resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not import "+s.ID(), err))
+			return
+		}
+		// The same checks as a plan, reported without an attribute path: an import has no configuration yet.
+		for _, d := range pgCheckAgainstSnapshot(snap, s, false) {
+			resp.Diagnostics.AddError("Cannot import "+s.ID()+": "+d.Summary(), d.Detail())
+		}
+	}
+	if resp.Diagnostics.HasError() {
 		return
 	}
 	program := types.StringNull()
@@ -337,7 +369,6 @@ func (r *processGroupResource) ImportState(ctx context.Context, req resource.Imp
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("id"), s.ID())...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("application"), s.App)...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("program"), program)...)
-	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("strategy"), string(supvisors.StrategyConfig))...)
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
 }
 
@@ -358,7 +389,7 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	s := m.scope()
 	snap, err := pgSnapshot(ctx, c) // Supvisors' snapshot, or the plain supervisord's
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic("Could not read "+s.ID(), err))
+		resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not read "+s.ID(), err))
 		return
 	}
 	if _, ok := snap.Application(s.App); !ok {
@@ -381,9 +412,6 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	m.ID = types.StringValue(s.ID())
 	m.State = types.StringValue(pgDeriveState(members, prior))
 	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
-	if m.Strategy.IsNull() {
-		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
-	}
 	if m.StopOnDestroy.IsNull() {
 		m.StopOnDestroy = types.BoolValue(true)
 	}
@@ -563,12 +591,21 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 		}
 	}
 	running := plan.State.ValueString() == pgStateRunning
+	strategy := supvisors.StartingStrategy(plan.Strategy.ValueString())
+	if running {
+		// Unset: the starting strategy of the application's rules (one read per apply, not per resource).
+		var err error
+		if strategy, err = c.ResolveStrategy(ctx, s.App, strategy); err != nil {
+			diags.Append(clientErrorDiagnostic("Could not read the rules of application "+s.App, err))
+			return false
+		}
+	}
 	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
 		triggersRestart(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
 		Running:    running,
-		Strategy:   supvisors.StartingStrategy(plan.Strategy.ValueString()),
+		Strategy:   strategy,
 		ExtraArgs:  plan.ExtraArgs.ValueString(),
 		RestartAll: restartAll,
 		Defined:    defined,

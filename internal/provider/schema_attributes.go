@@ -2,7 +2,6 @@ package provider
 
 import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
@@ -10,7 +9,8 @@ import (
 )
 
 // strategyAttribute is the `strategy` attribute of both resources; what completes "when the provider starts ...".
-// The list of strategies in its description comes from the client's enum, so it cannot drift.
+// The list of strategies in its description comes from the client's enum, so it cannot drift. It has no
+// default: unset means the application's own rules (resolved at apply time by supvisors.Client.ResolveStrategy).
 func strategyAttribute(what string) schema.StringAttribute {
 	strategies := make([]string, 0, len(supvisors.StartingStrategies()))
 	for _, s := range supvisors.StartingStrategies() {
@@ -18,11 +18,14 @@ func strategyAttribute(what string) schema.StringAttribute {
 	}
 	return schema.StringAttribute{
 		MarkdownDescription: "Starting strategy used when the provider starts " + what + ": " + joinWords(strategies) +
-			". Defaults to `CONFIG` (the placement of the rules). A change alone does nothing on the cluster; it " +
-			"applies to the next start.",
+			". Unset (the default): the `starting_strategy` of the application's own Supvisors rules " +
+			"(`get_application_rules`), which Supvisors' start sequence, its Web UI and its automatic restarts " +
+			"use too; `CONFIG` for a group that no rules declare (unmanaged). Set it only to override the rules. " +
+			"A change alone does nothing on the cluster; it applies to the next start. Import leaves it unset. " +
+			"States written before schema version 1, when the default was `CONFIG`, are upgraded with " +
+			"`strategy = \"CONFIG\"` removed, so they show no diff and follow the rules from then on; a " +
+			"configuration that sets `CONFIG` explicitly sees one in-place update that changes nothing on the cluster.",
 		Optional:   true,
-		Computed:   true,
-		Default:    stringdefault.StaticString(string(supvisors.StrategyConfig)),
 		Validators: []validator.String{validators.StartingStrategy()},
 	}
 }

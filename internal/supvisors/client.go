@@ -18,6 +18,7 @@ type shared struct {
 	requests  atomic.Int64
 	gen       atomic.Uint64
 	api       atomic.Pointer[APIInfo] // Detect result shared by derived clients
+	rules     rulesStrategies         // starting strategies of the rules (strategy.go)
 }
 
 // Client is a Supvisors XML-RPC client. It is safe for concurrent use. Create

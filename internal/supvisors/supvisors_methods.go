@@ -3,6 +3,7 @@ package supvisors
 import (
 	"context"
 	"fmt"
+	"math"
 )
 
 // Typed wrappers of the supvisors.* namespace (Supvisors 0.19). Methods marked
@@ -298,6 +299,12 @@ func (c *Client) RestartProcess(ctx context.Context, strategy StartingStrategy, 
 // keeps the new numprocs of a non-homogeneous program although it answers
 // NOT_APPLICABLE.
 func (c *Client) UpdateNumprocs(ctx context.Context, program string, numprocs int, wait, lazy bool) error {
+	if numprocs < math.MinInt32 || numprocs > math.MaxInt32 {
+		// XML-RPC's int is 32-bit: never send what it cannot carry (nothing is sent). Other bad values
+		// (0, negative) are the server's to refuse (INCORRECT_PARAMETERS).
+		return fmt.Errorf("supvisors: numprocs %d for program %q does not fit in an XML-RPC int (32-bit, at most %d)",
+			numprocs, program, math.MaxInt32)
+	}
 	return c.callAction(ctx, mUpdateNumprocs, program, numprocs, wait, lazy)
 }
 
