@@ -123,9 +123,9 @@ func TestAccValidation_badInputs(t *testing.T) {
 			{Config: testAccProviderBlockWith(`ready_timeout = "-1m"`) + `data "supvisors_state" "x" {}`, PlanOnly: true,
 				ExpectError: regexp.MustCompile(`(?s)ready_timeout.*"-1m" must be positive`)},
 			{Config: pg(""), ResourceName: "supvisors_process_group.x", ImportState: true, ImportStateId: "batch:nope",
-				ExpectError: regexp.MustCompile(`(?s)Unknown program "nope" in application "batch".*batch_init`)},
+				ExpectError: regexp.MustCompile(`(?s)Unknown program "nope" in\s+application "batch".*batch_init`)},
 			{Config: pg(""), ResourceName: "supvisors_process_group.x", ImportState: true, ImportStateId: "nope:*",
-				ExpectError: regexp.MustCompile(`(?s)Unknown application "nope".*Known applications:.*batch`)},
+				ExpectError: regexp.MustCompile(`(?s)Unknown application "nope".*Known\s+applications:.*batch`)},
 		},
 	})
 }

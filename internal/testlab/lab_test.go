@@ -115,7 +115,7 @@ func TestLab(t *testing.T) {
 	for _, a := range apps {
 		got[a.Name] = a
 	}
-	want := append([]string{"web", "batch", "worker", "pool", "tools", "faulty", "slow"}, Apps...)
+	want := append([]string{"web", "batch", "worker", "pool", "tools", "faulty", "slow", "spread"}, Apps...)
 	want = append(append(want, ProcessGroups...), BenchAppName(0), BenchAppName(2))
 	for _, name := range want {
 		a, ok := got[name]

@@ -16,7 +16,7 @@ resource "supvisors_application" "web" {
   }
 }
 
-# Keep "batch" stopped.
+# Keep "batch" stopped. Without strategy, starts use the starting_strategy of the application's own rules.
 resource "supvisors_application" "batch" {
   name  = "batch"
   state = "stopped"

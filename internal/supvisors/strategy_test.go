@@ -1,0 +1,53 @@
+package supvisors
+
+import (
+	"context"
+	"testing"
+)
+
+// TestResolveStrategy: an unset strategy resolves to the rules' starting_strategy (CONFIG for an unmanaged
+// group), the rules of every application are read in ONE multicall for the life of the client, and a
+// configured strategy is used as it is without any read.
+func TestResolveStrategy(t *testing.T) {
+	f := snapshotServer(t, 0)
+	f.handle(mGetApplicationRules, func(args []any) (any, error) {
+		switch args[0] {
+		case "web":
+			return map[string]any{"application_name": "web", "managed": true, "starting_strategy": "LESS_LOADED"}, nil
+		case "batch":
+			return map[string]any{"application_name": "batch", "managed": true, "starting_strategy": "CONFIG"}, nil
+		case "tools":
+			return map[string]any{"application_name": "tools", "managed": false}, nil
+		case "late":
+			return map[string]any{"application_name": "late", "managed": true, "starting_strategy": "MOST_LOADED"}, nil
+		}
+		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: application=nope unknown to Supvisors"}
+	})
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+
+	if s, err := c.ResolveStrategy(ctx, "web", StrategyLocal); err != nil || s != StrategyLocal || c.Requests() != 0 {
+		t.Fatalf("configured strategy: %s %v, %d requests", s, err, c.Requests())
+	}
+	for app, want := range map[string]StartingStrategy{"web": StrategyLessLoaded, "batch": StrategyConfig, "tools": StrategyConfig} {
+		if s, err := c.ResolveStrategy(ctx, app, ""); err != nil || s != want {
+			t.Errorf("%s: %s %v, want %s", app, s, err, want)
+		}
+	}
+	// one snapshot + one multicall of get_application_rules for the three applications
+	if c.Requests() != 2 || f.countCalls(mGetApplicationRules) != 3 {
+		t.Fatalf("%d requests, %d get_application_rules", c.Requests(), f.countCalls(mGetApplicationRules))
+	}
+	// an application that appeared later is read alone; an unknown one is an error (BAD_NAME)
+	if s, err := c.ResolveStrategy(ctx, "late", ""); err != nil || s != StrategyMostLoaded || c.Requests() != 3 {
+		t.Errorf("late: %s %v, %d requests", s, err, c.Requests())
+	}
+	if _, err := c.ResolveStrategy(ctx, "nope", ""); !IsFault(err, FaultBadName) {
+		t.Errorf("nope: %v", err)
+	}
+	// later calls are served from the cache
+	n := c.Requests()
+	if s, err := c.ApplicationStrategy(ctx, "web"); err != nil || s != StrategyLessLoaded || c.Requests() != n {
+		t.Errorf("cached: %s %v, %d requests", s, err, c.Requests()-n)
+	}
+}
