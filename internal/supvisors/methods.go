@@ -131,32 +131,29 @@ var methodTable = map[string]callKind{
 	mGetInnerProcessInfo:       kindRead,
 	mGetProcessRules:           kindRead,
 	mGetConflicts:              kindRead,
-	// test_start_* are predictions, but in 0.19.1 they write simulated states into the real process
-	// model (API.md §6.16): they are not side-effect free, so they are classed as mutating (not retried,
-	// snapshots dropped, refused by read-only callers).
-	mTestStartApplication:    kindMutate,
-	mTestStartProcess:        kindMutate,
-	mGetLoggerLevels:         kindRead,
-	mStartApplication:        kindMutate,
-	mStopApplication:         kindMutate,
-	mRestartApplication:      kindMutate,
-	mStartArgs:               kindMutate,
-	mStartProcess:            kindMutate,
-	mStartAnyProcess:         kindMutate,
-	mStopProcess:             kindMutate,
-	mRestartProcess:          kindMutate,
-	mUpdateNumprocs:          kindMutate,
-	mEnable:                  kindMutate,
-	mDisable:                 kindMutate,
-	mConciliate:              kindMutate,
-	mRestartSequence:         kindMutate,
-	mRestart:                 kindMutate,
-	mShutdown:                kindMutate,
-	mEndSync:                 kindMutate,
-	mChangeLogLevel:          kindMutate,
-	mEnableHostStatistics:    kindMutate,
-	mEnableProcessStatistics: kindMutate,
-	mUpdateCollectingPeriod:  kindMutate,
+	mTestStartApplication:      kindMutate, // a prediction that writes simulated states (API.md §6.16)
+	mTestStartProcess:          kindMutate, // idem: not side-effect free, never retried, drops snapshots
+	mGetLoggerLevels:           kindRead,
+	mStartApplication:          kindMutate,
+	mStopApplication:           kindMutate,
+	mRestartApplication:        kindMutate,
+	mStartArgs:                 kindMutate,
+	mStartProcess:              kindMutate,
+	mStartAnyProcess:           kindMutate,
+	mStopProcess:               kindMutate,
+	mRestartProcess:            kindMutate,
+	mUpdateNumprocs:            kindMutate,
+	mEnable:                    kindMutate,
+	mDisable:                   kindMutate,
+	mConciliate:                kindMutate,
+	mRestartSequence:           kindMutate,
+	mRestart:                   kindMutate,
+	mShutdown:                  kindMutate,
+	mEndSync:                   kindMutate,
+	mChangeLogLevel:            kindMutate,
+	mEnableHostStatistics:      kindMutate,
+	mEnableProcessStatistics:   kindMutate,
+	mUpdateCollectingPeriod:    kindMutate,
 
 	supervisorGetAPIVersion:       kindRead,
 	supervisorGetVersion:          kindRead,
@@ -225,7 +222,7 @@ func WrappedMethods() []string {
 // change what the cluster does (the getters, the log readers and tails,
 // system.listMethods, system.methodHelp and system.methodSignature).
 // system.multicall and the test_start_* predictions (which write simulated
-// states into Supvisors' process model) are not reported read-only.
+// states into Supvisors' process model in 0.19.1) are not reported read-only.
 func IsReadOnlyMethod(method string) bool {
 	k, ok := methodTable[method]
 	return ok && k == kindRead
