@@ -452,10 +452,52 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
 	defer cancel()
+	if !r.saveBeforeCreate(ctx, c, &plan, resp) {
+		return
+	}
 	if !r.apply(ctx, c, &plan, nil, &resp.Diagnostics) {
+		// The resource stays in the state saved above (Terraform taints it: the next apply replaces it), with the
+		// processes as they are now when they can still be read, so that nothing started is orphaned.
+		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		defer rcancel()
+		if members, err := pgFreshMembers(rctx, c, plan.scope()); err == nil {
+			var d diag.Diagnostics
+			if plan.Processes, d = pgProcessesValue(members); !d.HasError() {
+				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			}
+		}
 		return
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+}
+
+// saveBeforeCreate checks the plan against the cluster (nothing has changed yet when that fails, so nothing is
+// saved) and then saves the resource in the state before anything is started or changed: a create that fails or
+// is interrupted later is then kept (tainted), never lost with the processes it started. It reports false when
+// it added an error.
+func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisors.Client, plan *processGroupModel, resp *resource.CreateResponse) bool {
+	s := plan.scope()
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic("Could not read the cluster before creating "+s.ID(), err))
+		return false
+	}
+	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, s, !plan.Numprocs.IsNull())...)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
+	members, _ := pgMembers(snap.ProcessesOf(s.App), s)
+	saved := *plan
+	saved.ID = types.StringValue(s.ID())
+	var d diag.Diagnostics
+	saved.Processes, d = pgProcessesValue(members)
+	resp.Diagnostics.Append(d...)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &saved)...)
+	if resp.Diagnostics.HasError() {
+		return false
+	}
+	plan.ID, plan.Processes = saved.ID, saved.Processes
+	return true
 }
 
 // Update changes what differs between the state and the plan.

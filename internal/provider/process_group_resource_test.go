@@ -750,6 +750,18 @@ func TestAccProcessGroup_startFailure(t *testing.T) {
 				ExpectError: pgErr(`Processes of faulty:missing_bin did not start`, `faulty:missing_bin: FATAL`, `spawn error:`, `/nonexistent/lab/binary`),
 			},
 			{
+				// The failed create was saved before the wait (issue #10): the resource is in the state, tainted, so
+				// the next apply replaces it (stops what the create started) instead of creating it again beside
+				// processes that no state knows.
+				Config: pgAccConfig(`application = "faulty"`, `program = "missing_bin"`, `state = "stopped"`),
+				ConfigPlanChecks: resource.ConfigPlanChecks{
+					PreApply: []plancheck.PlanCheck{
+						plancheck.ExpectResourceAction(pgAccName, plancheck.ResourceActionDestroyBeforeCreate),
+					},
+				},
+				Check: resource.TestCheckResourceAttr(pgAccName, "state", "stopped"),
+			},
+			{
 				Config:      pgAccConfig(`application = "faulty"`),
 				ExpectError: pgErr(`Processes of faulty:* did not start`, `faulty:crasher:`, `faulty:missing_bin: FATAL`, `/nonexistent/lab/binary`),
 			},

@@ -254,6 +254,12 @@ func (m providerModel) clientConfig(getenv func(string) string) (supvisors.Confi
 	if isHTTPS {
 		cfg.CAFile = m.CAFile.ValueString()
 		cfg.Insecure = m.Insecure.ValueBool()
+		if cfg.Insecure {
+			diags.AddAttributeWarning(path.Root("insecure"), "TLS certificate not verified",
+				"insecure = true: the provider does not verify the certificate of the https server, so anyone "+
+					"on the network path can pose as it and read the credentials. Use it for tests only; set "+
+					"ca_file to the certificate authority of the server instead.")
+		}
 	} else {
 		if m.CAFile.ValueString() != "" {
 			diags.AddAttributeWarning(path.Root("ca_file"), "ca_file is ignored",
