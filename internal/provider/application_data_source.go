@@ -36,6 +36,7 @@ type applicationDataSourceModel struct {
 	MajorFailure bool               `tfsdk:"major_failure"`
 	MinorFailure bool               `tfsdk:"minor_failure"`
 	Processes    []processInfoModel `tfsdk:"processes"`
+	ClusterState string             `tfsdk:"cluster_state"`
 }
 
 func (d *applicationDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -55,6 +56,7 @@ func (d *applicationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 		MarkdownDescription: "The processes of the application (`supvisors.get_process_info(\"name:*\")`), sorted by namespec.",
 		NestedObject:        schema.NestedAttributeObject{Attributes: processInfoAttributes()},
 	}
+	attrs["cluster_state"] = clusterStateAttribute()
 	resp.Schema = schema.Schema{
 		MarkdownDescription: "One application (`supvisors.get_application_info`) with its processes. An unknown name is " +
 			"an error that lists the known applications. Reads from the DISTRIBUTION state on; earlier, the read waits " +
@@ -109,6 +111,7 @@ func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadReq
 		MajorFailure: info.MajorFailure,
 		MinorFailure: info.MinorFailure,
 		Processes:    processInfoModels(processes),
+		ClusterState: string(snap.State.FSMStatename),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -369,7 +369,8 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
-// Read refreshes the application from the shared cluster snapshot (one round trip for all resources of a plan).
+// Read refreshes the application from the shared cluster snapshot (one round trip for all resources of a plan),
+// once the cluster is in a state whose answer is final (see supvisors.Client.SettledSnapshot).
 func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
 	var state applicationResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
@@ -386,7 +387,9 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 		name = state.ID.ValueString()
 		state.Name = types.StringValue(name)
 	}
-	snap, err := r.data.client.Snapshot(ctx)
+	// A transient cluster state (synchronising, electing, distributing, restarting) is waited out: its answer
+	// may show as stopped what Supvisors is about to start, which a plan would report as drift.
+	snap, err := r.data.client.SettledSnapshot(ctx)
 	if err != nil {
 		resp.Diagnostics.Append(clientReadErrorDiagnostic(fmt.Sprintf("Could not read application %q", name), err))
 		return

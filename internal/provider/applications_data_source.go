@@ -29,6 +29,7 @@ type applicationsDataSource struct {
 type applicationsDataSourceModel struct {
 	Names        []string           `tfsdk:"names"`
 	Applications []applicationModel `tfsdk:"applications"`
+	ClusterState string             `tfsdk:"cluster_state"`
 }
 
 // applicationModel is get_application_info without now_monotonic (the clock of the answering instance).
@@ -102,6 +103,7 @@ func (d *applicationsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 				MarkdownDescription: "The applications, sorted by name.",
 				NestedObject:        schema.NestedAttributeObject{Attributes: applicationAttributes()},
 			},
+			"cluster_state": clusterStateAttribute(),
 		},
 	}
 }
@@ -120,6 +122,7 @@ func (d *applicationsDataSource) Read(ctx context.Context, _ datasource.ReadRequ
 	m := applicationsDataSourceModel{
 		Names:        make([]string, 0, len(snap.Applications)),
 		Applications: make([]applicationModel, 0, len(snap.Applications)),
+		ClusterState: string(snap.State.FSMStatename),
 	}
 	for _, a := range snap.Applications {
 		m.Applications = append(m.Applications, newApplicationModel(a))

@@ -387,7 +387,15 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	c := r.data.client
 	ctx = r.data.logContext(ctx)
 	s := m.scope()
-	snap, err := pgSnapshot(ctx, c) // Supvisors' snapshot, or the plain supervisord's
+	// Supvisors' snapshot once the cluster is in a state whose answer is final (a transient state is waited out:
+	// see supvisors.Client.SettledSnapshot, no false drift), or the plain supervisord's.
+	var snap *supvisors.Snapshot
+	var err error
+	if pgIsPlain(ctx, c) {
+		snap, err = c.PlainSnapshot(ctx)
+	} else {
+		snap, err = c.SettledSnapshot(ctx)
+	}
 	if err != nil {
 		resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not read "+s.ID(), err))
 		return

@@ -30,8 +30,9 @@ type processesDataSource struct {
 }
 
 type processesDataSourceModel struct {
-	Namespec  types.String       `tfsdk:"namespec"`
-	Processes []processInfoModel `tfsdk:"processes"`
+	Namespec     types.String       `tfsdk:"namespec"`
+	Processes    []processInfoModel `tfsdk:"processes"`
+	ClusterState string             `tfsdk:"cluster_state"`
 }
 
 func (d *processesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -59,6 +60,7 @@ func (d *processesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 				MarkdownDescription: "The processes, sorted by namespec.",
 				NestedObject:        schema.NestedAttributeObject{Attributes: processInfoAttributes()},
 			},
+			"cluster_state": clusterStateAttribute(),
 		},
 	}
 }
@@ -78,13 +80,14 @@ func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		d.readPlain(ctx, c, namespec, resp) // processes_data_source_plain.go
 		return
 	}
+	// The shared snapshot gives the cluster state (and every process when no namespec is given).
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, "the Supvisors processes", err)
+		return
+	}
 	var processes []supvisors.ProcessInfo
 	if namespec.IsNull() {
-		snap, err := c.Snapshot(ctx)
-		if err != nil {
-			dsReadError(&resp.Diagnostics, "the Supvisors processes", err)
-			return
-		}
 		processes = snap.Processes
 	} else {
 		ns := namespec.ValueString()
@@ -100,6 +103,7 @@ func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadReque
 			return
 		}
 	}
-	m := processesDataSourceModel{Namespec: namespec, Processes: processInfoModels(processes)}
+	m := processesDataSourceModel{Namespec: namespec, Processes: processInfoModels(processes),
+		ClusterState: string(snap.State.FSMStatename)}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -27,8 +27,9 @@ type plainProcessModel struct {
 }
 
 type plainProcessesModel struct {
-	Namespec  types.String        `tfsdk:"namespec"`
-	Processes []plainProcessModel `tfsdk:"processes"`
+	Namespec     types.String        `tfsdk:"namespec"`
+	Processes    []plainProcessModel `tfsdk:"processes"`
+	ClusterState types.String        `tfsdk:"cluster_state"` // null: a plain supervisord has no Supvisors state
 }
 
 // readPlain is the Read of supvisors_processes on a plain supervisord: Supervisor's processes (one
