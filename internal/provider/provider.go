@@ -113,7 +113,10 @@ func (p *supvisorsProvider) Schema(_ context.Context, _ provider.SchemaRequest, 
 			"ready_timeout": schema.StringAttribute{
 				MarkdownDescription: fmt.Sprintf("How long a call waits for the cluster to reach a state that "+
 					"accepts it (Supvisors answers `BAD_SUPVISORS_STATE` while it synchronises, elects a master or "+
-					"is in conciliation), and how long reads retry an unreachable server. Defaults to `%s`.",
+					"is in conciliation), how long a refresh of a resource waits for a state whose answer is final "+
+					"(`OPERATION` or `CONCILIATION`: while the cluster synchronises, elects, distributes or restarts, "+
+					"Supvisors may be about to start what a read would show stopped), and how long reads retry an "+
+					"unreachable server. Defaults to `%s`.",
 					durationString(defaultReadyTimeout)),
 				Optional:   true,
 				Validators: []validator.String{validators.Duration()},
