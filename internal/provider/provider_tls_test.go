@@ -49,7 +49,7 @@ func TestAccProvider_tlsProxy(t *testing.T) {
 data "supvisors_state" "test" {}
 data "supvisors_applications" "test" {}
 `
-	resource.ParallelTest(t, resource.TestCase{
+	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		Steps: []resource.TestStep{
 			{
