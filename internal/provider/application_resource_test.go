@@ -312,7 +312,7 @@ func TestAccApplication_basic(t *testing.T) {
 				}},
 				ConfigStateChecks: []statecheck.StateCheck{
 					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("state"), knownvalue.StringExact("running")),
-					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("strategy"), knownvalue.StringExact("CONFIG")),
+					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("strategy"), knownvalue.Null()), // unset: the rules'
 					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("managed"), knownvalue.Bool(true)),
 					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("major_failure"), knownvalue.Bool(false)),
 					statecheck.ExpectKnownValue(testAccAppAddr, tfjsonpath.New("processes"), knownvalue.ListExact([]knownvalue.Check{

@@ -235,7 +235,7 @@ func TestAccProcessGroup_program(t *testing.T) {
 					resource.TestCheckResourceAttr(pgAccName, "id", ns),
 					resource.TestCheckResourceAttr(pgAccName, "timeouts.create", "2m"),
 					resource.TestCheckResourceAttr(pgAccName, "state", "running"),
-					resource.TestCheckResourceAttr(pgAccName, "strategy", "CONFIG"),
+					resource.TestCheckNoResourceAttr(pgAccName, "strategy"), // unset: the rules' strategy
 					resource.TestCheckResourceAttr(pgAccName, "extra_args", ""),
 					resource.TestCheckResourceAttr(pgAccName, "processes.#", "1"),
 					resource.TestCheckResourceAttr(pgAccName, "processes.0.namespec", ns),
@@ -698,7 +698,7 @@ func TestAccProcessGroup_unmanaged(t *testing.T) {
 						return fmt.Errorf("imported %d resources, want 1", len(states))
 					}
 					want := map[string]string{"id": "tools:tool", "application": "tools", "program": "tool",
-						"state": "running", "strategy": "CONFIG", "extra_args": "", "stop_on_destroy": "true",
+						"state": "running", "strategy": "", "extra_args": "", "stop_on_destroy": "true",
 						"processes.#": "1", "processes.0.namespec": "tools:tool", "processes.0.statename": "RUNNING"}
 					for k, v := range want {
 						if got := states[0].Attributes[k]; got != v {
