@@ -593,7 +593,7 @@ func TestAccProcessGroup_badInput(t *testing.T) {
 		},
 		{
 			Config:      pgAccConfig(`application = "pg_d"`, `program = "pg_d_multi"`, `numprocs = 0`),
-			ExpectError: pgErr(`numprocs`, `at least 1`),
+			ExpectError: pgErr(`numprocs`, `between 1 and 10000`),
 		},
 		{
 			Config:      pgAccConfig(`application = "pg_d"`, `numprocs = 2`),
