@@ -2,8 +2,6 @@ package provider
 
 import (
 	"context"
-	"crypto/tls"
-	"crypto/x509"
 	"errors"
 	"fmt"
 	"sort"
@@ -118,29 +116,18 @@ func clientErrorDetailFor(err error, read bool) string {
 		return "The operation was cancelled (interrupted) before it finished. The cluster may be in the middle of " +
 			"the change: run terraform apply again to converge.\n\nError: " + err.Error()
 
-	case tlsVerifyFailed(err):
-		return fmt.Sprintf("The server%s presented a TLS certificate that could not be verified: %s\n\nSet ca_file in "+
-			"the provider block to a PEM file with the certificate authority that signed the server's certificate "+
-			"(without ca_file the system's trust store is used), check that url names a host the certificate is "+
-			"for, or, for tests only, set insecure = true.", endpointSuffix(err), err)
+	case supvisors.IsTLSFailure(err):
+		return fmt.Sprintf("The TLS connection to the server%s failed: the server presented a TLS certificate that "+
+			"could not be verified, or it does not speak TLS: %s\n\nSet ca_file in the provider block to a PEM file "+
+			"with the certificate authority that signed the server's certificate (without ca_file the system's "+
+			"trust store is used), check that url names a host the certificate is for, or, for tests only, set "+
+			"insecure = true. A server without TLS (supervisord itself) needs an http:// URL.", endpointSuffix(err), err)
 
 	case errors.As(err, &transport):
 		return fmt.Sprintf("Could not reach the server at %s: %s\n\nCheck url (and that this supervisord runs and "+
 			"listens there), the network between Terraform and the instance, and request_timeout.", transport.Endpoint, transport.Err)
 	}
 	return err.Error()
-}
-
-// tlsVerifyFailed reports whether err is the failed verification of the server's certificate (unknown
-// authority, wrong host name, expired...).
-func tlsVerifyFailed(err error) bool {
-	var (
-		verify    *tls.CertificateVerificationError
-		authority x509.UnknownAuthorityError
-		host      x509.HostnameError
-		invalid   x509.CertificateInvalidError
-	)
-	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &host) || errors.As(err, &invalid)
 }
 
 // faultDetail explains an XML-RPC fault by its code.

@@ -61,13 +61,13 @@ data "supvisors_applications" "test" {}
 			},
 			{
 				Config: provider(`ca_file = "`+proxy.OtherCAFile+`"`) + reads,
-				ExpectError: regexp.MustCompile(`(?s)presented a TLS certificate that could not be\s+verified.*` +
+				ExpectError: regexp.MustCompile(`(?s)TLS\s+connection\s+to\s+the\s+server\s+at\s+https://127.0.0.1:[0-9]+\s+failed.*` +
 					`unknown\s+authority.*Set\s+ca_file`),
 			},
 			{
 				// no ca_file: the system's trust store does not know the lab's CA either
 				Config:      provider() + `data "supvisors_state" "test" {}`,
-				ExpectError: regexp.MustCompile(`(?s)could not be\s+verified.*ca_file`),
+				ExpectError: regexp.MustCompile(`(?s)could\s+not\s+be\s+verified.*ca_file`),
 			},
 			{
 				Config: provider(`insecure = true`) + reads,

@@ -2,6 +2,8 @@ package supvisors
 
 import (
 	"context"
+	"crypto/tls"
+	"crypto/x509"
 	"errors"
 	"fmt"
 	"net/http"
@@ -97,6 +99,9 @@ func retryable(kind callKind, err error) bool {
 	if kind != kindRead {
 		return false
 	}
+	if IsTLSFailure(err) {
+		return false // the same certificate will be refused again: say so at once
+	}
 	var te *TransportError
 	if errors.As(err, &te) {
 		return true
@@ -109,6 +114,22 @@ func retryable(kind callKind, err error) bool {
 		}
 	}
 	return false
+}
+
+// IsTLSFailure reports whether err is a TLS failure that a retry cannot cure:
+// the server's certificate failed verification (unknown authority, wrong host
+// name, expired) or the server does not speak TLS. Such failures are not
+// retried.
+func IsTLSFailure(err error) bool {
+	var (
+		verify    *tls.CertificateVerificationError
+		authority x509.UnknownAuthorityError
+		host      x509.HostnameError
+		invalid   x509.CertificateInvalidError
+		record    tls.RecordHeaderError
+	)
+	return errors.As(err, &verify) || errors.As(err, &authority) || errors.As(err, &host) ||
+		errors.As(err, &invalid) || errors.As(err, &record)
 }
 
 // finalError shapes the error returned after the last attempt: a
