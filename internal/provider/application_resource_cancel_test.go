@@ -39,21 +39,11 @@ func TestAccApplication_cancel(t *testing.T) {
 
 	r := &applicationResource{resourceBase{data: &providerData{client: c}}}
 	ctx := context.Background()
-	var sresp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, tftypes.UnknownValue) // computed values are unknown in a create plan
-	}
-	for k, v := range map[string]any{"name": app, "state": stateRunning, "strategy": "CONFIG", "stop_on_destroy": true} {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], v)
-	}
-	for _, k := range []string{"restart_triggers", "timeouts"} {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], nil)
-	}
-	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
-	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	// computed values are unknown in a create plan
+	sch, val := testResourceValue(r, map[string]any{"name": app, "state": stateRunning, "strategy": "CONFIG",
+		"stop_on_destroy": true}, "id", "statename", "managed", "major_failure", "minor_failure", "processes")
+	plan := tfsdk.Plan{Schema: sch, Raw: val}
+	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
 
 	before, err := c.GetApplicationInfo(ctx, app)
 	if err != nil || before.Statename != supvisors.ApplicationStopped {

@@ -33,22 +33,10 @@ func TestAccProcessGroup_interruptedCreateSaved(t *testing.T) {
 
 	r := &processGroupResource{resourceBase{data: &providerData{client: c}}}
 	ctx := context.Background()
-	var sresp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, nil)
-	}
-	for k, v := range map[string]any{"application": "slow", "program": "slow", "state": "running", "extra_args": "",
-		"stop_on_destroy": true} {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], v)
-	}
-	for _, k := range []string{"id", "processes"} {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], tftypes.UnknownValue)
-	}
-	plan := tfsdk.Plan{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
-	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
+	sch, val := testResourceValue(r, map[string]any{"application": "slow", "program": "slow", "state": "running",
+		"extra_args": "", "stop_on_destroy": true}, "id", "processes")
+	plan := tfsdk.Plan{Schema: sch, Raw: val}
+	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
 
 	cctx, interrupt := context.WithCancel(ctx)
 	go func() {

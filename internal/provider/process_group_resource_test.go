@@ -11,7 +11,6 @@ import (
 
 	fwresource "github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
-	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/knownvalue"
 	"github.com/hashicorp/terraform-plugin-testing/plancheck"
@@ -815,17 +814,8 @@ func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
 func pgAccRead(t *testing.T, r *processGroupResource, vals map[string]any) *fwresource.ReadResponse {
 	t.Helper()
 	ctx := context.Background()
-	var sresp fwresource.SchemaResponse
-	r.Schema(ctx, fwresource.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, nil)
-	}
-	for k, v := range vals {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], v)
-	}
-	state := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
+	sch, val := testResourceValue(r, vals)
+	state := tfsdk.State{Schema: sch, Raw: val}
 	resp := &fwresource.ReadResponse{State: state}
 	r.Read(ctx, fwresource.ReadRequest{State: state}, resp)
 	return resp
