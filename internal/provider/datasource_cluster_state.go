@@ -14,6 +14,6 @@ func clusterStateAttribute() schema.StringAttribute {
 			"Data sources read at once, so during `DISTRIBUTION` or `RESTARTING` the states read may be about to " +
 			"change (Supvisors is starting its applications); `OPERATION` and `CONCILIATION` answers are final. " +
 			"Check it (e.g. in a `precondition`) before acting on what was read. The resources wait for a final " +
-			"state themselves, within `ready_timeout`.",
+			"state themselves, within `ready_timeout`. Null on a plain supervisord, which has no Supvisors state.",
 	}
 }

@@ -349,7 +349,7 @@ func (r *processGroupResource) ImportState(ctx context.Context, req resource.Imp
 	}
 	if c := r.client(&resp.Diagnostics); c != nil {
 		ctx = r.data.logContext(ctx)
-		snap, err := c.Snapshot(ctx)
+		snap, err := pgSnapshot(ctx, c) // Supvisors' snapshot, or the plain supervisord's
 		if err != nil {
 			resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not import "+s.ID(), err))
 			return
@@ -485,12 +485,16 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 // it added an error.
 func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisors.Client, plan *processGroupModel, resp *resource.CreateResponse) bool {
 	s := plan.scope()
-	snap, err := c.Snapshot(ctx)
+	plain := pgIsPlain(ctx, c)
+	if plain && (!plan.Numprocs.IsNull() || !plan.Enabled.IsNull() || plan.ExtraArgs.ValueString() != "") {
+		return true // applyPlain refuses these before any change: nothing to save
+	}
+	snap, err := pgSnapshot(ctx, c) // Supvisors' snapshot, or the plain supervisord's
 	if err != nil {
 		resp.Diagnostics.Append(clientErrorDiagnostic("Could not read the cluster before creating "+s.ID(), err))
 		return false
 	}
-	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, s, !plan.Numprocs.IsNull())...)
+	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, s, !plan.Numprocs.IsNull() && !plain)...)
 	if resp.Diagnostics.HasError() {
 		return false
 	}
