@@ -116,6 +116,11 @@ func (c *Client) debug(ctx context.Context, msg string, fields map[string]any) {
 // empty string may come back as nil). A wrapped read-only method is retried
 // like a read call; any other method is treated as mutating (never retried on
 // transport errors, drops the snapshots).
+//
+// The method and its arguments are sent as they are, in the names of the
+// release reached (e.g. supvisors.get_master_address on 0.10), and the answer
+// is not converted to the 0.19 shape; a release outside the supported range
+// is refused like for any call.
 func (c *Client) Call(ctx context.Context, method string, args ...any) (any, error) {
-	return c.call(ctx, method, args...)
+	return c.callRaw(ctx, method, args...)
 }

@@ -69,7 +69,9 @@ func TestMulticallWithAFaultInside(t *testing.T) {
 		t.Fatalf("%d requests", f.requests.Load())
 	}
 	// The server-side order is kept.
-	if got := f.called(); !slices.Equal(got, []string{systemMulticall, mGetAPIVersion, mGetApplicationInfo, mGetApplicationInfo, supervisorGetState}) {
+	// (the first multicall carries the detection)
+	if got := f.called(); !slices.Equal(got, []string{systemMulticall, systemListMethods, mGetAPIVersion, mGetAPIVersion,
+		mGetApplicationInfo, mGetApplicationInfo, supervisorGetState}) {
 		t.Fatalf("calls %v", got)
 	}
 }
@@ -82,8 +84,8 @@ func TestRetryBadStateOnReadUntilOK(t *testing.T) {
 	if err != nil || info.Statename != ApplicationRunning {
 		t.Fatalf("%+v %v", info, err)
 	}
-	if f.requests.Load() != 4 {
-		t.Fatalf("%d requests, want 4", f.requests.Load())
+	if f.requests.Load() != 5 { // the detection, then 4 attempts
+		t.Fatalf("%d requests, want 5", f.requests.Load())
 	}
 }
 
@@ -343,10 +345,13 @@ func TestDetect(t *testing.T) {
 	if _, err := dc.Detect(context.Background()); !errors.As(err, &te) || errors.Is(err, ErrNotSupvisors) {
 		t.Fatalf("down: %v", err)
 	}
-	// A method unknown to this Supvisors version says so.
-	f.handle(mGetCoreIdentifiers, fault(FaultUnknownMethod, "UNKNOWN_METHOD"))
-	if _, err := c.GetCoreIdentifiers(context.Background()); !IsFault(err, FaultUnknownMethod) || !strings.Contains(err.Error(), "not provided by Supvisors 0.19") {
-		t.Fatalf("version: %v", err)
+	// A method this Supvisors version does not list is refused before any
+	// request, saying from which release it is.
+	before = c.Requests()
+	if _, err := c.GetCoreIdentifiers(context.Background()); !errors.Is(err, ErrUnsupported) ||
+		!strings.Contains(err.Error(), "not supported by Supvisors 0.19 at") || !strings.Contains(err.Error(), "from Supvisors 0.19.1") ||
+		c.Requests() != before {
+		t.Fatalf("version: %v (%d requests)", err, c.Requests()-before)
 	}
 }
 
@@ -409,8 +414,9 @@ func TestInstance(t *testing.T) {
 	if ic2 != ic || ic3 != ic || node1.countCalls(mGetAllInstancesInfo) != 1 {
 		t.Fatal("instance clients not cached")
 	}
-	// Requests are counted on the parent.
-	if c.Requests() != 2 {
+	// Requests are counted on the parent (the detection, shared with the
+	// derived clients, included).
+	if c.Requests() != 3 {
 		t.Fatalf("parent counter %d", c.Requests())
 	}
 	// Override by nick, without any lookup.
@@ -737,7 +743,17 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 			f.handle(m, value(true))
 		}
 	}
+	// An endpoint listing every wrapped method (the address-era ones too).
+	all := make([]any, 0, len(WrappedMethods()))
+	for _, m := range WrappedMethods() {
+		all = append(all, m)
+	}
+	f.handle(systemListMethods, value(all))
+	f.handle(mGetAPIVersion, value("0.11"))
 	c := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
+	if _, err := c.Detect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	skip := map[string]bool{ // not single RPC wrappers
 		"Call": true, "Detect": true, "Snapshot": true, "WaitApplication": true, "WaitProcesses": true,
 		"WaitReady": true, "Instance": true, "Instances": true,
@@ -757,6 +773,10 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 			}
 			args := []reflect.Value{reflect.ValueOf(context.Background())}
 			for k := 2; k < m.Type.NumIn(); k++ {
+				if m.Type.In(k) == reflect.TypeOf(StrategyConfig) { // "" is refused before sending
+					args = append(args, reflect.ValueOf(StrategyConfig))
+					continue
+				}
 				args = append(args, reflect.Zero(m.Type.In(k)))
 			}
 			if m.Name == "Multicall" {
@@ -783,13 +803,14 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 		}
 	}
 	// Supvisors 0.19 lists 85 methods (44 supvisors, 37 supervisor, 4 system);
-	// 0.19.1 adds supvisors.get_core_identifiers.
+	// 0.19.1 adds supvisors.get_core_identifiers; 0.10 / 0.11 have the three
+	// address methods.
 	count := map[string]int{}
 	for _, m := range WrappedMethods() {
 		ns, _, _ := strings.Cut(m, ".")
 		count[ns]++
 	}
-	if count["supvisors"] != 45 || count["supervisor"] != 37 || count["system"] != 4 {
+	if count["supvisors"] != 48 || count["supervisor"] != 37 || count["system"] != 4 {
 		t.Fatalf("wrapped %v", count)
 	}
 }

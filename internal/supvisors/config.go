@@ -6,6 +6,7 @@ import (
 	"crypto/x509"
 	"errors"
 	"fmt"
+	"net"
 	"net/url"
 	"os"
 	"strings"
@@ -226,4 +227,17 @@ func redactRaw(raw string) string {
 		return raw
 	}
 	return "(invalid URL)"
+}
+
+// port returns the port of the endpoint's host ("" for a unix socket or when
+// the URL has none).
+func (e endpoint) port() string {
+	if e.scheme == "unix" {
+		return ""
+	}
+	_, p, err := net.SplitHostPort(e.host)
+	if err != nil {
+		return ""
+	}
+	return p
 }

@@ -51,7 +51,49 @@ func newFakeServer(t testing.TB) *fakeServer {
 	f.srv = httptest.NewServer(f)
 	t.Cleanup(f.srv.Close)
 	f.handle("system.multicall", f.multicall)
+	f.playRelease("0.19.1")
 	return f
+}
+
+// playRelease makes the fake detect as a Supvisors release: system.listMethods
+// lists the wrapped methods of its era, get_api_version answers version.
+func (f *fakeServer) playRelease(version string) {
+	methods := releaseMethods(version)
+	f.handle("system.listMethods", func([]any) (any, error) {
+		out := make([]any, len(methods))
+		for i, m := range methods {
+			out[i] = m
+		}
+		return out, nil
+	})
+	f.handle("supvisors.get_api_version", value(version))
+}
+
+// releaseMethods lists the wrapped methods a release has (methodSince, the
+// address names up to 0.11).
+func releaseMethods(version string) []string {
+	era := eraOf(version)
+	var out []string
+	for _, m := range WrappedMethods() {
+		switch m {
+		case mGetMasterAddress, mGetAllAddressesInfo, mGetAddressInfo:
+			if era > EraAlias {
+				continue
+			}
+		default:
+			if since, ok := methodSince[m]; ok && versionLess(version, since) {
+				continue
+			}
+		}
+		out = append(out, m)
+	}
+	return out
+}
+
+func versionLess(a, b string) bool {
+	_, am, ap, _ := parseVersion(a)
+	_, bm, bp, _ := parseVersion(b)
+	return am < bm || (am == bm && ap < bp)
 }
 
 // newUnixFakeServer serves over a unix socket; it returns the socket path.
@@ -67,6 +109,7 @@ func newUnixFakeServer(t testing.TB) (*fakeServer, string) {
 	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	f.handle("system.multicall", f.multicall)
+	f.playRelease("0.19.1")
 	return f, path
 }
 
@@ -460,4 +503,14 @@ func newTestClient(t testing.TB, url string, mods ...func(*Config)) *Client {
 		t.Fatalf("New: %v", err)
 	}
 	return c
+}
+
+// preDetect gives c the detection result of a release without asking the
+// server (for tests of a server that misbehaves on every request).
+func preDetect(c *Client, version string) {
+	api := &APIInfo{Version: version, Methods: releaseMethods(version), Era: eraOf(version)}
+	c.detectMu.Lock()
+	c.api = api
+	c.detectMu.Unlock()
+	c.sh.api.Store(api)
 }

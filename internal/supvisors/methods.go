@@ -63,6 +63,10 @@ const (
 	mEnableProcessStatistics      = "supvisors.enable_process_statistics"
 	mUpdateCollectingPeriod       = "supvisors.update_collecting_period"
 	mGetLoggerLevels              = "supvisors.get_logger_levels"
+	// supvisors.* of the address era (0.10; deprecated aliases in 0.11, removed in 0.12)
+	mGetMasterAddress    = "supvisors.get_master_address"
+	mGetAllAddressesInfo = "supvisors.get_all_addresses_info"
+	mGetAddressInfo      = "supvisors.get_address_info"
 	supervisorGetAPIVersion       = "supervisor.getAPIVersion"
 	supervisorGetVersion          = "supervisor.getVersion"
 	supervisorGetSupervisorVer    = "supervisor.getSupervisorVersion"
@@ -134,6 +138,9 @@ var methodTable = map[string]callKind{
 	mTestStartApplication:      kindMutate, // a prediction that writes simulated states (API.md §6.16)
 	mTestStartProcess:          kindMutate, // idem: not side-effect free, never retried, drops snapshots
 	mGetLoggerLevels:           kindRead,
+	mGetMasterAddress:          kindRead,
+	mGetAllAddressesInfo:       kindRead,
+	mGetAddressInfo:            kindRead,
 	mStartApplication:          kindMutate,
 	mStopApplication:           kindMutate,
 	mRestartApplication:        kindMutate,

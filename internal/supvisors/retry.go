@@ -21,16 +21,41 @@ const (
 
 // call invokes method with the retry policy of its kind (see methods.go), drops
 // the snapshots after a mutating call and explains UNKNOWN_METHOD.
+// The call goes through the API profile of the release (profile_call.go).
 func (c *Client) call(ctx context.Context, method string, args ...any) (any, error) {
+	api, err := c.apiFor(ctx, method)
+	if err != nil {
+		return nil, err
+	}
+	wc, err := c.shape(api, method, args)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.callWire(blockingContext(ctx, wc.blocking), method, wc.wire, wc.args)
+	return c.finish(api, wc, v, err)
+}
+
+// callRaw is call without the profile: the method and arguments go as they
+// are (Client.Call), once the release is known to be supported.
+func (c *Client) callRaw(ctx context.Context, method string, args ...any) (any, error) {
+	if _, err := c.apiFor(ctx, method); err != nil {
+		return nil, err
+	}
+	return c.callWire(ctx, method, method, args)
+}
+
+// callWire sends wire with the retry policy of method (see methods.go),
+// drops the snapshots after a mutating call and explains UNKNOWN_METHOD.
+func (c *Client) callWire(ctx context.Context, method, wire string, args []any) (any, error) {
 	kind := kindOf(method)
-	v, err := c.retry(ctx, method, kind, func(ctx context.Context) (any, error) {
-		return c.roundTrip(ctx, method, args)
+	v, err := c.retry(ctx, wire, kind, func(ctx context.Context) (any, error) {
+		return c.roundTrip(ctx, wire, args)
 	})
 	if kind == kindMutate {
 		c.InvalidateSnapshot()
 	}
 	if err != nil {
-		err = c.explainUnknownMethod(ctx, method, err)
+		err = c.explainUnknownMethod(ctx, wire, err)
 	}
 	return v, err
 }
@@ -140,10 +165,14 @@ func (c *Client) finalError(ctx context.Context, method string, err error, attem
 	if errors.As(err, &f) && f.Code == FaultBadSupvisorsState {
 		nr := &NotReadyError{Method: method, Err: f, Waited: waited}
 		nr.State, nr.Accepted = parseStateFault(f.String)
+		nr.State = StateName(string(nr.State))
+		for i, a := range nr.Accepted {
+			nr.Accepted[i] = string(StateName(a))
+		}
 		if nr.State == "" && ctx.Err() == nil {
 			// The fault does not name the state (e.g. "jobs in progress"): ask.
 			sctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			if v, serr := c.roundTrip(sctx, mGetSupvisorsState, nil); serr == nil {
+			if v, serr := c.roundTripState(sctx); serr == nil {
 				if st, derr := decodeSupvisorsState(v); derr == nil {
 					nr.State = st.FSMStatename
 				}
@@ -174,7 +203,7 @@ func (e *stoppedError) Unwrap() []error { return []error{e.err, e.ctxErr} }
 
 var (
 	stateRx    = regexp.MustCompile(`state=([A-Z_]+)`)
-	acceptedRx = regexp.MustCompile(`expected in \[([^\]]*)\]`)
+	acceptedRx = regexp.MustCompile(`(?:expected in|not in state) \[([^\]]*)\]`) // 0.19 / older texts
 )
 
 // parseStateFault extracts the current and accepted states from a

@@ -91,6 +91,13 @@ func (c *Client) fetchSnapshot(ctx context.Context) (*Snapshot, error) {
 	if s.Processes, err = decodeList(results[2].Value, mGetAllProcessInfo, processInfoFrom); err != nil {
 		return nil, c.decodeError(mGetAllProcessInfo, err)
 	}
+	// #12: what older releases report elsewhere (profile_fill.go)
+	if err := c.completeState(ctx, &s.State); err != nil {
+		return nil, err
+	}
+	if err := c.completeApplications(ctx, s.Applications); err != nil {
+		return nil, err
+	}
 	s.index()
 	return s, nil
 }

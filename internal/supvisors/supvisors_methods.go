@@ -81,8 +81,14 @@ func (c *Client) GetAPIVersion(ctx context.Context) (string, error) {
 }
 
 // GetSupvisorsState calls supvisors.get_supvisors_state (any state).
+// Before 0.19 the instance states and the master are completed from
+// get_all_instances_info and get_master_identifier.
 func (c *Client) GetSupvisorsState(ctx context.Context) (SupvisorsState, error) {
-	return callOne(ctx, c, mGetSupvisorsState, supvisorsStateFrom)
+	st, err := callOne(ctx, c, mGetSupvisorsState, supvisorsStateFrom)
+	if err == nil {
+		err = c.completeState(ctx, &st)
+	}
+	return st, err
 }
 
 // GetAllInstancesStateModes calls supvisors.get_all_instances_state_modes: the
@@ -172,13 +178,25 @@ func (c *Client) GetInstanceInfo(ctx context.Context, identifier string) ([]Inst
 
 // GetAllApplicationsInfo calls supvisors.get_all_applications_info (unmanaged
 // groups included, with Managed false).
+// On 0.10, Managed comes from get_application_rules.
 func (c *Client) GetAllApplicationsInfo(ctx context.Context) ([]ApplicationInfo, error) {
-	return callList(ctx, c, mGetAllApplicationsInfo, applicationInfoFrom)
+	apps, err := callList(ctx, c, mGetAllApplicationsInfo, applicationInfoFrom)
+	if err == nil {
+		err = c.completeApplications(ctx, apps)
+	}
+	return apps, err
 }
 
-// GetApplicationInfo calls supvisors.get_application_info.
+// GetApplicationInfo calls supvisors.get_application_info. On 0.10, Managed
+// comes from get_application_rules.
 func (c *Client) GetApplicationInfo(ctx context.Context, name string) (ApplicationInfo, error) {
-	return callOne(ctx, c, mGetApplicationInfo, applicationInfoFrom, name)
+	info, err := callOne(ctx, c, mGetApplicationInfo, applicationInfoFrom, name)
+	if err == nil {
+		one := []ApplicationInfo{info}
+		err = c.completeApplications(ctx, one)
+		info = one[0]
+	}
+	return info, err
 }
 
 // GetApplicationRules calls supvisors.get_application_rules.
@@ -368,6 +386,51 @@ func (c *Client) EnableProcessStatistics(ctx context.Context, enable bool) error
 // UpdateCollectingPeriod calls supvisors.update_collecting_period (seconds).
 func (c *Client) UpdateCollectingPeriod(ctx context.Context, period float64) error {
 	return c.callAction(ctx, mUpdateCollectingPeriod, period)
+}
+
+// GetMasterAddress calls supvisors.get_master_address (Supvisors 0.10 and
+// 0.11, where get_master_identifier is its new name): the address (0.11: the
+// identifier) of the Master, "" before the election.
+func (c *Client) GetMasterAddress(ctx context.Context) (string, error) {
+	return c.callString(ctx, mGetMasterAddress)
+}
+
+// GetAllAddressesInfo calls supvisors.get_all_addresses_info (0.10 and 0.11,
+// renamed get_all_instances_info): every instance, decoded like
+// GetAllInstancesInfo (the address name is the identifier).
+func (c *Client) GetAllAddressesInfo(ctx context.Context) ([]InstanceInfo, error) {
+	api, err := c.apiFor(ctx, mGetAllAddressesInfo)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.call(ctx, mGetAllAddressesInfo)
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeList(c.normalize(api, mGetAllInstancesInfo, v), mGetAllAddressesInfo, instanceInfoFrom)
+	if err != nil {
+		return nil, c.decodeError(mGetAllAddressesInfo, err)
+	}
+	return out, nil
+}
+
+// GetAddressInfo calls supvisors.get_address_info (0.10 and 0.11, renamed
+// get_instance_info) for an address name (0.11: an identifier), decoded like
+// GetInstanceInfo.
+func (c *Client) GetAddressInfo(ctx context.Context, address string) ([]InstanceInfo, error) {
+	api, err := c.apiFor(ctx, mGetAddressInfo)
+	if err != nil {
+		return nil, err
+	}
+	v, err := c.call(ctx, mGetAddressInfo, address)
+	if err != nil {
+		return nil, err
+	}
+	out, err := decodeList(c.normalize(api, mGetInstanceInfo, v), mGetAddressInfo, instanceInfoFrom)
+	if err != nil {
+		return nil, c.decodeError(mGetAddressInfo, err)
+	}
+	return out, nil
 }
 
 // GetLoggerLevels calls supvisors.get_logger_levels. Supvisors 0.19 lists this

@@ -65,13 +65,26 @@ func (s *SystemClient) MethodSignature(ctx context.Context, method string) ([]st
 // read call only when every call inside is a read call; it drops the
 // snapshots otherwise. Supervisor refuses a nested system.multicall.
 func (s *SystemClient) Multicall(ctx context.Context, calls []MulticallCall) ([]MulticallResult, error) {
-	return s.c.multicall(ctx, calls, false)
+	if s.c.cachedAPI() == nil && allRead(calls) { // the detection goes with the first read-only multicall
+		_, extra, err := s.c.detectWith(ctx, calls)
+		if err != nil {
+			return nil, err
+		}
+		if extra != nil {
+			return extra, nil
+		}
+	}
+	if _, err := s.c.apiFor(ctx, systemMulticall); err != nil {
+		return nil, err
+	}
+	return s.c.multicallWire(ctx, calls, false)
 }
 
-// multicall runs calls in one system.multicall. With retryInner, a
-// BAD_SUPVISORS_STATE fault inside fails the whole attempt so that it is
-// retried (used by the snapshot and Detect).
-func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInner bool) ([]MulticallResult, error) {
+// multicallWire runs calls, as they are, in one system.multicall. With
+// retryInner, a BAD_SUPVISORS_STATE fault inside fails the whole attempt so
+// that it is retried (used by the snapshot and Detect). See multicall for the
+// calls of the 0.19 API.
+func (c *Client) multicallWire(ctx context.Context, calls []MulticallCall, retryInner bool) ([]MulticallResult, error) {
 	kind := kindRead
 	arg := make([]any, 0, len(calls))
 	for _, call := range calls {

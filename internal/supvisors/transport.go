@@ -93,6 +93,10 @@ func (c *Client) roundTrip(ctx context.Context, method string, args []any) (any,
 // post sends body and returns the answer body of a 200 OK.
 func (c *Client) post(ctx context.Context, method string, body []byte) ([]byte, int, error) {
 	rctx, cancel := context.WithTimeoutCause(ctx, c.cfg.RequestTimeout, errRequestTimeout)
+	if _, ok := ctx.Deadline(); ok && isBlocking(ctx) { // a blocking command of a release without jobs (wait_nojobs.go)
+		cancel()
+		rctx, cancel = context.WithCancel(ctx)
+	}
 	defer cancel()
 	req, err := http.NewRequestWithContext(rctx, http.MethodPost, c.ep.reqURL, bytes.NewReader(body))
 	if err != nil {

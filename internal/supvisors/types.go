@@ -16,6 +16,18 @@ type APIInfo struct {
 	// SupervisorVersion is supervisor.getSupervisorVersion on a plain
 	// supervisord, e.g. "4.3.0".
 	SupervisorVersion string
+	// Era is the API profile of the Supvisors release (profile.go); 0 on a
+	// plain supervisord and for a release outside the supported range.
+	Era Era
+}
+
+// err is the error every call gets from a Supvisors release outside the
+// supported range (nil when supported, and on a plain supervisord).
+func (a *APIInfo) err(endpoint string) error {
+	if a == nil || a.Plain || a.Era != 0 {
+		return nil
+	}
+	return &VersionError{Version: a.Version, Endpoint: endpoint}
 }
 
 // Has reports whether the endpoint lists method.

@@ -375,7 +375,7 @@ func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) 
 					Waited: time.Since(start), Err: err}
 			}
 		}
-		v, err := c.roundTrip(ctx, mGetSupvisorsState, nil)
+		v, err := c.roundTripState(ctx) // #12: the state in the 0.19 shape, whatever the release
 		if err != nil {
 			var te *TransportError
 			var he *HTTPError

@@ -11,7 +11,7 @@ import (
 	"text/template"
 )
 
-//go:embed testdata/supervisord.conf.tmpl testdata/rules.xml.tmpl
+//go:embed testdata/supervisord.conf.tmpl testdata/rules.xml.tmpl testdata/rules-old.xml.tmpl
 var templates embed.FS
 
 // The fixed lab applications (see testdata/README.md).
@@ -28,6 +28,11 @@ var (
 func BenchAppName(i int) string { return fmt.Sprintf("bench_%03d", i) }
 
 type confData struct {
+	Era                Era    // configuration era of the release
+	UnixSocket         bool   // add a [unix_http_server] (0.18 and later)
+	InternalPort       int    // internal (ZMQ) port of this instance, up to 0.17
+	EventPort          int    // event port of this instance, up to 0.17
+	Placement          string // rules element naming instances: addresses (0.10) or identifiers
 	Nick, Identifier   string
 	Nodaemon           bool
 	Username, Password string
@@ -79,13 +84,23 @@ func (c *Cluster) writeConfigs() error {
 	}
 	var list []string
 	for _, in := range c.inst {
-		list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
+		switch c.rel.Era {
+		case EraAddress:
+			list = append(list, in.Host)
+		case EraIdentifier011, EraInternalPort:
+			list = append(list, fmt.Sprintf("<%s>%s:%d", in.Nick, in.Identifier, in.InternalPort))
+		default:
+			list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
+		}
 	}
 	var bench []string
 	for i := 0; i < c.opts.BenchApps; i++ {
 		bench = append(bench, BenchAppName(i))
 	}
 	d := confData{
+		Era:           c.rel.Era,
+		UnixSocket:    c.rel.Era >= EraHTTP,
+		Placement:     "identifiers",
 		Nodaemon:      !c.opts.Detach,
 		Username:      c.opts.Username,
 		Password:      c.opts.Password,
@@ -102,7 +117,14 @@ func (c *Cluster) writeConfigs() error {
 		return err
 	}
 	var buf bytes.Buffer
-	if err := tmpl.ExecuteTemplate(&buf, "rules.xml.tmpl", d); err != nil {
+	rules := "rules.xml.tmpl"
+	if c.rel.Era < EraInternalPort {
+		rules = "rules-old.xml.tmpl"
+	}
+	if c.rel.Era == EraAddress {
+		d.Placement = "addresses"
+	}
+	if err := tmpl.ExecuteTemplate(&buf, rules, d); err != nil {
 		return err
 	}
 	if err := os.WriteFile(d.RulesFile, buf.Bytes(), 0o644); err != nil {
@@ -110,6 +132,7 @@ func (c *Cluster) writeConfigs() error {
 	}
 	for _, in := range c.inst {
 		d.Nick, d.Identifier = in.Nick, in.Identifier
+		d.InternalPort, d.EventPort = in.InternalPort, in.EventPort
 		buf.Reset()
 		if err := tmpl.ExecuteTemplate(&buf, "supervisord.conf.tmpl", d); err != nil {
 			return err

@@ -46,6 +46,10 @@ type Options struct {
 	Detach bool
 	// Logf receives progress messages (default: stderr).
 	Logf func(format string, args ...any)
+	// Release is the Supvisors release to run (default DefaultRelease, 0.19.1; see Releases). Releases that
+	// bind on all interfaces run inside a private network namespace (see Cluster.Namespace); an address-era
+	// release (0.10) runs one instance.
+	Release string
 	// StartTimeout bounds the cluster start after the venv is ready (default 120s); the ctx given to Start
 	// applies too.
 	StartTimeout time.Duration
@@ -67,6 +71,9 @@ func (o *Options) defaults() {
 	if o.StartTimeout <= 0 {
 		o.StartTimeout = 120 * time.Second
 	}
+	if o.Release == "" {
+		o.Release = DefaultRelease
+	}
 }
 
 // Cluster is a running lab. Its methods are safe for concurrent use.
@@ -78,6 +85,9 @@ type Cluster struct {
 	sockDir    string
 	ownSockDir bool
 	python     string
+	rel        Release
+	hostname   string // the host name an address-era instance is known by (0.10)
+	netns      string // private network namespace the lab runs in ("" when none)
 	nssEnv     []string
 	run        string
 	inst       []*instance
@@ -87,12 +97,15 @@ type Cluster struct {
 }
 
 type instance struct {
-	Nick       string `json:"nick"`
-	Identifier string `json:"identifier"`
-	Port       int    `json:"port"`
-	Socket     string `json:"socket"`
-	Conf       string `json:"conf"`
-	Var        string `json:"var"`
+	Nick         string `json:"nick"`
+	Identifier   string `json:"identifier"`
+	Port         int    `json:"port"`
+	Host         string `json:"host,omitempty"`          // address-era instance name (the host name), 0.10
+	InternalPort int    `json:"internal_port,omitempty"` // up to 0.17
+	EventPort    int    `json:"event_port,omitempty"`    // up to 0.17
+	Socket       string `json:"socket"`
+	Conf         string `json:"conf"`
+	Var          string `json:"var"`
 
 	mu   sync.Mutex
 	cmd  *exec.Cmd
@@ -201,13 +214,24 @@ func (e *bindError) Error() string { return e.msg }
 
 // startOnce picks free ports, writes the configurations, launches every instance and waits for OPERATION.
 func (c *Cluster) startOnce(ctx context.Context) error {
-	ports, err := pickPorts(len(c.inst))
+	perInstance := 1
+	if c.rel.Era < EraHTTP {
+		perInstance = 3 // http, internal and event ports
+	}
+	ports, err := pickPorts(len(c.inst) * perInstance)
 	if err != nil {
 		return err
 	}
 	for i, in := range c.inst {
 		in.Port = ports[i]
 		in.Identifier = "127.0.0.1:" + strconv.Itoa(ports[i])
+		if perInstance > 1 {
+			in.InternalPort, in.EventPort = ports[len(c.inst)+i], ports[2*len(c.inst)+i]
+		}
+		if c.rel.Era == EraAddress {
+			in.Host = c.hostname
+			in.Identifier = c.hostname
+		}
 		_ = os.Remove(in.Socket)
 		_ = os.Remove(in.pidfile())
 	}
@@ -801,3 +825,6 @@ func reuse(dir string, opts Options) (*Cluster, error) {
 	fmt.Fprintf(os.Stderr, "testlab: reusing the lab in %s (SUPVISORS_LAB_DIR)\n", c.Dir())
 	return c, nil
 }
+
+// Release returns the Supvisors release the lab runs, e.g. "0.18.7".
+func (c *Cluster) Release() string { return c.rel.Version }

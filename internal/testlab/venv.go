@@ -22,15 +22,6 @@ const (
 	PsutilVersion = "7.2.2"
 )
 
-// pins is what pip installs into the lab venv.
-func pins() []string {
-	return []string{
-		"supvisors==" + SupvisorsVersion,
-		"supervisor==" + SupervisorVersion,
-		"psutil==" + PsutilVersion,
-	}
-}
-
 // CacheDir is where the lab keeps its Python venv, outside the work tree: $SUPVISORS_LAB_CACHE, else
 // $XDG_CACHE_HOME/terraform-provider-supvisors, else ~/.cache/terraform-provider-supvisors.
 func CacheDir() (string, error) {
@@ -47,16 +38,21 @@ func CacheDir() (string, error) {
 	return filepath.Join(home, ".cache", "terraform-provider-supvisors"), nil
 }
 
-// venvName is the directory name of the venv for the pinned versions.
-func venvName() string {
-	return "venv-supvisors-" + SupvisorsVersion + "-supervisor-" + SupervisorVersion
+// EnsureVenv returns the python interpreter of the cached venv holding the default Supvisors release (see
+// EnsureReleaseVenv).
+func EnsureVenv(ctx context.Context, logf func(string, ...any)) (string, error) {
+	return EnsureReleaseVenv(ctx, DefaultRelease, logf)
 }
 
-// EnsureVenv returns the python interpreter of the cached venv holding the pinned Supvisors, creating the
-// venv first when it is missing or broken (python3 -m venv + pip install). A file lock serialises concurrent
-// callers (several test binaries starting at once). The interpreter used to create the venv is
-// $SUPVISORS_LAB_PYTHON, else python3 on PATH.
-func EnsureVenv(ctx context.Context, logf func(string, ...any)) (string, error) {
+// EnsureReleaseVenv returns the python interpreter of the cached venv holding the pinned packages of a
+// Supvisors release (see Releases), creating the venv first when it is missing or broken (python3 -m venv +
+// pip install from PyPI). A file lock serialises concurrent callers (several test binaries starting at once).
+// The interpreter used to create the venv is $SUPVISORS_LAB_PYTHON, else python3 on PATH.
+func EnsureReleaseVenv(ctx context.Context, version string, logf func(string, ...any)) (string, error) {
+	rel, err := LookupRelease(version)
+	if err != nil {
+		return "", err
+	}
 	cache, err := CacheDir()
 	if err != nil {
 		return "", err
@@ -64,10 +60,10 @@ func EnsureVenv(ctx context.Context, logf func(string, ...any)) (string, error) 
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return "", fmt.Errorf("create the lab cache %s: %w", cache, err)
 	}
-	venv := filepath.Join(cache, venvName())
+	venv := filepath.Join(cache, rel.venvName())
 	python := filepath.Join(venv, "bin", "python")
 	marker := filepath.Join(venv, ".testlab-ready")
-	want := strings.Join(pins(), " ") + "\n"
+	want := strings.Join(rel.pins(), " ") + "\n"
 
 	ready := func() bool {
 		b, err := os.ReadFile(marker)
@@ -96,17 +92,17 @@ func EnsureVenv(ctx context.Context, logf func(string, ...any)) (string, error) 
 		base, err = exec.LookPath("python3")
 		if err != nil {
 			return "", fmt.Errorf("python3 not found on PATH (needed to install Supvisors %s; set SUPVISORS_LAB_PYTHON): %w",
-				SupvisorsVersion, err)
+				rel.Version, err)
 		}
 	}
 	start := time.Now()
-	logf("testlab: installing Supvisors %s into %s (one time; cached for later runs)", SupvisorsVersion, venv)
+	logf("testlab: installing Supvisors %s into %s (one time; cached for later runs)", rel.Version, venv)
 	if err := os.RemoveAll(venv); err != nil {
 		return "", fmt.Errorf("remove the broken venv %s: %w", venv, err)
 	}
 	steps := [][]string{
 		{base, "-m", "venv", venv},
-		append([]string{python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check"}, pins()...),
+		append([]string{python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check"}, rel.pins()...),
 	}
 	for _, args := range steps {
 		logf("testlab: running %s", strings.Join(args, " "))

@@ -4,7 +4,7 @@
 //	go run ./internal/testlab/cmd/supvisors-lab up --dir .lab [--bench-apps N] [--instances 3]
 //	go run ./internal/testlab/cmd/supvisors-lab status --dir .lab
 //	go run ./internal/testlab/cmd/supvisors-lab down --dir .lab
-//	go run ./internal/testlab/cmd/supvisors-lab venv
+//	go run ./internal/testlab/cmd/supvisors-lab venv [--release 0.18.7]
 package main
 
 import (
@@ -33,7 +33,8 @@ flags:
   --bench-apps N     (up) extra generated applications bench_000 ..
   --instances N      (up) number of supervisord instances (default 3)
   --timeout D        (up) start timeout (default 3m, venv install excluded)
-`)
+  --release V        (up, venv) Supvisors release (default %s; the lab runs %v)
+`, testlab.DefaultRelease, testlab.Releases())
 }
 
 func main() {
@@ -48,6 +49,7 @@ func main() {
 	bench := fs.Int("bench-apps", 0, "generated bench applications")
 	instances := fs.Int("instances", 3, "number of instances")
 	timeout := fs.Duration("timeout", 3*time.Minute, "start timeout")
+	release := fs.String("release", testlab.DefaultRelease, "Supvisors release")
 	_ = fs.Parse(os.Args[2:])
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
@@ -55,14 +57,14 @@ func main() {
 	var err error
 	switch cmd {
 	case "up":
-		err = up(ctx, *dir, *instances, *bench, *timeout)
+		err = up(ctx, *dir, *instances, *bench, *timeout, *release)
 	case "status":
 		err = status(ctx, *dir)
 	case "down":
 		err = down(*dir)
 	case "venv":
 		var python string
-		python, err = testlab.EnsureVenv(ctx, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
+		python, err = testlab.EnsureReleaseVenv(ctx, *release, func(f string, a ...any) { fmt.Fprintf(os.Stderr, f+"\n", a...) })
 		if err == nil {
 			fmt.Println(python)
 		}
@@ -79,7 +81,7 @@ func main() {
 	}
 }
 
-func up(ctx context.Context, dir string, instances, bench int, timeout time.Duration) error {
+func up(ctx context.Context, dir string, instances, bench int, timeout time.Duration, release string) error {
 	if c, err := testlab.Attach(dir); err == nil && c.Running() {
 		// idempotent: `make demo` twice reuses the running lab
 		if c.Size() != instances || c.BenchApps() < bench {
@@ -91,12 +93,12 @@ func up(ctx context.Context, dir string, instances, bench int, timeout time.Dura
 		return nil
 	}
 	c, err := testlab.Start(ctx, testlab.Options{
-		Dir: dir, Instances: instances, BenchApps: bench, Detach: true, StartTimeout: timeout,
+		Dir: dir, Instances: instances, BenchApps: bench, Detach: true, StartTimeout: timeout, Release: release,
 	})
 	if err != nil {
 		return err
 	}
-	fmt.Printf("Supvisors lab up in %s (%d instances, Supvisors %s)\n", c.Dir(), c.Size(), testlab.SupvisorsVersion)
+	fmt.Printf("Supvisors lab up in %s (%d instances, Supvisors %s)\n", c.Dir(), c.Size(), c.Release())
 	printLab(c, dir)
 	return nil
 }

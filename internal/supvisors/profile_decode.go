@@ -1,0 +1,147 @@
+package supvisors
+
+import (
+	"strconv"
+)
+
+// normalize rewrites the generic answer of an older release to method (by its
+// 0.19 name) into the 0.19 shape, so that the decoders of types.go read every
+// release alike. Values of an unexpected shape are left as they are: the
+// decoders then report them.
+func (c *Client) normalize(api *APIInfo, method string, v any) any {
+	if api == nil || api.Era >= EraCurrent {
+		return v
+	}
+	switch method {
+	case mGetSupvisorsState:
+		return mapStruct(v, normalizeState)
+	case mGetAllInstancesInfo:
+		return mapList(v, c.normalizeInstance(api))
+	case mGetInstanceInfo:
+		if _, ok := v.(map[string]any); ok { // a struct up to 0.17, a list of one from 0.18
+			v = []any{v}
+		}
+		return mapList(v, c.normalizeInstance(api))
+	case mGetAllApplicationsInfo:
+		return mapList(v, normalizeApplication)
+	case mGetApplicationInfo:
+		return mapStruct(v, normalizeApplication)
+	case mGetAllProcessInfo, mGetProcessInfo, mGetConflicts:
+		return mapList(v, normalizeProcess)
+	case mGetApplicationRules:
+		return mapStruct(v, normalizeApplicationRules)
+	case mGetProcessRules:
+		return mapList(v, normalizePlacement)
+	}
+	return v
+}
+
+func mapStruct(v any, f func(map[string]any)) any {
+	if m, ok := v.(map[string]any); ok {
+		f(m)
+	}
+	return v
+}
+
+func mapList(v any, f func(map[string]any)) any {
+	if arr, ok := v.([]any); ok {
+		for _, e := range arr {
+			if m, ok := e.(map[string]any); ok {
+				f(m)
+			}
+		}
+	}
+	return v
+}
+
+// normalizeState: {statecode, statename} (up to 0.12) become fsm_statecode /
+// fsm_statename; old state names get their 0.19 names (the code is kept as
+// the release reports it); instance states too.
+func normalizeState(m map[string]any) {
+	if _, ok := m["fsm_statename"]; !ok {
+		if name, ok := m["statename"]; ok {
+			m["fsm_statename"] = name
+			m["fsm_statecode"] = m["statecode"]
+		}
+	}
+	if name, ok := m["fsm_statename"].(string); ok {
+		m["fsm_statename"] = string(StateName(name))
+	}
+	if states, ok := m["instance_states"].(map[string]any); ok {
+		for id, s := range states {
+			if name, ok := s.(string); ok {
+				states[id] = string(InstanceStateName(name))
+			}
+		}
+	}
+}
+
+// normalizeInstance: the address_name of 0.10 is the identifier and node
+// name (its HTTP port is the one of every instance: the port of the URL
+// reached); an identifier without nick_identifier (0.11 .. 0.17) is the
+// nickname; old instance state names get their 0.19 names.
+func (c *Client) normalizeInstance(api *APIInfo) func(map[string]any) {
+	return func(m map[string]any) {
+		if _, ok := m["identifier"]; !ok {
+			if name, ok := m["address_name"]; ok {
+				m["identifier"] = name
+				if _, ok := m["node_name"]; !ok {
+					m["node_name"] = name
+				}
+			}
+		}
+		if _, ok := m["nick_identifier"]; !ok {
+			m["nick_identifier"] = m["identifier"]
+		}
+		if _, ok := m["port"]; !ok && api.Era == EraAddress {
+			if p, err := strconv.Atoi(c.ep.port()); err == nil {
+				m["port"] = int64(p)
+			}
+		}
+		if _, ok := m["remote_sequence_counter"]; !ok {
+			if n, ok := m["sequence_counter"]; ok {
+				m["remote_sequence_counter"] = n
+			}
+		}
+		if name, ok := m["statename"].(string); ok {
+			m["statename"] = string(InstanceStateName(name))
+		}
+	}
+}
+
+// normalizeApplication: nothing to do but the "managed" flag, which 0.10
+// reports in the rules only (see Client.fillManaged).
+func normalizeApplication(map[string]any) {}
+
+// normalizePlacement: "addresses" (0.10, and beside "identifiers" in 0.11)
+// become "identifiers".
+func normalizePlacement(m map[string]any) {
+	if _, ok := m["identifiers"]; !ok {
+		if a, ok := m["addresses"]; ok {
+			m["identifiers"] = a
+		}
+	}
+}
+
+// normalizeProcess: placement as above. The process time key of releases
+// before 0.19 (last_event_time, wall clock) is not the monotonic
+// last_event_mtime of 0.19: it is left out, so LastEventMtime stays zero.
+func normalizeProcess(m map[string]any) {
+	normalizePlacement(m)
+}
+
+// normalizeApplicationRules: "distributed" (0.10, 0.11) becomes the
+// distribution of 0.12 (true: ALL_INSTANCES, false: SINGLE_INSTANCE), with
+// the placement as above.
+func normalizeApplicationRules(m map[string]any) {
+	normalizePlacement(m)
+	if _, ok := m["distribution"]; !ok {
+		if d, ok := toBool(m["distributed"]); ok {
+			if d {
+				m["distribution"] = "ALL_INSTANCES"
+			} else {
+				m["distribution"] = "SINGLE_INSTANCE"
+			}
+		}
+	}
+}

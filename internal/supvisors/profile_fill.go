@@ -1,0 +1,62 @@
+package supvisors
+
+import "context"
+
+// What some releases report in another answer than 0.19 does, gathered with
+// one extra multicall: the "managed" flag of 0.10 (from get_application_rules
+// only) and the instance states that get_supvisors_state lacks before 0.19
+// (from get_all_instances_info).
+
+// completeApplications sets Managed from get_application_rules where the
+// release does not report it in the application info (0.10).
+func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInfo) error {
+	api := c.cachedAPI()
+	if api == nil || api.Era.ReportsManaged() || len(apps) == 0 {
+		return nil
+	}
+	calls := make([]MulticallCall, len(apps))
+	for i, a := range apps {
+		calls[i] = MulticallCall{Method: mGetApplicationRules, Params: []any{a.ApplicationName}}
+	}
+	results, err := c.multicall(ctx, calls, true)
+	if err != nil {
+		return err
+	}
+	for i, r := range results {
+		if r.Err != nil {
+			continue // vanished meanwhile: it stays unmanaged
+		}
+		if rules, err := decodeOne(r.Value, mGetApplicationRules, applicationRulesFrom); err == nil {
+			apps[i].Managed = rules.Managed
+		}
+	}
+	return nil
+}
+
+// completeState fills InstanceStates (and the master) from
+// get_all_instances_info / get_master_identifier when the release's
+// get_supvisors_state does not report them.
+func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
+	api := c.cachedAPI()
+	if api == nil || api.Era >= EraCurrent || len(st.InstanceStates) > 0 {
+		return nil
+	}
+	results, err := c.multicall(ctx, []MulticallCall{{Method: mGetAllInstancesInfo}, {Method: mGetMasterIdentifier}}, true)
+	if err != nil {
+		return err
+	}
+	if results[0].Err == nil {
+		if infos, err := decodeList(results[0].Value, mGetAllInstancesInfo, instanceInfoFrom); err == nil {
+			st.InstanceStates = make(map[string]string, len(infos))
+			for _, in := range infos {
+				st.InstanceStates[in.Identifier] = string(in.Statename)
+			}
+		}
+	}
+	if results[1].Err == nil && st.MasterIdentifier == "" {
+		if m, err := decodeMasterIdentifier(results[1].Value); err == nil {
+			st.MasterIdentifier = m.Identifier
+		}
+	}
+	return nil
+}
