@@ -88,7 +88,7 @@ func (c *Cluster) writeConfigs() error {
 		case EraAddress:
 			list = append(list, in.Host)
 		case EraIdentifier011, EraInternalPort:
-			list = append(list, fmt.Sprintf("<%s>%s:%d", in.Nick, in.Identifier, in.InternalPort))
+			list = append(list, fmt.Sprintf("<%s>127.0.0.1:%d:%d", in.Nick, in.Port, in.InternalPort))
 		default:
 			list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
 		}

@@ -63,6 +63,7 @@ type supvisorsState struct {
 	Identifier     string            `xmlrpc:"identifier"`
 	Nick           string            `xmlrpc:"nick_identifier"`
 	FSMStatename   string            `xmlrpc:"fsm_statename"`
+	Statename      string            `xmlrpc:"statename"` // up to 0.12
 	Degraded       bool              `xmlrpc:"degraded_mode"`
 	Master         string            `xmlrpc:"master_identifier"`
 	StartingJobs   []string          `xmlrpc:"starting_jobs"`
@@ -103,4 +104,46 @@ func rpcCallUnix(ctx context.Context, socket, user, pass, method string, out any
 	}}
 	defer hc.CloseIdleConnections()
 	return rpcCallWith(ctx, hc, "http://localhost", user, pass, method, out, args...)
+}
+
+// instanceState is the part of supvisors.get_all_instances_info (get_all_addresses_info on 0.10) the lab needs.
+type instanceState struct {
+	Identifier string `xmlrpc:"identifier"`
+	Address    string `xmlrpc:"address_name"`
+	Statename  string `xmlrpc:"statename"`
+}
+
+// readState reads the cluster state as instance in sees it, in the 0.19 terms the lab checks: the state name
+// (statename up to 0.12) and the instance states (from get_all_instances_info where get_supvisors_state does not
+// report them).
+func (c *Cluster) readState(ctx context.Context, in *instance) (supvisorsState, error) {
+	var st supvisorsState
+	if err := rpcCall(ctx, in.url(), c.opts.Username, c.opts.Password, "supvisors.get_supvisors_state", &st); err != nil {
+		return st, err
+	}
+	if st.FSMStatename == "" {
+		st.FSMStatename = st.Statename
+	}
+	if st.Identifier == "" {
+		st.Identifier = in.Identifier
+	}
+	if len(st.InstanceStates) == 0 {
+		method := "supvisors.get_all_instances_info"
+		if c.rel.Era == EraAddress {
+			method = "supvisors.get_all_addresses_info"
+		}
+		var infos []instanceState
+		if err := rpcCall(ctx, in.url(), c.opts.Username, c.opts.Password, method, &infos); err != nil {
+			return st, err
+		}
+		st.InstanceStates = map[string]string{}
+		for _, i := range infos {
+			id := i.Identifier
+			if id == "" {
+				id = i.Address
+			}
+			st.InstanceStates[id] = i.Statename
+		}
+	}
+	return st, nil
 }

@@ -112,7 +112,7 @@ type instance struct {
 	done chan struct{} // closed when the child supervisord exited (not detached)
 }
 
-func (in *instance) url() string       { return "http://" + in.Identifier }
+func (in *instance) url() string       { return "http://127.0.0.1:" + strconv.Itoa(in.Port) }
 func (in *instance) pidfile() string   { return filepath.Join(in.Var, "supervisord.pid") }
 func (in *instance) logfile() string   { return filepath.Join(in.Var, "supervisord.log") }
 func (in *instance) outfile() string   { return filepath.Join(in.Var, "supervisord.out") }
@@ -123,7 +123,22 @@ func (in *instance) socketURL() string { return "unix://" + in.Socket }
 // nothing is left running and the error says why, with the tail of the supervisord logs and the last
 // get_supvisors_state seen.
 func Start(ctx context.Context, opts Options) (*Cluster, error) {
+	rel, err := LookupRelease(opts.Release)
+	if err != nil {
+		return nil, err
+	}
+	if opts.Instances <= 0 && rel.MaxInstances > 0 {
+		opts.Instances = rel.MaxInstances
+	}
 	opts.defaults()
+	if rel.MaxInstances > 0 && opts.Instances > rel.MaxInstances {
+		return nil, fmt.Errorf("testlab: Supvisors %s runs %d instance(s) on one host address, not %d (an address-era "+
+			"instance is its host name)", rel.Version, rel.MaxInstances, opts.Instances)
+	}
+	if rel.Namespace && InNamespace() == "" {
+		return nil, fmt.Errorf("testlab: Supvisors %s binds its internal port on all interfaces: run it inside a "+
+			"private network namespace (testlab.Main does it, see RunInNamespace)", rel.Version)
+	}
 	if err := checkCredential("username", opts.Username); err != nil {
 		return nil, err
 	}
@@ -134,14 +149,17 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, errors.New("testlab: at most 9 instances")
 	}
 	begin := time.Now()
-	python, err := EnsureVenv(ctx, opts.Logf)
+	python, err := EnsureReleaseVenv(ctx, rel.Version, opts.Logf)
 	if err != nil {
 		return nil, fmt.Errorf("testlab: %w", err)
 	}
 	ctx, cancel := context.WithTimeout(ctx, opts.StartTimeout)
 	defer cancel()
 
-	c := &Cluster{opts: opts, python: python, id: randomID()}
+	c := &Cluster{opts: opts, python: python, id: randomID(), rel: rel, netns: InNamespace()}
+	if c.hostname, err = os.Hostname(); err != nil {
+		return nil, fmt.Errorf("testlab: %w", err)
+	}
 	if opts.Dir == "" {
 		c.dir, err = os.MkdirTemp("", "supvisors-lab-")
 		if err != nil {
@@ -173,8 +191,10 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		}
 		c.ownSockDir = true
 	}
-	if c.nssEnv, err = selfIdentifyEnv(ctx, python, c.dir, opts.Logf); err != nil {
-		return nil, fmt.Errorf("testlab: %w", err)
+	if rel.Version == SupvisorsVersion { // older releases identify themselves otherwise (VERSIONS.md §1)
+		if c.nssEnv, err = selfIdentifyEnv(ctx, python, c.dir, opts.Logf); err != nil {
+			return nil, fmt.Errorf("testlab: %w", err)
+		}
 	}
 	c.run = pdeathsigPrefix()
 	for i := 0; i < opts.Instances; i++ {
@@ -203,8 +223,12 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		return nil, fmt.Errorf("testlab: start the Supvisors lab in %s: %w", c.dir, err)
 	}
 	ok = true
-	opts.Logf("testlab: %d-instance Supvisors cluster in OPERATION after %s (dir %s)",
-		len(c.inst), time.Since(begin).Round(100*time.Millisecond), c.dir)
+	where := ""
+	if c.netns != "" {
+		where = ", network namespace " + c.netns
+	}
+	opts.Logf("testlab: %d-instance Supvisors %s cluster in OPERATION after %s (dir %s%s)",
+		len(c.inst), rel.Version, time.Since(begin).Round(100*time.Millisecond), c.dir, where)
 	return c, nil
 }
 
@@ -228,9 +252,12 @@ func (c *Cluster) startOnce(ctx context.Context) error {
 		if perInstance > 1 {
 			in.InternalPort, in.EventPort = ports[len(c.inst)+i], ports[2*len(c.inst)+i]
 		}
-		if c.rel.Era == EraAddress {
+		switch c.rel.Era {
+		case EraAddress: // an instance is its host name
 			in.Host = c.hostname
 			in.Identifier = c.hostname
+		case EraIdentifier011, EraInternalPort: // the identifier is the nickname
+			in.Identifier = in.Nick
 		}
 		_ = os.Remove(in.Socket)
 		_ = os.Remove(in.pidfile())
@@ -440,9 +467,8 @@ func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
 			if !mustRun(i) {
 				continue
 			}
-			var st supvisorsState
 			rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-			err := rpcCall(rctx, in.url(), c.opts.Username, c.opts.Password, "supvisors.get_supvisors_state", &st)
+			st, err := c.readState(rctx, in)
 			cancel()
 			if err != nil {
 				ready = false
@@ -522,7 +548,8 @@ func (c *Cluster) URL(i int) string { return c.inst[i].url() }
 // SocketURL returns the unix socket URL of instance i, "unix:///.../nodeN.sock".
 func (c *Cluster) SocketURL(i int) string { return c.inst[i].socketURL() }
 
-// Identifier returns the Supvisors identifier of instance i, "127.0.0.1:PORT".
+// Identifier returns the Supvisors identifier of instance i: "127.0.0.1:PORT" from 0.18, the nickname for
+// 0.11 .. 0.17, the host name for 0.10.
 func (c *Cluster) Identifier(i int) string { return c.inst[i].Identifier }
 
 // Nick returns the nickname of instance i, "node1" .. "nodeN".
@@ -721,6 +748,8 @@ type labState struct {
 	Password   string      `json:"password"`
 	Detached   bool        `json:"detached"`
 	BenchApps  int         `json:"bench_apps"`
+	Release    string      `json:"release,omitempty"`
+	Netns      string      `json:"netns,omitempty"`
 	Python     string      `json:"python"`
 	NSSEnv     []string    `json:"nss_env,omitempty"`
 	Run        string      `json:"run,omitempty"`
@@ -732,6 +761,7 @@ func (c *Cluster) save() error {
 	st := labState{
 		ID: c.id, Dir: c.dir, SockDir: c.sockDir, OwnSockDir: c.ownSockDir, Username: c.opts.Username,
 		Password: c.opts.Password, Detached: c.opts.Detach, BenchApps: c.opts.BenchApps, Python: c.python,
+		Release: c.rel.Version, Netns: c.netns,
 		NSSEnv: c.nssEnv, Run: c.run, Instances: c.inst, Started: time.Now(),
 	}
 	b, err := json.MarshalIndent(st, "", "  ")
@@ -763,6 +793,10 @@ func Attach(dir string) (*Cluster, error) {
 		nssEnv: st.NSSEnv, run: st.Run, inst: st.Instances,
 	}
 	c.opts.defaults()
+	if c.rel, err = LookupRelease(st.Release); err != nil {
+		return nil, err
+	}
+	c.opts.Release, c.netns = c.rel.Version, st.Netns
 	return c, nil
 }
 
@@ -777,6 +811,9 @@ func Attach(dir string) (*Cluster, error) {
 // instead of starting one, and leaves it running: quicker edit-test loops, at the price of tests sharing state
 // with earlier runs.
 func Main(m *testing.M, opts Options, set func(*Cluster)) int {
+	if NeedsNamespace(opts.Release) && InNamespace() == "" {
+		return RunInNamespace()
+	}
 	if dir := os.Getenv("SUPVISORS_LAB_DIR"); dir != "" {
 		c, err := reuse(dir, opts)
 		if err != nil {
