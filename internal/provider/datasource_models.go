@@ -230,7 +230,7 @@ func instanceAttributes() map[string]schema.Attribute {
 		"state_modes": schema.SingleNestedAttribute{
 			Computed: true,
 			MarkdownDescription: "The instance's own view of the cluster (`get_instance_state_modes`). Null when the instance " +
-				"has not reported one (for example while it is stopped).",
+				"has not reported one (for example while it is stopped), and before Supvisors 0.19, which does not report it.",
 			Attributes: stateModesAttributes(),
 		},
 	}

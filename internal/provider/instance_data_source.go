@@ -2,6 +2,7 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"sort"
 
@@ -84,7 +85,7 @@ func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			},
 			"network": schema.SingleNestedAttribute{
 				Computed:            true,
-				MarkdownDescription: "Network information of the instance (`get_network_info`; its inner `network` structure is flattened here).",
+				MarkdownDescription: "Network information of the instance (`get_network_info`; its inner `network` structure is flattened here). Reported from Supvisors 0.19; null before.",
 				Attributes: map[string]schema.Attribute{
 					"host_id": schema.StringAttribute{
 						Computed:            true,
@@ -190,15 +191,21 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	info := infos[0]
 	// get_instance_state_modes accepts the nickname; get_network_info does not (Supvisors 0.19 answers a
 	// nickname with an HTTP 500): both get the host:port form resolved by get_instance_info.
+	// Both are reported from Supvisors 0.19: null before (ErrUnsupported, nothing sent).
 	modes, err := c.GetInstanceStateModes(ctx, info.Identifier)
-	if err != nil {
+	if err != nil && !errors.Is(err, supvisors.ErrUnsupported) {
 		dsReadError(&resp.Diagnostics, "the state and modes of "+what, err)
 		return
 	}
+	var netModel *networkInfoModel
 	network, err := c.GetNetworkInfo(ctx, info.Identifier)
-	if err != nil {
+	switch {
+	case errors.Is(err, supvisors.ErrUnsupported):
+	case err != nil:
 		dsReadError(&resp.Diagnostics, "the network information of "+what, err)
 		return
+	default:
+		netModel = newNetworkInfoModel(network)
 	}
 
 	im := newInstanceModel(info)
@@ -210,7 +217,7 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	m := instanceDataSourceModel{
 		Identifier: identifier,
 		Instance:   &im,
-		Network:    newNetworkInfoModel(network),
+		Network:    netModel,
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

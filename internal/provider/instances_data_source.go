@@ -2,11 +2,14 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
 var (
@@ -66,6 +69,9 @@ func (d *instancesDataSource) Read(ctx context.Context, _ datasource.ReadRequest
 		return
 	}
 	modes, err := c.GetAllInstancesStateModes(ctx)
+	if errors.Is(err, supvisors.ErrUnsupported) { // before Supvisors 0.19: state_modes is null
+		modes, err = nil, nil
+	}
 	if err != nil {
 		dsReadError(&resp.Diagnostics, "the state and modes of the Supvisors instances", err)
 		return

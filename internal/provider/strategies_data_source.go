@@ -2,6 +2,9 @@ package provider
 
 import (
 	"context"
+	"errors"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -23,13 +26,13 @@ type strategiesDataSource struct {
 }
 
 type strategiesDataSourceModel struct {
-	AutoFencing      bool    `tfsdk:"auto_fencing"`
-	Starting         string  `tfsdk:"starting"`
-	Conciliation     string  `tfsdk:"conciliation"`
-	SupvisorsFailure string  `tfsdk:"supvisors_failure"`
-	HostStats        bool    `tfsdk:"host_stats"`
-	ProcessStats     bool    `tfsdk:"process_stats"`
-	CollectingPeriod float64 `tfsdk:"collecting_period"`
+	AutoFencing      bool          `tfsdk:"auto_fencing"`
+	Starting         string        `tfsdk:"starting"`
+	Conciliation     string        `tfsdk:"conciliation"`
+	SupvisorsFailure types.String  `tfsdk:"supvisors_failure"` // null before Supvisors 0.19
+	HostStats        types.Bool    `tfsdk:"host_stats"`        // null before Supvisors 0.18
+	ProcessStats     types.Bool    `tfsdk:"process_stats"`     // null before Supvisors 0.18
+	CollectingPeriod types.Float64 `tfsdk:"collecting_period"` // null before Supvisors 0.18
 }
 
 func (d *strategiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -59,19 +62,19 @@ func (d *strategiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 			},
 			"supvisors_failure": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "What the cluster does when an instance is lost (option `supvisors_failure_strategy`): `CONTINUE`, `RESYNC` or `SHUTDOWN`.",
+				MarkdownDescription: "What the cluster does when an instance is lost (option `supvisors_failure_strategy`): `CONTINUE`, `RESYNC` or `SHUTDOWN`. Reported from Supvisors 0.19; null before.",
 			},
 			"host_stats": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "Whether host statistics are collected on the instance the provider is connected to.",
+				MarkdownDescription: "Whether host statistics are collected on the instance the provider is connected to. Reported from Supvisors 0.18 (`get_statistics_status`); null before.",
 			},
 			"process_stats": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "Whether process statistics are collected on the instance the provider is connected to.",
+				MarkdownDescription: "Whether process statistics are collected on the instance the provider is connected to. Reported from Supvisors 0.18; null before.",
 			},
 			"collecting_period": schema.Float64Attribute{
 				Computed:            true,
-				MarkdownDescription: "Statistics collecting period, in seconds.",
+				MarkdownDescription: "Statistics collecting period, in seconds. Reported from Supvisors 0.18; null before.",
 			},
 		},
 	}
@@ -88,19 +91,28 @@ func (d *strategiesDataSource) Read(ctx context.Context, _ datasource.ReadReques
 		dsReadError(&resp.Diagnostics, "the Supvisors strategies", err)
 		return
 	}
-	stats, err := c.GetStatisticsStatus(ctx)
-	if err != nil {
-		dsReadError(&resp.Diagnostics, "the Supvisors statistics status", err)
-		return
-	}
 	m := strategiesDataSourceModel{
 		AutoFencing:      strategies.AutoFencing,
 		Starting:         string(strategies.Starting),
 		Conciliation:     string(strategies.Conciliation),
-		SupvisorsFailure: string(strategies.SupvisorsFailure),
-		HostStats:        stats.HostStats,
-		ProcessStats:     stats.ProcessStats,
-		CollectingPeriod: stats.CollectingPeriod,
+		SupvisorsFailure: types.StringNull(),
+		HostStats:        types.BoolNull(),
+		ProcessStats:     types.BoolNull(),
+		CollectingPeriod: types.Float64Null(),
+	}
+	if strategies.SupvisorsFailure != "" {
+		m.SupvisorsFailure = types.StringValue(strategies.SupvisorsFailure)
+	}
+	stats, err := c.GetStatisticsStatus(ctx)
+	switch {
+	case errors.Is(err, supvisors.ErrUnsupported): // before Supvisors 0.18: null
+	case err != nil:
+		dsReadError(&resp.Diagnostics, "the Supvisors statistics status", err)
+		return
+	default:
+		m.HostStats = types.BoolValue(stats.HostStats)
+		m.ProcessStats = types.BoolValue(stats.ProcessStats)
+		m.CollectingPeriod = types.Float64Value(stats.CollectingPeriod)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
