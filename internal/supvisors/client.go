@@ -19,6 +19,7 @@ type shared struct {
 	gen       atomic.Uint64
 	api       atomic.Pointer[APIInfo] // Detect result shared by derived clients
 	rules     rulesStrategies         // starting strategies of the rules (strategy.go)
+	managed   sync.Map                // application name -> bool, from the rules (0.10, profile_fill.go)
 }
 
 // Client is a Supvisors XML-RPC client. It is safe for concurrent use. Create

@@ -23,9 +23,9 @@ func (c *Client) normalize(api *APIInfo, method string, v any) any {
 		}
 		return mapList(v, c.normalizeInstance(api))
 	case mGetAllApplicationsInfo:
-		return mapList(v, normalizeApplication)
+		return mapList(v, c.normalizeApplication)
 	case mGetApplicationInfo:
-		return mapStruct(v, normalizeApplication)
+		return mapStruct(v, c.normalizeApplication)
 	case mGetAllProcessInfo, mGetProcessInfo, mGetConflicts:
 		return mapList(v, normalizeProcess)
 	case mGetApplicationRules:
@@ -109,9 +109,16 @@ func (c *Client) normalizeInstance(api *APIInfo) func(map[string]any) {
 	}
 }
 
-// normalizeApplication: nothing to do but the "managed" flag, which 0.10
-// reports in the rules only (see Client.fillManaged).
-func normalizeApplication(map[string]any) {}
+// normalizeApplication: the "managed" flag, which 0.10 reports in the rules
+// only, comes from the rules already read (see completeApplications).
+func (c *Client) normalizeApplication(m map[string]any) {
+	if _, ok := m["managed"]; ok {
+		return
+	}
+	if managed, ok := c.sh.managed.Load(toString(m["application_name"])); ok {
+		m["managed"] = managed
+	}
+}
 
 // normalizePlacement: "addresses" (0.10, and beside "identifiers" in 0.11)
 // become "identifiers".

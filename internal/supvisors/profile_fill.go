@@ -8,26 +8,38 @@ import "context"
 // (from get_all_instances_info).
 
 // completeApplications sets Managed from get_application_rules where the
-// release does not report it in the application info (0.10).
+// release does not report it in the application info (0.10). What the rules
+// say is kept (an application does not become managed without a restart of
+// Supvisors), so that the answers decoded later (the waits) carry it too.
 func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInfo) error {
 	api := c.cachedAPI()
 	if api == nil || api.Era.ReportsManaged() || len(apps) == 0 {
 		return nil
 	}
-	calls := make([]MulticallCall, len(apps))
+	var calls []MulticallCall
+	var idx []int
 	for i, a := range apps {
-		calls[i] = MulticallCall{Method: mGetApplicationRules, Params: []any{a.ApplicationName}}
+		if managed, ok := c.sh.managed.Load(a.ApplicationName); ok {
+			apps[i].Managed = managed.(bool)
+			continue
+		}
+		calls = append(calls, MulticallCall{Method: mGetApplicationRules, Params: []any{a.ApplicationName}})
+		idx = append(idx, i)
+	}
+	if len(calls) == 0 {
+		return nil
 	}
 	results, err := c.multicall(ctx, calls, true)
 	if err != nil {
 		return err
 	}
-	for i, r := range results {
+	for k, r := range results {
 		if r.Err != nil {
 			continue // vanished meanwhile: it stays unmanaged
 		}
 		if rules, err := decodeOne(r.Value, mGetApplicationRules, applicationRulesFrom); err == nil {
-			apps[i].Managed = rules.Managed
+			apps[idx[k]].Managed = rules.Managed
+			c.sh.managed.Store(apps[idx[k]].ApplicationName, rules.Managed)
 		}
 	}
 	return nil

@@ -1,0 +1,270 @@
+package supvisors
+
+import (
+	"context"
+	"errors"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+)
+
+// Answers recorded on real clusters of the older releases (VERSIONS.md, and the
+// lab of internal/testlab), played by the fake server.
+
+func recordedState010() map[string]any { return map[string]any{"statecode": 2, "statename": "OPERATION"} }
+
+func recordedAddresses010() []any {
+	return []any{map[string]any{"address_name": "vm", "loading": 0, "local_time": 1796161690,
+		"remote_time": 1796161690, "sequence_counter": 5, "statecode": 2, "statename": "RUNNING"}}
+}
+
+func recordedApps010() []any {
+	return []any{
+		map[string]any{"application_name": "web", "statecode": 2, "statename": "RUNNING", "major_failure": false, "minor_failure": false},
+		map[string]any{"application_name": "tools", "statecode": 0, "statename": "STOPPED", "major_failure": false, "minor_failure": false},
+	}
+}
+
+func recordedProcs010() []any {
+	return []any{
+		map[string]any{"application_name": "web", "process_name": "web_server", "statecode": 20, "statename": "RUNNING",
+			"expected_exit": true, "last_event_time": 1796161690, "addresses": []any{"vm"}},
+		map[string]any{"application_name": "tools", "process_name": "tool", "statecode": 0, "statename": "STOPPED",
+			"expected_exit": true, "last_event_time": 0, "addresses": []any{}},
+	}
+}
+
+func rules010(args []any) (any, error) {
+	name, _ := args[0].(string)
+	switch name {
+	case "web":
+		return map[string]any{"managed": true, "distributed": false, "addresses": []any{"*"}, "start_sequence": 1,
+			"stop_sequence": 1, "starting_strategy": "CONFIG", "starting_failure_strategy": "STOP",
+			"running_failure_strategy": "CONTINUE"}, nil
+	case "tools":
+		return map[string]any{"managed": false}, nil
+	}
+	return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + name}
+}
+
+// fake010 plays a Supvisors 0.10 instance.
+func fake010(t *testing.T) *fakeServer {
+	f := newFakeServer(t)
+	f.playRelease("0.10")
+	f.handle(mGetSupvisorsState, value(recordedState010()))
+	f.handle(mGetAllAddressesInfo, value(recordedAddresses010()))
+	f.handle(mGetMasterAddress, value("vm"))
+	f.handle(mGetAllApplicationsInfo, value(recordedApps010()))
+	f.handle(mGetAllProcessInfo, value(recordedProcs010()))
+	f.handle(mGetApplicationRules, rules010)
+	return f
+}
+
+func TestProfileAddressEraSnapshot(t *testing.T) {
+	f := fake010(t)
+	c := newTestClient(t, f.URL())
+	s, err := c.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.State.FSMStatename != StateOperation || s.State.InstanceStates["vm"] != string(InstanceRunning) ||
+		s.State.MasterIdentifier != "vm" {
+		t.Fatalf("state %+v", s.State)
+	}
+	if web, _ := s.Application("web"); !web.Managed || web.Statename != ApplicationRunning {
+		t.Fatalf("web %+v", web)
+	}
+	if tools, _ := s.Application("tools"); tools.Managed {
+		t.Fatalf("tools read as managed: %+v", tools)
+	}
+	if p := s.Match("web:web_server"); len(p) != 1 || !slices.Equal(p[0].Identifiers, []string{"vm"}) || p[0].LastEventMtime != 0 {
+		t.Fatalf("process %+v", p)
+	}
+	// detection in the first multicall, then one for the rules and one for the instances
+	if c.Requests() != 3 {
+		t.Fatalf("%d requests", c.Requests())
+	}
+	if f.countCalls(mGetAllInstancesInfo) != 0 || f.countCalls(mGetAllAddressesInfo) != 1 {
+		t.Fatal("the address-era name must be used")
+	}
+	infos, err := c.GetAllInstancesInfo(context.Background())
+	if err != nil || len(infos) != 1 || infos[0].Identifier != "vm" || infos[0].NodeName != "vm" ||
+		infos[0].Statename != InstanceRunning || infos[0].Port == 0 || infos[0].RemoteSequenceCounter != 5 {
+		t.Fatalf("instances %+v %v", infos, err)
+	}
+	old, err := c.GetAllAddressesInfo(context.Background())
+	if err != nil || len(old) != 1 || old[0].Identifier != "vm" {
+		t.Fatalf("GetAllAddressesInfo %+v %v", old, err)
+	}
+	m, err := c.GetMasterIdentifier(context.Background())
+	if err != nil || m.Identifier != "vm" {
+		t.Fatalf("master %+v %v", m, err)
+	}
+	if a, err := c.GetMasterAddress(context.Background()); err != nil || a != "vm" {
+		t.Fatalf("GetMasterAddress %q %v", a, err)
+	}
+	r, err := c.GetApplicationRules(context.Background(), "web")
+	if err != nil || r.Distribution != "SINGLE_INSTANCE" || !slices.Equal(r.Identifiers, []string{"*"}) {
+		t.Fatalf("rules %+v %v", r, err)
+	}
+	// a method the release does not have is refused before sending
+	before := c.Requests()
+	if _, err := c.GetNetworkInfo(context.Background(), "vm"); !errors.Is(err, ErrUnsupported) || c.Requests() != before {
+		t.Fatalf("network info on 0.10: %v", err)
+	}
+}
+
+func TestProfileAddressEraCommands(t *testing.T) {
+	f := fake010(t)
+	var mu sync.Mutex
+	var startArgs []any
+	f.handle(mStartApplication, func(args []any) (any, error) {
+		mu.Lock()
+		startArgs = args
+		mu.Unlock()
+		return args[1] != "tools", nil // 0.10 answers False for an unmanaged group
+	})
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+	err := c.StartApplication(ctx, StrategyConfig, "tools", false)
+	if !IsFault(err, FaultNotManaged) || !strings.Contains(err.Error(), "tools") {
+		t.Fatalf("unmanaged start on 0.10: %v", err)
+	}
+	if err := c.StartApplication(ctx, StrategyLessLoaded, "web", false); err != nil {
+		t.Fatal(err)
+	}
+	mu.Lock()
+	if len(startArgs) != 3 || startArgs[2] != true {
+		t.Fatalf("no jobs reported before 0.13: the start must block (wait=true), sent %v", startArgs)
+	}
+	mu.Unlock()
+	// strategies of 0.12 and later are refused before any request, with the valid ones
+	before := c.Requests()
+	err = c.RestartApplication(ctx, StrategyLessLoadedNode, "web", false)
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || !errors.Is(err, ErrUnsupported) || c.Requests() != before ||
+		!strings.Contains(err.Error(), "LESS_LOADED_NODE") || !strings.Contains(err.Error(), "CONFIG, LESS_LOADED, MOST_LOADED, LOCAL") ||
+		!strings.Contains(err.Error(), "Supvisors 0.10") {
+		t.Fatalf("strategy on 0.10: %v (%d requests)", err, c.Requests()-before)
+	}
+	if err := c.StartProcess(ctx, "FOO", "web:*", "", false); !errors.Is(err, ErrUnsupported) || f.countCalls(mStartProcess) != 0 {
+		t.Fatalf("unknown strategy: %v", err)
+	}
+	// 0.10 prefixes BAD_SUPVISORS_STATE with UNKNOWN: and says "not in state"
+	f.handle(mStopApplication, fault(FaultBadSupvisorsState,
+		"UNKNOWN: Supvisors (state=INITIALIZATION) not in state ['OPERATION', 'CONCILIATION'] to perform request"))
+	c2 := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
+	err = c2.StopApplication(ctx, "web", false)
+	var nr *NotReadyError
+	if !errors.As(err, &nr) || nr.State != StateSynchronization || !slices.Equal(nr.Accepted, []string{"OPERATION", "CONCILIATION"}) ||
+		!strings.HasPrefix(nr.Err.Error(), "BAD_SUPVISORS_STATE: ") {
+		t.Fatalf("0.10 state fault: %#v", err)
+	}
+}
+
+func TestProfileAliasEra(t *testing.T) {
+	f := newFakeServer(t)
+	f.playRelease("0.11")
+	f.handle(mGetInstanceInfo, value(map[string]any{"address_name": "node2", "identifier": "node2", "statecode": 3, "statename": "SILENT"}))
+	f.handle(mGetProcessInfo, value([]any{map[string]any{"application_name": "web", "process_name": "web_server",
+		"statename": "RUNNING", "addresses": []any{"node1"}, "identifiers": []any{"node1"}}}))
+	var stopArgs []any
+	f.handle(mStopProcess, func(args []any) (any, error) { stopArgs = args; return true, nil })
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+	infos, err := c.GetInstanceInfo(ctx, "node2")
+	if err != nil || len(infos) != 1 || infos[0].Identifier != "node2" || infos[0].NickIdentifier != "node2" ||
+		infos[0].Statename != InstanceStopped {
+		t.Fatalf("a struct answer becomes a list of one, SILENT is STOPPED: %+v %v", infos, err)
+	}
+	if procs, err := c.GetProcessInfo(ctx, "web:*"); err != nil || !slices.Equal(procs[0].Identifiers, []string{"node1"}) {
+		t.Fatalf("%+v %v", procs, err)
+	}
+	if err := c.StopProcess(ctx, "web:*", false); err != nil || len(stopArgs) != 2 || stopArgs[1] != true {
+		t.Fatalf("stop must block on 0.11: %v %v", stopArgs, err)
+	}
+	if f.countCalls(mGetInstanceInfo) != 1 || f.countCalls(mGetAddressInfo) != 0 {
+		t.Fatal("0.11 has the identifier names")
+	}
+}
+
+func TestProfileJobsEraStates(t *testing.T) {
+	f := newFakeServer(t)
+	f.playRelease("0.15")
+	f.handle(mGetSupvisorsState, value(map[string]any{"fsm_statecode": 1, "fsm_statename": "INITIALIZATION",
+		"starting_jobs": []any{}, "stopping_jobs": []any{}}))
+	f.handle(mGetAllInstancesInfo, value([]any{map[string]any{"identifier": "node1", "node_name": "127.0.0.1", "port": 62001,
+		"statecode": 1, "statename": "CHECKING"}}))
+	f.handle(mGetMasterIdentifier, value(""))
+	var startArgs []any
+	f.handle(mStartApplication, func(args []any) (any, error) { startArgs = args; return true, nil })
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+	st, err := c.GetSupvisorsState(ctx)
+	if err != nil || st.FSMStatename != StateSynchronization || st.InstanceStates["node1"] != string(InstanceChecking) {
+		t.Fatalf("%+v %v", st, err)
+	}
+	if err := c.StartApplication(ctx, StrategyLessLoadedNode, "web", false); err != nil || startArgs[2] != false {
+		t.Fatalf("0.15 reports jobs: wait=false goes as it is, *_NODE is accepted: %v %v", startArgs, err)
+	}
+	for _, name := range []string{"DEPLOYMENT", "RESTART", "SHUTDOWN", "OPERATION"} {
+		m := map[string]any{"fsm_statename": name}
+		normalizeState(m)
+		if !StateName(name).Valid() || m["fsm_statename"] != string(StateName(name)) {
+			t.Fatalf("%s -> %v", name, m["fsm_statename"])
+		}
+	}
+}
+
+func TestProfileUnsupportedVersions(t *testing.T) {
+	for _, v := range []string{"0.5", "0.9", "0.20", "1.0", "x"} {
+		f := newFakeServer(t)
+		f.playRelease(v)
+		c := newTestClient(t, f.URL())
+		err := c.StartApplication(context.Background(), StrategyConfig, "web", false)
+		var ve *VersionError
+		if !errors.As(err, &ve) || !errors.Is(err, ErrUnsupportedVersion) || ve.Version != v ||
+			!strings.Contains(err.Error(), "Supvisors "+v+" at") || !strings.Contains(err.Error(), "0.10 to 0.19.x") {
+			t.Fatalf("%s: %v", v, err)
+		}
+		if _, err := c.Snapshot(context.Background()); !errors.Is(err, ErrUnsupportedVersion) {
+			t.Fatalf("%s: snapshot %v", v, err)
+		}
+		if _, err := c.Call(context.Background(), "supvisors.get_api_version"); !errors.Is(err, ErrUnsupportedVersion) {
+			t.Fatalf("%s: Call %v", v, err)
+		}
+		if f.countCalls(mStartApplication) != 0 || f.countCalls(systemMulticall) != 1 {
+			t.Fatalf("%s: calls %v", v, f.called())
+		}
+	}
+}
+
+// TestProfileMalformedAnswers: answers of the wrong shape or type, of any era,
+// give a clear error or zero values, never a panic.
+func TestProfileMalformedAnswers(t *testing.T) {
+	bad := []any{nil, "x", int64(3), true, []any{"x", int64(1)}, map[string]any{"statename": int64(2), "addresses": "vm",
+		"address_name": []any{}, "instance_states": "x", "distributed": "maybe", "identifiers": map[string]any{}}}
+	for _, v := range []string{"0.10", "0.11", "0.12", "0.15", "0.18.7", "0.19.1"} {
+		for _, answer := range bad {
+			f := newFakeServer(t)
+			f.playRelease(v)
+			for _, m := range WrappedMethods() {
+				if !strings.HasPrefix(m, "system.") && m != mGetAPIVersion {
+					f.handle(m, value(answer))
+				}
+			}
+			c := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
+			ctx := context.Background()
+			_, _ = c.Snapshot(ctx)
+			_, _ = c.GetSupvisorsState(ctx)
+			_, _ = c.GetAllInstancesInfo(ctx)
+			_, _ = c.GetInstanceInfo(ctx, "x")
+			_, _ = c.GetApplicationInfo(ctx, "x")
+			_, _ = c.GetApplicationRules(ctx, "x")
+			_, _ = c.GetProcessRules(ctx, "x:*")
+			_, _ = c.GetMasterIdentifier(ctx)
+			_ = c.StartApplication(ctx, StrategyConfig, "x", false)
+		}
+	}
+}
