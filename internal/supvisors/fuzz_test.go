@@ -16,6 +16,15 @@ func FuzzDecodeResponse(f *testing.F) {
 		valueResponse(capturedState(StateOperation)),
 		valueResponse([]any{capturedApp("web", ApplicationRunning, true), capturedApp("tools", ApplicationStopped, false)}),
 		valueResponse([]any{capturedProcess("worker", "worker_0", ProcessRunning, "127.0.0.1:61001")}),
+		// older releases (profile.go)
+		valueResponse(recordedState010()),
+		valueResponse(recordedAddresses010()),
+		valueResponse(recordedApps010()),
+		valueResponse(recordedProcs010()),
+		valueResponse(map[string]any{"managed": true, "distributed": "yes", "addresses": "vm"}),
+		valueResponse(map[string]any{"address_name": int64(1), "identifier": nil, "statename": []any{}}),
+		valueResponse(map[string]any{"fsm_statename": "DEPLOYMENT", "instance_states": map[string]any{"node1": "SILENT", "x": 3}}),
+		valueResponse(false),
 		valueResponse([]any{"0.19", map[string]any{"faultCode": 10, "faultString": "BAD_NAME: x"}, true}),
 		valueResponse(map[string]any{"auto-fencing": false, "starting": "CONFIG"}),
 		valueResponse([]any{"log", 12, false}),
@@ -54,7 +63,30 @@ func FuzzDecodeResponse(f *testing.F) {
 				_, _ = faultFromValue(e)
 			}
 		}
+		exerciseProfiles(data)
 	})
+}
+
+// profileMethods are the methods whose answers the era profiles rewrite.
+var profileMethods = []string{mGetSupvisorsState, mGetAllInstancesInfo, mGetInstanceInfo, mGetAllApplicationsInfo,
+	mGetApplicationInfo, mGetAllProcessInfo, mGetProcessInfo, mGetConflicts, mGetApplicationRules, mGetProcessRules}
+
+// exerciseProfiles decodes data afresh for every era and method, rewrites it
+// with the era's profile, then runs every typed decoder on it.
+func exerciseProfiles(data []byte) {
+	c := &Client{sh: &shared{}}
+	for _, version := range []string{"0.10", "0.11", "0.12", "0.15", "0.18.7"} {
+		api := &APIInfo{Version: version, Era: eraOf(version)}
+		for _, m := range profileMethods {
+			v, err := decodeResponse(data)
+			if err != nil {
+				return
+			}
+			v = c.normalize(api, m, v)
+			exerciseDecoders(v)
+			_, _ = c.finish(api, wireCall{method: mStartApplication, args: []any{"CONFIG", "x", false}}, v, nil)
+		}
+	}
 }
 
 // exerciseDecoders runs every typed decoder on v.

@@ -139,9 +139,15 @@ func (c *Client) finish(api *APIInfo, wc wireCall, v any, err error) (any, error
 	if err != nil {
 		return nil, c.fixFault(api, wc, err)
 	}
-	if api.Era == EraAddress && (wc.method == mStartApplication) {
-		// 0.10 answers False, without a fault, to a start of an unmanaged group.
-		if b, ok := v.(bool); ok && !b {
+	if api.Era == EraAddress && (wc.method == mStartApplication || wc.method == mStopApplication ||
+		wc.method == mRestartApplication) && len(wc.args) > 1 {
+		// 0.10 answers False, without a fault, to a start of an unmanaged group;
+		// True means managed (kept for the answers that follow, see
+		// completeApplications).
+		if b, ok := v.(bool); ok && b {
+			c.sh.managed.Store(toString(wc.args[len(wc.args)-2]), true)
+		}
+		if b, ok := v.(bool); ok && !b && wc.method == mStartApplication {
 			name := ""
 			if len(wc.args) > 1 {
 				name = toString(wc.args[1])

@@ -37,7 +37,7 @@ func (c *Client) normalize(api *APIInfo, method string, v any) any {
 }
 
 func mapStruct(v any, f func(map[string]any)) any {
-	if m, ok := v.(map[string]any); ok {
+	if m, ok := v.(map[string]any); ok && m != nil {
 		f(m)
 	}
 	return v
@@ -46,7 +46,7 @@ func mapStruct(v any, f func(map[string]any)) any {
 func mapList(v any, f func(map[string]any)) any {
 	if arr, ok := v.([]any); ok {
 		for _, e := range arr {
-			if m, ok := e.(map[string]any); ok {
+			if m, ok := e.(map[string]any); ok && m != nil {
 				f(m)
 			}
 		}

@@ -12,7 +12,9 @@ import (
 // Answers recorded on real clusters of the older releases (VERSIONS.md, and the
 // lab of internal/testlab), played by the fake server.
 
-func recordedState010() map[string]any { return map[string]any{"statecode": 2, "statename": "OPERATION"} }
+func recordedState010() map[string]any {
+	return map[string]any{"statecode": 2, "statename": "OPERATION"}
+}
 
 func recordedAddresses010() []any {
 	return []any{map[string]any{"address_name": "vm", "loading": 0, "local_time": 1796161690,
