@@ -249,7 +249,9 @@ func TestFreePorts(t *testing.T) {
 // TestConfigs renders the configurations without starting anything.
 func TestConfigs(t *testing.T) {
 	dir := t.TempDir()
-	c := &Cluster{opts: Options{Username: "u", Password: "p", BenchApps: 2}, dir: dir, run: "/usr/bin/setpriv --pdeathsig KILL -- "}
+	rel, _ := LookupRelease("")
+	c := &Cluster{opts: Options{Username: "u", Password: "p", BenchApps: 2}, dir: dir, run: "/usr/bin/setpriv --pdeathsig KILL -- ",
+		rel: rel}
 	for i, nick := range []string{"node1", "node2"} {
 		c.inst = append(c.inst, &instance{Nick: nick, Identifier: "127.0.0.1:" + string(rune('5'+i)) + "0000",
 			Var: filepath.Join(dir, "var", nick), Conf: filepath.Join(dir, "etc", nick+".conf")})
@@ -279,6 +281,48 @@ func TestConfigs(t *testing.T) {
 	}
 	if err := checkCredential("password", "a b"); err == nil {
 		t.Error("a password with a space must be refused")
+	}
+}
+
+// TestConfigsPerRelease renders the configuration of every release the lab runs and checks each era's format
+// (VERSIONS.md §1).
+func TestConfigsPerRelease(t *testing.T) {
+	want := map[string][]string{
+		"0.10":   {"address_list = vm\n", "rules_file = ", "internal_port = 50001", "event_port = 50002"},
+		"0.11":   {"supvisors_list = <node1>127.0.0.1:50000:50001", "rules_files = ", "event_port = 50002"},
+		"0.15":   {"supvisors_list = <node1>127.0.0.1:50000:50001", "disabilities_file = "},
+		"0.18.7": {"supvisors_list = <node1>127.0.0.1:50000\n", "[unix_http_server]", "synchro_options = "},
+		"0.19.1": {"supvisors_list = <node1>127.0.0.1:50000\n", "[unix_http_server]", "supvisors_failure_strategy = "},
+	}
+	rules := map[string]string{"0.10": "<addresses>", "0.11": "<distributed>false", "0.15": "<distribution>SINGLE_INSTANCE",
+		"0.18.7": `pattern="^app_[a-z]$"`, "0.19.1": "<programs>"}
+	for _, v := range Releases() {
+		rel, err := LookupRelease(v)
+		if err != nil {
+			t.Fatal(err)
+		}
+		dir := t.TempDir()
+		c := &Cluster{opts: Options{Username: "u", Password: "p"}, dir: dir, rel: rel, hostname: "vm"}
+		in := &instance{Nick: "node1", Identifier: "127.0.0.1:50000", Port: 50000, InternalPort: 50001, EventPort: 50002,
+			Host: "vm", Var: filepath.Join(dir, "var", "node1"), Conf: filepath.Join(dir, "etc", "node1.conf")}
+		c.inst = []*instance{in}
+		if err := c.writeConfigs(); err != nil {
+			t.Fatal(err)
+		}
+		conf, _ := os.ReadFile(in.Conf)
+		for _, s := range want[v] {
+			s = strings.ReplaceAll(s, "\\n", "\n")
+			if !strings.Contains(string(conf), s) {
+				t.Errorf("%s: node1.conf lacks %q", v, s)
+			}
+		}
+		if rel.Era < EraHTTP && strings.Contains(string(conf), "\n[unix_http_server]") {
+			t.Errorf("%s: no unix server before 0.18 (0.11 hangs with two HTTP servers)", v)
+		}
+		r, _ := os.ReadFile(filepath.Join(dir, "etc", "rules.xml"))
+		if !strings.Contains(string(r), rules[v]) || strings.Contains(string(r), `name="tools"`) {
+			t.Errorf("%s: rules.xml lacks %q:\n%s", v, rules[v], r)
+		}
 	}
 }
 
