@@ -37,9 +37,16 @@ func (c *Client) call(ctx context.Context, method string, args ...any) (any, err
 
 // callRaw is call without the profile: the method and arguments go as they
 // are (Client.Call), once the release is known to be supported.
+// A supvisors.* method the release does not list is refused without sending
+// it.
 func (c *Client) callRaw(ctx context.Context, method string, args ...any) (any, error) {
-	if _, err := c.apiFor(ctx, method); err != nil {
+	api, err := c.apiFor(ctx, method)
+	if err != nil {
 		return nil, err
+	}
+	if api != nil && strings.HasPrefix(method, "supvisors.") && len(api.Methods) > 0 && !api.Has(method) {
+		return nil, &UnsupportedError{What: "method " + method, Version: api.Version, Endpoint: c.ep.display,
+			Since: methodSince[method]}
 	}
 	return c.callWire(ctx, method, method, args)
 }
