@@ -81,7 +81,7 @@ func processInfoAttributes() map[string]schema.Attribute {
 		},
 		"last_event_mtime": schema.Float64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Monotonic time (seconds, clock of the instance that reported it) of the last event of the process.",
+			MarkdownDescription: "Monotonic time (seconds, clock of the instance that reported it) of the last event of the process. Reported from Supvisors 0.19; 0 before (older releases report a wall-clock time instead, which is not this value).",
 		},
 		"identifiers": schema.ListAttribute{
 			Computed:    true,
@@ -91,7 +91,7 @@ func processInfoAttributes() map[string]schema.Attribute {
 		},
 		"extra_args": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`).",
+			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`). Empty where the release does not report them.",
 		},
 	}
 }
@@ -177,7 +177,7 @@ func instanceAttributes() map[string]schema.Attribute {
 		},
 		"nick_identifier": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Nickname of the instance (the `<nick>` of `supvisors_list`, else the Supervisor identification).",
+			MarkdownDescription: "Nickname of the instance (the `<nick>` of `supvisors_list`, else the Supervisor identification). Before Supvisors 0.18 the identifier is the nickname (the host name for 0.10), and both attributes hold it.",
 		},
 		"node_name": schema.StringAttribute{
 			Computed:            true,

@@ -64,28 +64,30 @@ func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 		Attributes: map[string]schema.Attribute{
 			"identifier": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Identifier (`host:port`) of the instance the provider is connected to.",
+				MarkdownDescription: "Identifier (`host:port`) of the instance the provider is connected to. Reported from Supvisors 0.19; null before.",
 			},
 			"nick_identifier": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Nickname of the instance the provider is connected to.",
+				MarkdownDescription: "Nickname of the instance the provider is connected to. Reported from Supvisors 0.19; null before.",
 			},
 			"fsm_statecode": schema.Int64Attribute{
 				Computed:            true,
-				MarkdownDescription: "Code of the Supvisors state (`4` is OPERATION in Supvisors 0.19; codes moved between versions, prefer `fsm_statename`).",
+				MarkdownDescription: "Code of the Supvisors state, as the release numbers it (`4` is OPERATION in Supvisors 0.19, `3` in 0.13 - 0.18, `2` before; prefer `fsm_statename`).",
 			},
 			"fsm_statename": schema.StringAttribute{
 				Computed: true,
 				MarkdownDescription: "Supvisors state: `OFF`, `SYNCHRONIZATION`, `ELECTION`, `DISTRIBUTION`, `OPERATION`, " +
-					"`CONCILIATION`, `RESTARTING`, `SHUTTING_DOWN` or `FINAL`.",
+					"`CONCILIATION`, `RESTARTING`, `SHUTTING_DOWN` or `FINAL`. The names of older releases are given as their " +
+					"0.19 names (`INITIALIZATION` as `SYNCHRONIZATION`, `DEPLOYMENT` as `DISTRIBUTION`, `RESTART` as `RESTARTING`, " +
+					"`SHUTDOWN` as `FINAL`).",
 			},
 			"degraded_mode": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "Whether the cluster runs without all the expected instances.",
+				MarkdownDescription: "Whether the cluster runs without all the expected instances. Reported from Supvisors 0.19; null before.",
 			},
 			"discovery_mode": schema.BoolAttribute{
 				Computed:            true,
-				MarkdownDescription: "Whether the instances discover each other by multicast.",
+				MarkdownDescription: "Whether the instances discover each other by multicast. Reported from Supvisors 0.18; null before.",
 			},
 			"master_identifier": schema.StringAttribute{
 				Computed:            true,
@@ -98,17 +100,17 @@ func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 			"starting_jobs": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Identifiers of the instances that have starting jobs in progress, sorted.",
+				MarkdownDescription: "Identifiers of the instances that have starting jobs in progress, sorted. Reported from Supvisors 0.13; null before.",
 			},
 			"stopping_jobs": schema.ListAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "Identifiers of the instances that have stopping jobs in progress, sorted.",
+				MarkdownDescription: "Identifiers of the instances that have stopping jobs in progress, sorted. Reported from Supvisors 0.13; null before.",
 			},
 			"instance_states": schema.MapAttribute{
 				Computed:            true,
 				ElementType:         types.StringType,
-				MarkdownDescription: "State name of every instance, by identifier (`host:port`), e.g. `RUNNING`, `STOPPED`, `FAILED`.",
+				MarkdownDescription: "State name of every instance, by identifier (`host:port`; the nickname for Supvisors 0.11 - 0.17, the host name for 0.10), e.g. `RUNNING`, `STOPPED`, `FAILED` (older names as their 0.19 names: `SILENT` and `UNKNOWN` as `STOPPED`).",
 			},
 			"api_version": schema.StringAttribute{
 				Computed:            true,
@@ -181,8 +183,8 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 	}
 
 	m := stateDataSourceModel{
-		Identifier:               types.StringValue(st.Identifier),
-		NickIdentifier:           types.StringValue(st.NickIdentifier),
+		Identifier:               stringValueOrNull(st.Identifier),
+		NickIdentifier:           stringValueOrNull(st.NickIdentifier),
 		FSMStatecode:             types.Int64Value(int64(st.FSMStatecode)),
 		FSMStatename:             types.StringValue(string(st.FSMStatename)),
 		DegradedMode:             types.BoolValue(st.DegradedMode),
@@ -200,6 +202,16 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 	}
 	for id, state := range st.InstanceStates {
 		m.InstanceStates[id] = string(state)
+	}
+	// What the release does not report is null (older Supvisors releases).
+	if !st.Reports("degraded_mode") {
+		m.DegradedMode = types.BoolNull()
+	}
+	if !st.Reports("discovery_mode") {
+		m.DiscoveryMode = types.BoolNull()
+	}
+	if !st.Reports("starting_jobs") {
+		m.StartingJobs, m.StoppingJobs = nil, nil
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -50,7 +50,7 @@ func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInf
 // get_supvisors_state does not report them.
 func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 	api := c.cachedAPI()
-	if api == nil || api.Era >= EraCurrent || len(st.InstanceStates) > 0 {
+	if api == nil || api.Era >= EraCurrent || len(st.InstanceStates) > 0 || st.reported == nil {
 		return nil
 	}
 	results, err := c.multicall(ctx, []MulticallCall{{Method: mGetAllInstancesInfo}, {Method: mGetMasterIdentifier}}, true)
@@ -60,6 +60,7 @@ func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 	if results[0].Err == nil {
 		if infos, err := decodeList(results[0].Value, mGetAllInstancesInfo, instanceInfoFrom); err == nil {
 			st.InstanceStates = make(map[string]string, len(infos))
+			st.reported["instance_states"] = true
 			for _, in := range infos {
 				st.InstanceStates[in.Identifier] = string(in.Statename)
 			}
@@ -68,6 +69,7 @@ func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 	if results[1].Err == nil && st.MasterIdentifier == "" {
 		if m, err := decodeMasterIdentifier(results[1].Value); err == nil {
 			st.MasterIdentifier = m.Identifier
+			st.reported["master_identifier"] = true
 		}
 	}
 	return nil

@@ -57,7 +57,15 @@ type SupvisorsState struct {
 	StartingJobs     []string           // identifiers with starting jobs in progress
 	StoppingJobs     []string           // identifiers with stopping jobs in progress
 	InstanceStates   map[string]string  // identifier -> instance state name
+
+	reported map[string]bool // wire keys the release answered (after the profile's rewrite)
 }
+
+// Reports tells whether the release reached reported the wire key of this
+// state (e.g. "degraded_mode", from 0.19; "starting_jobs", from 0.13):
+// fields it did not report hold zero values. A state built by hand (no
+// answer) reports everything.
+func (s SupvisorsState) Reports(key string) bool { return s.reported == nil || s.reported[key] }
 
 // HasJobs reports whether starting or stopping jobs are in progress.
 func (s SupvisorsState) HasJobs() bool { return len(s.StartingJobs) > 0 || len(s.StoppingJobs) > 0 }
@@ -79,7 +87,16 @@ func supvisorsStateFrom(f fields) SupvisorsState {
 		StartingJobs:     f.strs("starting_jobs"),
 		StoppingJobs:     f.strs("stopping_jobs"),
 		InstanceStates:   f.strMap("instance_states"),
+		reported:         presentKeys(f),
 	}
+}
+
+func presentKeys(f fields) map[string]bool {
+	out := make(map[string]bool, len(f))
+	for k := range f {
+		out[k] = true
+	}
+	return out
 }
 
 // InstanceStateModes is one element of get_all_instances_state_modes /
