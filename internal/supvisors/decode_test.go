@@ -84,6 +84,10 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	}
 	st, err := c.GetSupvisorsState(ctx)
 	check("state", err, nil)
+	if !st.Reports("degraded_mode") || !st.Reports("starting_jobs") || st.Reports("nope") {
+		t.Errorf("reported keys of a 0.19 state: %v", st.reported)
+	}
+	st.reported = nil
 	check("state", st, SupvisorsState{Identifier: "127.0.0.1:61001", NickIdentifier: "node1", NowMonotonic: 408.134344591,
 		FSMStatecode: 4, FSMStatename: StateOperation, MasterIdentifier: "127.0.0.1:61001", StartingJobs: []string{}, StoppingJobs: []string{},
 		InstanceStates: map[string]string{"127.0.0.1:61001": "RUNNING", "127.0.0.1:61002": "RUNNING", "127.0.0.1:61003": "RUNNING"}})

@@ -71,7 +71,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 		t.Fatal(err)
 	}
 	if s.State.FSMStatename != StateOperation || s.State.InstanceStates["vm"] != string(InstanceRunning) ||
-		s.State.MasterIdentifier != "vm" {
+		s.State.MasterIdentifier != "vm" || s.State.Reports("starting_jobs") || !s.State.Reports("master_identifier") {
 		t.Fatalf("state %+v", s.State)
 	}
 	if web, _ := s.Application("web"); !web.Managed || web.Statename != ApplicationRunning {
@@ -206,6 +206,9 @@ func TestProfileJobsEraStates(t *testing.T) {
 	st, err := c.GetSupvisorsState(ctx)
 	if err != nil || st.FSMStatename != StateSynchronization || st.InstanceStates["node1"] != string(InstanceChecking) {
 		t.Fatalf("%+v %v", st, err)
+	}
+	if st.Reports("degraded_mode") || st.Reports("discovery_mode") || !st.Reports("starting_jobs") || !st.Reports("instance_states") {
+		t.Fatalf("reported keys of a 0.15 state: %v", st.reported)
 	}
 	if err := c.StartApplication(ctx, StrategyLessLoadedNode, "web", false); err != nil || startArgs[2] != false {
 		t.Fatalf("0.15 reports jobs: wait=false goes as it is, *_NODE is accepted: %v %v", startArgs, err)

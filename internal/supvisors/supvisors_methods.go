@@ -399,36 +399,30 @@ func (c *Client) GetMasterAddress(ctx context.Context) (string, error) {
 // renamed get_all_instances_info): every instance, decoded like
 // GetAllInstancesInfo (the address name is the identifier).
 func (c *Client) GetAllAddressesInfo(ctx context.Context) ([]InstanceInfo, error) {
-	api, err := c.apiFor(ctx, mGetAllAddressesInfo)
-	if err != nil {
-		return nil, err
-	}
-	v, err := c.call(ctx, mGetAllAddressesInfo)
-	if err != nil {
-		return nil, err
-	}
-	out, err := decodeList(c.normalize(api, mGetAllInstancesInfo, v), mGetAllAddressesInfo, instanceInfoFrom)
-	if err != nil {
-		return nil, c.decodeError(mGetAllAddressesInfo, err)
-	}
-	return out, nil
+	return c.callAddresses(ctx, mGetAllAddressesInfo, mGetAllInstancesInfo)
 }
 
 // GetAddressInfo calls supvisors.get_address_info (0.10 and 0.11, renamed
 // get_instance_info) for an address name (0.11: an identifier), decoded like
 // GetInstanceInfo.
 func (c *Client) GetAddressInfo(ctx context.Context, address string) ([]InstanceInfo, error) {
-	api, err := c.apiFor(ctx, mGetAddressInfo)
+	return c.callAddresses(ctx, mGetAddressInfo, mGetInstanceInfo, address)
+}
+
+// callAddresses calls an address-era method and decodes its answer like the
+// answer of its identifier-era name.
+func (c *Client) callAddresses(ctx context.Context, method, as string, args ...any) ([]InstanceInfo, error) {
+	api, err := c.apiFor(ctx, method)
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.call(ctx, mGetAddressInfo, address)
+	v, err := c.call(ctx, method, args...)
 	if err != nil {
 		return nil, err
 	}
-	out, err := decodeList(c.normalize(api, mGetInstanceInfo, v), mGetAddressInfo, instanceInfoFrom)
+	out, err := decodeList(c.normalize(api, as, v), method, instanceInfoFrom)
 	if err != nil {
-		return nil, c.decodeError(mGetAddressInfo, err)
+		return nil, c.decodeError(method, err)
 	}
 	return out, nil
 }
