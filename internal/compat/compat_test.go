@@ -486,3 +486,18 @@ func TestCompatBadInputs(t *testing.T) {
 		},
 	})
 }
+
+// TestCompatStartFailure: an application whose processes cannot start fails with each process and its state
+// (Supvisors answers 40 up to 0.17 and 70 from 0.18), and the next apply does not pretend it runs.
+func TestCompatStartFailure(t *testing.T) {
+	preCheck(t)
+	setApplication(t, "faulty", false)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: factories,
+		CheckDestroy:             checkApplication(t, "faulty", supvisors.ApplicationStopped),
+		Steps: []resource.TestStep{{
+			Config:      appConfig("faulty", `timeouts { create = "1m" }`),
+			ExpectError: regexp.MustCompile(`(?s)Could not start application "faulty".*faulty:crasher: FATAL.*faulty:missing_bin: FATAL`),
+		}},
+	})
+}
