@@ -17,9 +17,10 @@ type shared struct {
 	transport *http.Transport
 	requests  atomic.Int64
 	gen       atomic.Uint64
-	api       atomic.Pointer[APIInfo] // Detect result shared by derived clients
-	rules     rulesStrategies         // starting strategies of the rules (strategy.go)
-	managed   sync.Map                // application name -> bool, from the rules (0.10, profile_fill.go)
+	api       atomic.Pointer[APIInfo]           // Detect result shared by derived clients
+	rules     rulesStrategies                   // starting strategies of the rules (strategy.go)
+	managed   sync.Map                          // application name -> bool, from the rules (0.10, profile_fill.go)
+	instances atomic.Pointer[map[string]string] // last instance states completed before 0.19 (profile_fill.go)
 }
 
 // Client is a Supvisors XML-RPC client. It is safe for concurrent use. Create

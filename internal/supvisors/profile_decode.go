@@ -14,7 +14,7 @@ func (c *Client) normalize(api *APIInfo, method string, v any) any {
 	}
 	switch method {
 	case mGetSupvisorsState:
-		return mapStruct(v, normalizeState)
+		return mapStruct(v, c.normalizeState)
 	case mGetAllInstancesInfo:
 		return mapList(v, c.normalizeInstance(api))
 	case mGetInstanceInfo:
@@ -57,6 +57,19 @@ func mapList(v any, f func(map[string]any)) any {
 // normalizeState: {statecode, statename} (up to 0.12) become fsm_statecode /
 // fsm_statename; old state names get their 0.19 names (the code is kept as
 // the release reports it); instance states too.
+func (c *Client) normalizeState(m map[string]any) {
+	normalizeState(m)
+	if _, ok := m["instance_states"]; !ok { // before 0.19: the last ones completed (see completeState)
+		if last := c.sh.instances.Load(); last != nil {
+			states := make(map[string]any, len(*last))
+			for id, s := range *last {
+				states[id] = s
+			}
+			m["instance_states"] = states
+		}
+	}
+}
+
 func normalizeState(m map[string]any) {
 	if _, ok := m["fsm_statename"]; !ok {
 		if name, ok := m["statename"]; ok {

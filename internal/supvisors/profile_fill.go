@@ -1,6 +1,9 @@
 package supvisors
 
-import "context"
+import (
+	"context"
+	"maps"
+)
 
 // What some releases report in another answer than 0.19 does, gathered with
 // one extra multicall: the "managed" flag of 0.10 (from get_application_rules
@@ -47,10 +50,14 @@ func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInf
 
 // completeState fills InstanceStates (and the master) from
 // get_all_instances_info / get_master_identifier when the release's
-// get_supvisors_state does not report them.
+// get_supvisors_state does not report them. The instance states are kept for
+// the states decoded later without this lookup (the waits, whose failure
+// reports ask the running instances for spawn errors).
 func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 	api := c.cachedAPI()
-	if api == nil || api.Era >= EraCurrent || len(st.InstanceStates) > 0 || st.reported == nil {
+	// No release before 0.19 reports instance_states (0.18.7 seen): always
+	// ask, the states decoded meanwhile only carry the last ones asked.
+	if api == nil || api.Era >= EraCurrent || st.reported == nil {
 		return nil
 	}
 	results, err := c.multicall(ctx, []MulticallCall{{Method: mGetAllInstancesInfo}, {Method: mGetMasterIdentifier}}, true)
@@ -64,6 +71,8 @@ func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 			for _, in := range infos {
 				st.InstanceStates[in.Identifier] = string(in.Statename)
 			}
+			last := maps.Clone(st.InstanceStates)
+			c.sh.instances.Store(&last)
 		}
 	}
 	if results[1].Err == nil && st.MasterIdentifier == "" {
