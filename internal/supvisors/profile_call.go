@@ -24,7 +24,8 @@ type wireCall struct {
 
 // apiFor returns the detection result to shape a call of method with, or nil
 // to send it unchanged (supervisor.* / system.* methods on a plain
-// supervisord, where the supvisors namespace is missing).
+// supervisord, where the supvisors namespace is missing; a supvisors.* method
+// there is refused with an error wrapping ErrNotSupvisors).
 func (c *Client) apiFor(ctx context.Context, method string) (*APIInfo, error) {
 	api, err := c.Detect(ctx)
 	if err != nil {
@@ -41,6 +42,12 @@ func (c *Client) apiFor(ctx context.Context, method string) (*APIInfo, error) {
 			he.Method = method
 		}
 		return nil, err
+	}
+	if api.Plain { // a plain supervisord: supervisor.* / system.* go as they are
+		if strings.HasPrefix(method, "supvisors.") {
+			return nil, c.needsSupvisors(api, method)
+		}
+		return nil, nil
 	}
 	return api, nil
 }
@@ -185,6 +192,12 @@ func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInne
 		if err != nil {
 			return nil, err
 		}
+		if a.Plain { // the calls go as they are; supvisors.* ones are refused below
+			if extra != nil && !hasSupvisorsCall(calls) {
+				return extra, nil
+			}
+			a, extra = nil, nil
+		}
 		api = a
 		if extra != nil && c.sameOnWire(api, calls) && !(retryInner && hasStateFault(extra)) {
 			return c.finishAll(api, calls, extra), nil
@@ -194,6 +207,13 @@ func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInne
 		var err error
 		if api, err = c.apiFor(ctx, systemMulticall); err != nil {
 			return nil, err
+		}
+		if a := c.cachedAPI(); api == nil && a != nil && a.Plain {
+			for _, call := range calls {
+				if strings.HasPrefix(call.Method, "supvisors.") {
+					return nil, c.needsSupvisors(a, call.Method)
+				}
+			}
 		}
 	}
 	wire := make([]MulticallCall, len(calls))
@@ -214,6 +234,15 @@ func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInne
 		results[i] = c.finishResult(api, shaped[i], results[i])
 	}
 	return results, nil
+}
+
+func hasSupvisorsCall(calls []MulticallCall) bool {
+	for _, call := range calls {
+		if strings.HasPrefix(call.Method, "supvisors.") {
+			return true
+		}
+	}
+	return false
 }
 
 func allRead(calls []MulticallCall) bool {
