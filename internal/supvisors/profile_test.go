@@ -7,6 +7,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Answers recorded on real clusters of the older releases (VERSIONS.md, and the
@@ -271,5 +272,37 @@ func TestProfileMalformedAnswers(t *testing.T) {
 			_, _ = c.GetMasterIdentifier(ctx)
 			_ = c.StartApplication(ctx, StrategyConfig, "x", false)
 		}
+	}
+}
+
+// TestProfileBlockingCommandBounds: before 0.13 a command is sent blocking; the
+// exchange is bounded by the caller's context, not by the request timeout,
+// and a cancellation ends it at once.
+func TestProfileBlockingCommandBounds(t *testing.T) {
+	f := newFakeServer(t)
+	f.playRelease("0.11")
+	f.handle(mStartApplication, func(args []any) (any, error) {
+		time.Sleep(2 * time.Second) // the job, far longer than the request timeout
+		return args[2] == true, nil
+	})
+	c := newTestClient(t, f.URL(), func(c *Config) { c.RequestTimeout = 200 * time.Millisecond })
+	if _, err := c.Detect(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := c.StartApplication(ctx, StrategyConfig, "web", false); err != nil {
+		t.Fatalf("a blocking start within the context's deadline: %v", err)
+	}
+	cctx, ccancel := context.WithTimeout(context.Background(), 5*time.Second)
+	go func() { time.Sleep(100 * time.Millisecond); ccancel() }()
+	start := time.Now()
+	err := c.StartApplication(cctx, StrategyConfig, "web", false)
+	if !errors.Is(err, context.Canceled) || time.Since(start) > time.Second {
+		t.Fatalf("cancelled blocking start: %v after %s", err, time.Since(start))
+	}
+	// without a deadline, the request timeout still applies
+	if err := c.StartApplication(context.Background(), StrategyConfig, "web", false); !errors.Is(err, context.DeadlineExceeded) {
+		t.Fatalf("no deadline: %v", err)
 	}
 }
