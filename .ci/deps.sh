@@ -5,7 +5,8 @@
 # not root) for:
 #   - libnss-wrapper: the local test cluster runs supervisord under nss_wrapper when the machine's addresses do
 #     not reverse-resolve to 127.0.0.1 (the Supvisors self-identification trap, see internal/testlab/nss.go);
-#   - python3-venv: the lab creates its own cached venv with the pinned Supvisors (internal/testlab/venv.go).
+#   - python3-venv: the lab creates its own cached venv with the pinned Supvisors (internal/testlab/venv.go);
+#   - iproute2: private network namespaces for the older Supvisors releases of `make test-compat`.
 # Go and terraform (or tofu) are checked, never installed.
 set -euo pipefail
 
@@ -43,6 +44,9 @@ have_nss_wrapper() {
 	return 1
 }
 if have_nss_wrapper; then say "libnss_wrapper.so: present"; else say "libnss_wrapper.so missing"; apt_pkgs+=(libnss-wrapper); fi
+
+# iproute2: `make test-compat` runs Supvisors releases up to 0.17 in private network namespaces (ip netns)
+if command -v ip >/dev/null; then say "ip: $(command -v ip)"; else say "ip (iproute2) missing"; apt_pkgs+=(iproute2); fi
 
 if ((${#apt_pkgs[@]})); then
 	if ! command -v apt-get >/dev/null; then
