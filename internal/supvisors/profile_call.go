@@ -296,3 +296,16 @@ func (c *Client) finishResult(api *APIInfo, wc wireCall, r MulticallResult) Mult
 	}
 	return MulticallResult{Value: v}
 }
+
+// CheckStartingStrategy tells, before anything is sent, whether the Supvisors
+// release reached accepts a starting strategy: nil, or an *UnsupportedError
+// (wrapping ErrUnsupported) naming the strategy, the release and the valid
+// strategies there. It detects the release first when needed (one request,
+// once per Client). For plan-time checks; the commands check it themselves.
+func (c *Client) CheckStartingStrategy(ctx context.Context, strategy StartingStrategy) error {
+	api, err := c.apiFor(ctx, mStartApplication)
+	if err != nil || api == nil {
+		return err
+	}
+	return c.checkStrategy(api, string(strategy))
+}

@@ -151,6 +151,12 @@ func TestProfileAddressEraCommands(t *testing.T) {
 		!strings.Contains(err.Error(), "Supvisors 0.10") {
 		t.Fatalf("strategy on 0.10: %v (%d requests)", err, c.Requests()-before)
 	}
+	if err := c.CheckStartingStrategy(ctx, StrategyMostLoadedNode); !errors.Is(err, ErrUnsupported) {
+		t.Fatalf("CheckStartingStrategy(MOST_LOADED_NODE) on 0.10: %v", err)
+	}
+	if err := c.CheckStartingStrategy(ctx, StrategyLocal); err != nil {
+		t.Fatalf("CheckStartingStrategy(LOCAL) on 0.10: %v", err)
+	}
 	if err := c.StartProcess(ctx, "FOO", "web:*", "", false); !errors.Is(err, ErrUnsupported) || f.countCalls(mStartProcess) != 0 {
 		t.Fatalf("unknown strategy: %v", err)
 	}
