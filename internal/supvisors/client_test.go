@@ -756,7 +756,7 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 	}
 	skip := map[string]bool{ // not single RPC wrappers
 		"Call": true, "Detect": true, "Snapshot": true, "WaitApplication": true, "WaitProcesses": true,
-		"WaitReady": true, "Instance": true, "Instances": true,
+		"WaitReady": true, "Instance": true, "Instances": true, "CheckStartingStrategy": true,
 		// plain.go: views and multicalls of a plain supervisord
 		"IsPlain": true, "RequireSupvisors": true, "PlainSnapshot": true, "PlainRead": true, "PlainStart": true,
 		"PlainStop": true, "PlainWait": true,
