@@ -773,7 +773,7 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 			}
 			args := []reflect.Value{reflect.ValueOf(context.Background())}
 			for k := 2; k < m.Type.NumIn(); k++ {
-				if m.Type.In(k) == reflect.TypeOf(StrategyConfig) { // "" is refused before sending
+				if m.Type.In(k) == reflect.TypeOf(StrategyConfig) && m.Name != "ResolveStrategy" { // "" is refused before sending
 					args = append(args, reflect.ValueOf(StrategyConfig))
 					continue
 				}
