@@ -340,6 +340,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	defer cancel()
 
 	name := plan.Name.ValueString()
+	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, name)...)
 	ctx = tflog.SetField(ctx, "application", name)
 	action := actionStart
 	if plan.State.ValueString() == stateStopped {
@@ -379,6 +380,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 	}
 	if r.data == nil || r.data.client == nil {
 		tflog.Debug(ctx, "provider not configured yet; application state not refreshed")
+		resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
 	ctx = r.data.logContext(ctx)
@@ -410,6 +412,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 				"with supvisors_process_group and remove this resource (terraform state rm).", name))
 	}
 	state.ID = types.StringValue(name)
+	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, name)...)
 	resp.Diagnostics.Append(state.setFromCluster(ctx, info, snap.ProcessesOf(name))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
@@ -423,6 +426,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, plan.Name.ValueString())...)
 	action := plannedAction(prior, plan)
 	if action == actionNone {
 		// The plan carries the refreshed computed values (see ModifyPlan).
@@ -502,10 +506,8 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 
 // ImportState imports an application by name, after checking that the cluster knows it and manages it.
 func (r *applicationResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	name := req.ID
-	if err := validators.CheckName(name); err != nil {
-		resp.Diagnostics.AddError("Invalid import ID",
-			fmt.Sprintf("The import ID of supvisors_application is the application name: %s.", err))
+	name, ok := applicationImportName(ctx, req, &resp.Diagnostics) // the import ID or the identity (resource_identity.go)
+	if !ok {
 		return
 	}
 	c := r.client(&resp.Diagnostics)

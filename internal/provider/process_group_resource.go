@@ -342,9 +342,8 @@ func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) 
 // ImportState accepts "application:*" and "application:program", after checking the ID against the cluster
 // (unknown application or program named, with the valid ones).
 func (r *processGroupResource) ImportState(ctx context.Context, req resource.ImportStateRequest, resp *resource.ImportStateResponse) {
-	s, err := pgParseID(req.ID)
-	if err != nil {
-		resp.Diagnostics.AddError("Invalid import ID", sentence(err.Error()))
+	s, ok := processGroupImportScope(ctx, req, &resp.Diagnostics) // the import ID or the identity (resource_identity.go)
+	if !ok {
 		return
 	}
 	if c := r.client(&resp.Diagnostics); c != nil {
@@ -382,6 +381,7 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	if r.data == nil || r.data.client == nil {
 		// The provider configuration depends on values not known yet: keep the state as it is.
 		tflog.Debug(ctx, "provider not configured yet; process group state not refreshed")
+		resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, m.scope())...)
 		return
 	}
 	c := r.data.client
@@ -418,6 +418,7 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 
 	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
 	m.ID = types.StringValue(s.ID())
+	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, s)...)
 	m.State = types.StringValue(pgDeriveState(members, prior))
 	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
 	if m.StopOnDestroy.IsNull() {
@@ -460,6 +461,7 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 	}
 	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
 	defer cancel()
+	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, plan.scope())...)
 	if !r.saveBeforeCreate(ctx, c, &plan, resp) {
 		return
 	}
@@ -520,6 +522,7 @@ func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, plan.scope())...)
 	if pgRecordOnly(&plan, &state) {
 		// Only strategy, stop_on_destroy, timeouts (or recorded values) change: nothing to do on the cluster, and
 		// the computed values stay those of the refresh (see ModifyPlan).
