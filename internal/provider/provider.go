@@ -189,6 +189,8 @@ func (p *supvisorsProvider) Configure(ctx context.Context, req provider.Configur
 	})
 	resp.ResourceData = data
 	resp.DataSourceData = data
+	resp.ListResourceData = data // features.go
+	resp.ActionData = data
 }
 
 // unknownAttributes lists the attributes whose values are not known yet.

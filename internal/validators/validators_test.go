@@ -150,3 +150,15 @@ func TestDuration(t *testing.T) {
 		t.Errorf("ParseDuration(2m) = %v, %v", d, err)
 	}
 }
+
+func TestRegex(t *testing.T) {
+	for _, ok := range []string{"^web", "^(web|batch)$", ""} {
+		if msg := run(t, Regex(), types.StringValue(ok)); msg != "" {
+			t.Errorf("Regex(%q): unexpected error %s", ok, msg)
+		}
+	}
+	msg := run(t, Regex(), types.StringValue("web(["))
+	if !strings.Contains(msg, `"web(["`) || !strings.Contains(msg, "RE2") {
+		t.Errorf("Regex(\"web([\"): the error must name the value and the syntax: %q", msg)
+	}
+}

@@ -1,0 +1,135 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
+	"github.com/hashicorp/terraform-plugin-framework/attr"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+var (
+	_ list.ListResource              = (*applicationListResource)(nil)
+	_ list.ListResourceWithConfigure = (*applicationListResource)(nil)
+)
+
+// NewApplicationListResource returns the supvisors_application list resource (terraform query).
+func NewApplicationListResource() list.ListResource { return &applicationListResource{} }
+
+// applicationListResource lists the managed applications of the cluster as supvisors_application resources.
+type applicationListResource struct {
+	resourceBase
+}
+
+// Metadata names the list resource after the managed resource: supvisors_application.
+func (r *applicationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_application"
+}
+
+// ListResourceConfigSchema describes the filters of the list block's config.
+func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
+	name, state, instance := listFilterDescriptions("application", "name")
+	resp.Schema = listschema.Schema{
+		MarkdownDescription: "Lists the **managed** applications of the cluster (those the Supvisors rules declare) for " +
+			"`terraform query` (Terraform 1.14 or later), each with its identity `{ name }`, so that " +
+			"`terraform query -generate-config-out=FILE` writes a `supvisors_application` block and an `import` block " +
+			"for each. Unmanaged groups are not applications Supvisors can start or stop: the `supvisors_process_group` " +
+			"list resource lists them (with `managed = false`).\n\n" +
+			"The display name says what runs where, e.g. `web (RUNNING): web_cache, web_server on 127.0.0.1:61002`. " +
+			"With `include_resource = true` each result carries the resource as a refresh would read it, with " +
+			"`strategy` left unset (the application's own rules strategy). Every result of one query comes from one " +
+			"read of the cluster. Terraform stops at the list block's `limit` (100 by default).",
+		Attributes: map[string]listschema.Attribute{
+			"name_regex": listschema.StringAttribute{
+				MarkdownDescription: name,
+				Optional:            true,
+				Validators:          []validator.String{validators.Regex()},
+			},
+			"state": listschema.StringAttribute{
+				MarkdownDescription: state,
+				Optional:            true,
+				Validators:          []validator.String{validators.Enum("state", stateRunning, stateStopped)},
+			},
+			"instance": listschema.StringAttribute{
+				MarkdownDescription: instance,
+				Optional:            true,
+				Validators:          []validator.String{validators.Name("instance")},
+			},
+		},
+	}
+}
+
+// List streams one result per managed application that passes the filters, sorted by name.
+func (r *applicationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
+	var cfg listFilterModel
+	diags := req.Config.Get(ctx, &cfg)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	c, snap, diags := listSnapshot(ctx, r.data, "the Supvisors applications")
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	f, diags := compileListFilter(ctx, c, cfg, snap)
+	if diags.HasError() {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return
+	}
+	stream.Results = limited(req.Limit, func(push func(list.ListResult) bool) {
+		for _, name := range snap.ManagedApplicationNames() {
+			info, _ := snap.Application(name)
+			procs := snap.ProcessesOf(name)
+			if info.Statename == supvisors.ApplicationDeleted || (f.name != nil && !f.name.MatchString(name)) ||
+				(f.instance != "" && !runsOn(procs, f.instance)) {
+				continue
+			}
+			m, mdiags := applicationListModel(ctx, info, procs)
+			if f.state != "" && m.State.ValueString() != f.state {
+				continue
+			}
+			result := req.NewListResult(ctx)
+			result.DisplayName = fmt.Sprintf("%s (%s): %s", name, info.Statename, whereTheyRun(procs))
+			result.Diagnostics.Append(mdiags...)
+			result.Diagnostics.Append(setApplicationIdentity(ctx, result.Identity, name)...)
+			if req.IncludeResource {
+				result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
+			}
+			if !push(result) {
+				return
+			}
+		}
+	})
+}
+
+// applicationListModel is the supvisors_application state that an import then a refresh of info would give,
+// with strategy left unset.
+func applicationListModel(ctx context.Context, info supvisors.ApplicationInfo, procs []supvisors.ProcessInfo) (applicationResourceModel, diag.Diagnostics) {
+	m := applicationResourceModel{
+		ID:              types.StringValue(info.ApplicationName),
+		Name:            types.StringValue(info.ApplicationName),
+		RestartTriggers: types.MapNull(types.StringType),
+		StopOnDestroy:   types.BoolValue(true),
+		Timeouts:        nullTimeouts(),
+	}
+	diags := m.setFromCluster(ctx, info, procs)
+	m.Strategy = types.StringNull()
+	return m, diags
+}
+
+// nullTimeouts is an unset timeouts block with create, update and delete (both resources have these).
+func nullTimeouts() timeouts.Value {
+	return timeouts.Value{Object: types.ObjectNull(map[string]attr.Type{
+		"create": types.StringType, "update": types.StringType, "delete": types.StringType,
+	})}
+}

@@ -1,0 +1,171 @@
+package provider
+
+// What the list resources (terraform query, Terraform 1.14+) share: the provider data, the instance filter, the
+// display names that say what runs where, and the limit.
+
+import (
+	"context"
+	"fmt"
+	"iter"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/list"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+// listFilterModel holds the filters every list resource of the provider has.
+type listFilterModel struct {
+	NameRegex types.String `tfsdk:"name_regex"`
+	State     types.String `tfsdk:"state"`
+	Instance  types.String `tfsdk:"instance"`
+}
+
+// listFilter is listFilterModel compiled against the cluster.
+type listFilter struct {
+	name     *regexp.Regexp // nil: every name
+	state    string         // "" or running / stopped
+	instance string         // "" or an identifier host:port
+}
+
+// compileListFilter turns the filters of a list block into a listFilter. The instance filter, when given as a
+// nickname, is resolved to its identifier (one get_all_instances_info call); an unknown instance is an error that
+// lists the known ones.
+func compileListFilter(ctx context.Context, c *supvisors.Client, m listFilterModel, snap *supvisors.Snapshot) (listFilter, diag.Diagnostics) {
+	var f listFilter
+	var diags diag.Diagnostics
+	if s := m.NameRegex.ValueString(); s != "" {
+		re, err := regexp.Compile(s)
+		if err != nil { // checked at validation already
+			diags.AddAttributeError(path.Root("name_regex"), "Invalid regular expression", fmt.Sprintf("%q: %s.", s, err))
+			return f, diags
+		}
+		f.name = re
+	}
+	f.state = m.State.ValueString()
+	inst := m.Instance.ValueString()
+	if inst == "" {
+		return f, diags
+	}
+	if _, ok := snap.State.InstanceStates[inst]; ok {
+		f.instance = inst
+		return f, diags
+	}
+	infos, err := c.GetAllInstancesInfo(ctx)
+	if err != nil {
+		diags.Append(clientAttributeErrorDiagnostic(path.Root("instance"), fmt.Sprintf("Could not resolve instance %q", inst), err))
+		return f, diags
+	}
+	known := make([]string, 0, len(infos))
+	for _, in := range infos {
+		if in.Identifier == inst || in.NickIdentifier == inst {
+			f.instance = in.Identifier
+			return f, diags
+		}
+		known = append(known, fmt.Sprintf("%q (%s)", in.Identifier, in.NickIdentifier))
+	}
+	slices.Sort(known)
+	diags.AddAttributeError(path.Root("instance"), "Unknown Supvisors instance",
+		fmt.Sprintf("The cluster has no instance %q. Give an identifier (host:port) or a nickname; known instances: %s.",
+			inst, strings.Join(known, ", ")))
+	return f, diags
+}
+
+// runsOn tells whether one of procs runs (or is starting) on instance id.
+func runsOn(procs []supvisors.ProcessInfo, id string) bool {
+	for _, p := range procs {
+		if p.Statename.IsRunning() && slices.Contains(p.Identifiers, id) {
+			return true
+		}
+	}
+	return false
+}
+
+// whereTheyRun describes procs for a display name: the running ones by instance, then those that do not run
+// with their state, e.g. "web_cache, web_server on 127.0.0.1:61002" or "worker_0 on 127.0.0.1:61001; worker_1 on
+// 127.0.0.1:61002; not running: worker_2 (FATAL)". Process names are used (the application is said already).
+func whereTheyRun(procs []supvisors.ProcessInfo) string {
+	byInstance := map[string][]string{}
+	var order []string
+	var down []string
+	for _, p := range procs {
+		if !p.Statename.IsRunning() || len(p.Identifiers) == 0 {
+			down = append(down, fmt.Sprintf("%s (%s)", p.ProcessName, p.Statename))
+			continue
+		}
+		ids := slices.Sorted(slices.Values(p.Identifiers))
+		where := strings.Join(ids, " + ") // more than one: a conflict
+		if _, ok := byInstance[where]; !ok {
+			order = append(order, where)
+		}
+		name := p.ProcessName
+		if p.Statename != supvisors.ProcessRunning {
+			name += " (" + string(p.Statename) + ")"
+		}
+		byInstance[where] = append(byInstance[where], name)
+	}
+	slices.Sort(order)
+	parts := make([]string, 0, len(order)+1)
+	for _, where := range order {
+		parts = append(parts, strings.Join(byInstance[where], ", ")+" on "+where)
+	}
+	switch {
+	case len(down) > 0 && len(parts) == 0:
+		parts = append(parts, "nothing runs: "+strings.Join(down, ", "))
+	case len(down) > 0:
+		parts = append(parts, "not running: "+strings.Join(down, ", "))
+	case len(parts) == 0:
+		parts = append(parts, "no process")
+	}
+	return strings.Join(parts, "; ")
+}
+
+// limited stops results after limit of them (no limit when limit <= 0). Terraform sends the list block's limit
+// (100 by default).
+func limited(limit int64, results iter.Seq[list.ListResult]) iter.Seq[list.ListResult] {
+	return func(push func(list.ListResult) bool) {
+		var n int64
+		for r := range results {
+			if limit > 0 && n >= limit {
+				return
+			}
+			if !push(r) {
+				return
+			}
+			if !r.Diagnostics.HasError() {
+				n++
+			}
+		}
+	}
+}
+
+// listSnapshot returns the client and the one snapshot that a List call reads everything from, or diagnostics.
+func listSnapshot(ctx context.Context, d *providerData, what string) (*supvisors.Client, *supvisors.Snapshot, diag.Diagnostics) {
+	var diags diag.Diagnostics
+	c := configuredClient(d, "list resource", &diags)
+	if c == nil {
+		return nil, nil, diags
+	}
+	snap, err := c.Snapshot(d.logContext(ctx))
+	if err != nil {
+		diags.Append(clientErrorDiagnostic("Could not list "+what, err))
+		return nil, nil, diags
+	}
+	return c, snap, diags
+}
+
+// listFilterDescriptions are the descriptions of the common filter attributes; noun is "application" or
+// "process group".
+func listFilterDescriptions(noun, nameWhat string) (name, state, instance string) {
+	name = "Keep the " + noun + "s whose " + nameWhat + " matches this regular expression (Go RE2 syntax, " +
+		"unanchored: `^web` keeps `web` and `webapp`, `^web$` only `web`). Checked at plan time."
+	state = "Keep the " + noun + "s in this state: `running` or `stopped`, as the resource's `state` reads it."
+	instance = "Keep the " + noun + "s with a process running on this instance: an identifier (`host:port`) or a " +
+		"nickname. An unknown instance is an error that lists the known ones."
+	return name, state, instance
+}

@@ -1,0 +1,111 @@
+package provider
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+var (
+	_ action.Action              = (*restartApplicationAction)(nil)
+	_ action.ActionWithConfigure = (*restartApplicationAction)(nil)
+)
+
+// NewRestartApplicationAction returns the supvisors_restart_application action.
+func NewRestartApplicationAction() action.Action { return &restartApplicationAction{} }
+
+// restartApplicationAction restarts a managed application (restart_application) and waits until it runs again.
+type restartApplicationAction struct {
+	actionBase
+}
+
+type restartApplicationModel struct {
+	Name     types.String `tfsdk:"name"`
+	Strategy types.String `tfsdk:"strategy"`
+	Timeout  types.String `tfsdk:"timeout"`
+}
+
+// Metadata names the action supvisors_restart_application.
+func (a *restartApplicationAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_restart_application"
+}
+
+// Schema describes supvisors_restart_application.
+func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = actionschema.Schema{
+		MarkdownDescription: "Restarts a **managed** Supvisors application (`restart_application`): every process is " +
+			"stopped, then the application is started again following its rules and the starting strategy, so " +
+			"processes may move to other instances. The action waits until the application runs again, reports " +
+			"where each process is as it goes, and fails, naming each process with its state and spawn error, when " +
+			"the application does not come back. Terraform 1.14 or later: run it with " +
+			"`terraform apply -invoke=action.supvisors_restart_application.<name>`, or from a resource's " +
+			"`lifecycle { action_trigger { ... } }` (for example after a configuration file changes).\n\n" +
+			"An unknown or unmanaged application is refused before anything is changed. Use " +
+			"`supvisors_restart_process` for the processes of an unmanaged group.",
+		Attributes: map[string]actionschema.Attribute{
+			"name": actionschema.StringAttribute{
+				MarkdownDescription: "Name of the managed application to restart.",
+				Required:            true,
+				Validators:          []validator.String{validators.Name("application name")},
+			},
+			"strategy": actionschema.StringAttribute{
+				MarkdownDescription: strategyDescription(),
+				Optional:            true,
+				Validators:          []validator.String{validators.StartingStrategy()},
+			},
+			"timeout": timeoutAttribute("the application to run again"),
+		},
+	}
+}
+
+// Invoke restarts the application and waits until it runs again.
+func (a *restartApplicationAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m restartApplicationModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
+		return
+	}
+	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
+	defer cancel()
+	if c == nil {
+		return
+	}
+	name := m.Name.ValueString()
+	ctx = tflog.SetField(ctx, "application", name)
+	p := newProgress(ctx, resp)
+
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not restart application %q", name), err))
+		return
+	}
+	if summary, detail := applicationProblem(snap, name); summary != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail+" Nothing was restarted.")
+		return
+	}
+	strategy, origin, err := chosenStrategy(ctx, c, name, m.Strategy)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", name), err))
+		return
+	}
+	before := snap.ProcessesOf(name)
+	info, _ := snap.Application(name)
+	p.say("restarting application %s (%s: %s) with strategy %s (%s)", name, info.Statename, whereTheyRun(before), strategy, origin)
+
+	stop := p.watch(ctx, c, name+":*", before)
+	r := &applicationResource{resourceBase{data: a.data}}
+	info, procs, err := r.apply(ctx, c, actionRestart, name, string(strategy))
+	stop()
+	if err != nil {
+		r.addActionError(ctx, c, &resp.Diagnostics, actionRestart, name, err)
+		return
+	}
+	p.say("application %s is %s: %s", name, info.Statename, whereTheyRun(procs))
+}

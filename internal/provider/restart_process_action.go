@@ -1,0 +1,181 @@
+package provider
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-log/tflog"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
+)
+
+var (
+	_ action.Action              = (*restartProcessAction)(nil)
+	_ action.ActionWithConfigure = (*restartProcessAction)(nil)
+)
+
+// NewRestartProcessAction returns the supvisors_restart_process action.
+func NewRestartProcessAction() action.Action { return &restartProcessAction{} }
+
+// restartProcessAction restarts processes (restart_process) and waits until they run again.
+type restartProcessAction struct {
+	actionBase
+}
+
+type restartProcessModel struct {
+	Namespec  types.String `tfsdk:"namespec"`
+	Strategy  types.String `tfsdk:"strategy"`
+	ExtraArgs types.String `tfsdk:"extra_args"`
+	Timeout   types.String `tfsdk:"timeout"`
+}
+
+// Metadata names the action supvisors_restart_process.
+func (a *restartProcessAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + "_restart_process"
+}
+
+// Schema describes supvisors_restart_process.
+func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest, resp *action.SchemaResponse) {
+	resp.Schema = actionschema.Schema{
+		MarkdownDescription: "Restarts processes (`restart_process`): one process (`application:process`) or every " +
+			"process of an application (`application:*`), managed or not. Each is stopped, then started again " +
+			"following the starting strategy, so it may move to another instance. The action waits until they all " +
+			"run again, reports where each process is as it goes, and fails, naming each process with its state and " +
+			"spawn error, when one does not come back. Terraform 1.14 or later: " +
+			"`terraform apply -invoke=action.supvisors_restart_process.<name>`, or a resource's " +
+			"`lifecycle { action_trigger { ... } }`.\n\n" +
+			"A namespec that designates no process is refused before anything is changed, with the processes the " +
+			"application has.",
+		Attributes: map[string]actionschema.Attribute{
+			"namespec": actionschema.StringAttribute{
+				MarkdownDescription: "The processes: `application:process` for one process, `application:*` for " +
+					"every process of the application. For a homogeneous program, name one process " +
+					"(`worker:worker_1`) or the whole application.",
+				Required:   true,
+				Validators: []validator.String{validators.Namespec()},
+			},
+			"strategy": actionschema.StringAttribute{
+				MarkdownDescription: strategyDescription(),
+				Optional:            true,
+				Validators:          []validator.String{validators.StartingStrategy()},
+			},
+			"extra_args": actionschema.StringAttribute{
+				MarkdownDescription: "Extra arguments for the restarted processes, appended to their command line. " +
+					"Unset: each process restarts with the arguments it runs with now (`\"\"` restarts them without " +
+					"any). The same rules as the `extra_args` of `supvisors_process_group` apply.",
+				Optional:   true,
+				Validators: []validator.String{pgExtraArgsValidator{}},
+			},
+			"timeout": timeoutAttribute("the processes to run again"),
+		},
+	}
+}
+
+// Invoke restarts the processes and waits until they run again.
+func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequest, resp *action.InvokeResponse) {
+	var m restartProcessModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
+		return
+	}
+	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
+	defer cancel()
+	if c == nil {
+		return
+	}
+	namespec := m.Namespec.ValueString()
+	app, _ := supvisors.SplitNamespec(namespec)
+	ctx = tflog.SetField(ctx, "namespec", namespec)
+	summary := fmt.Sprintf("Could not restart %s", namespec)
+	p := newProgress(ctx, resp)
+
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
+		return
+	}
+	before := snap.Match(namespec)
+	if len(before) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec)+" Nothing was restarted.")
+		return
+	}
+	before = append([]supvisors.ProcessInfo(nil), before...)
+	strategy, origin, err := chosenStrategy(ctx, c, app, m.Strategy)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", app), err))
+		return
+	}
+
+	// One restart_process call for the namespec with the configured arguments (or the common current ones),
+	// else one per process with its own.
+	type call struct{ namespec, args string }
+	var calls []call
+	if args, ok := commonExtraArgs(before, m.ExtraArgs); ok {
+		calls = []call{{namespec, args}}
+	} else {
+		for _, q := range before {
+			calls = append(calls, call{q.Namespec(), q.ExtraArgs})
+		}
+	}
+	p.say("restarting %s with strategy %s (%s): %s", namespec, strategy, origin, whereTheyRun(before))
+	stop := p.watch(ctx, c, namespec, before)
+	defer stop()
+	for _, cl := range calls {
+		if err := c.RestartProcess(ctx, strategy, cl.namespec, cl.args, false); err != nil {
+			stop()
+			resp.Diagnostics.Append(restartProcessError(summary, cl.namespec, err))
+			return
+		}
+	}
+	procs, err := c.WaitProcesses(ctx, namespec, true)
+	var settle *supvisors.SettleError
+	if errors.As(err, &settle) && onlyStopped(settle.Processes) {
+		// Seen between the stop and the start of the restart: finish with a plain start.
+		tflog.Debug(ctx, "processes seen stopped after the restart; starting them")
+		for _, cl := range calls {
+			if err := c.StartProcess(ctx, strategy, cl.namespec, cl.args, false); err != nil && !supvisors.IsFault(err, supvisors.FaultAlreadyStarted) {
+				stop()
+				resp.Diagnostics.Append(restartProcessError(summary, cl.namespec, err))
+				return
+			}
+		}
+		procs, err = c.WaitProcesses(ctx, namespec, true)
+	}
+	stop()
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
+		return
+	}
+	p.say("%s restarted: %s", namespec, whereTheyRun(procs))
+}
+
+// commonExtraArgs returns the arguments of one restart_process call for all the processes: the configured ones,
+// or those every process runs with now. ok is false when the processes run with different arguments.
+func commonExtraArgs(procs []supvisors.ProcessInfo, configured types.String) (string, bool) {
+	if !configured.IsNull() && !configured.IsUnknown() {
+		return configured.ValueString(), true
+	}
+	for _, q := range procs[1:] {
+		if q.ExtraArgs != procs[0].ExtraArgs {
+			return "", false
+		}
+	}
+	return procs[0].ExtraArgs, true
+}
+
+// restartProcessError is the diagnostic of a refused restart_process call, with what to do.
+func restartProcessError(summary, namespec string, err error) diag.Diagnostic {
+	detail := clientErrorDetail(err)
+	if supvisors.IsFault(err, supvisors.FaultNotRunning) {
+		detail = fmt.Sprintf("%s is not running, so there is nothing to restart; start it with supvisors_process_group "+
+			"(state = \"running\").\n\n%s", namespec, detail)
+	}
+	return diag.NewErrorDiagnostic(summary, detail)
+}
