@@ -16,8 +16,9 @@ var templates embed.FS
 
 // The fixed lab applications (see testdata/README.md).
 var (
-	// Apps are the app_a .. app_h applications: programs main and side, one application per acceptance test.
-	Apps = []string{"app_a", "app_b", "app_c", "app_d", "app_e", "app_f", "app_g", "app_h"}
+	// Apps are the app_a .. app_h applications: programs main and side, one application per acceptance test;
+	// app_t .. app_w are the ones of the Terraform 1.12+ and 1.14+ tests (identity, list resources, actions).
+	Apps = []string{"app_a", "app_b", "app_c", "app_d", "app_e", "app_f", "app_g", "app_h", "app_t", "app_u", "app_v", "app_w"}
 	// ProcessGroups are the pg_a .. pg_d applications: homogeneous program pg_x_multi (numprocs 2,
 	// processes pg_x_multi_0/1) and plain program pg_x_plain.
 	ProcessGroups = []string{"pg_a", "pg_b", "pg_c", "pg_d"}
