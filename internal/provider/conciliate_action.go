@@ -71,14 +71,15 @@ func (a *conciliateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 					"conciliation strategy (`get_strategies`), unless that is `USER`. `USER` is refused: with it " +
 					"Supvisors leaves the conflicts to a person and changes nothing.",
 				Optional:   true,
-				Validators: []validator.String{validators.Enum("conciliation strategy", conciliationStrategies()...)},
+				// USER passes the enum and is refused with its reason by ValidateConfig.
+				Validators: []validator.String{validators.Enum("conciliation strategy", append(conciliationStrategies(), string(supvisors.ConciliationUser))...)},
 			},
 			"timeout": timeoutAttribute("the cluster to return to OPERATION"),
 		},
 	}
 }
 
-// ValidateConfig explains why USER is refused (the enum validator only says it is not in the list).
+// ValidateConfig refuses USER with the reason.
 func (a *conciliateAction) ValidateConfig(ctx context.Context, req action.ValidateConfigRequest, resp *action.ValidateConfigResponse) {
 	var m conciliateModel
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {

@@ -16,7 +16,8 @@ import (
 
 var (
 	_ action.Action              = (*restartApplicationAction)(nil)
-	_ action.ActionWithConfigure = (*restartApplicationAction)(nil)
+	_ action.ActionWithConfigure  = (*restartApplicationAction)(nil)
+	_ action.ActionWithModifyPlan = (*restartApplicationAction)(nil)
 )
 
 // NewRestartApplicationAction returns the supvisors_restart_application action.
@@ -63,6 +64,25 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 			},
 			"timeout": timeoutAttribute("the application to run again"),
 		},
+	}
+}
+
+// ModifyPlan checks at plan time (reads only) that the application exists and is managed.
+func (a *restartApplicationAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m restartApplicationModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() || m.Name.IsUnknown() ||
+		a.data == nil || a.data.client == nil {
+		return // checked again when the action runs
+	}
+	name := m.Name.ValueString()
+	snap, err := a.data.client.Snapshot(a.data.logContext(ctx))
+	if err != nil {
+		resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("name"),
+			fmt.Sprintf("Could not check application %q against the cluster", name), err))
+		return
+	}
+	if summary, detail := applicationProblem(snap, name); summary != "" {
+		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
 	}
 }
 

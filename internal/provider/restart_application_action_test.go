@@ -58,10 +58,12 @@ action "supvisors_restart_application" "u" {
 }
 
 // TestAccRestartApplicationActionErrors checks that bad inputs fail with a clear error and change nothing: an
-// unknown application, an unmanaged group, a bad strategy and a bad timeout (the last two at plan time).
+// unknown application, an unmanaged group (both checked against the cluster at plan time, and again when the
+// action runs), a bad strategy and a bad timeout.
 func TestAccRestartApplicationActionErrors(t *testing.T) {
 	testAccPreCheck(t)
 	webBefore := testAccPids(t, "web:*")
+	// Each step changes the trigger's input, so that an apply would run the action.
 	config := func(lines string) string {
 		return testAccTriggeredAction(`
 action "supvisors_restart_application" "bad" {
@@ -69,7 +71,7 @@ action "supvisors_restart_application" "bad" {
     `+lines+`
   }
 }
-`, "action.supvisors_restart_application.bad", "v1")
+`, "action.supvisors_restart_application.bad", lines)
 	}
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
@@ -77,11 +79,11 @@ action "supvisors_restart_application" "bad" {
 		Steps: []resource.TestStep{
 			{
 				Config:      config(`name = "no_such_app"`),
-				ExpectError: testAccErrorRe(`Unknown Supvisors application.*"no_such_app".*Managed applications:.*"web".*Nothing was restarted`),
+				ExpectError: testAccErrorRe(`Unknown Supvisors application.*"no_such_app".*Managed applications:.*"web"`),
 			},
 			{
 				Config:      config(`name = "tools"`),
-				ExpectError: testAccErrorRe(`Unmanaged Supvisors application.*"tools" is an unmanaged group.*Nothing was restarted`),
+				ExpectError: testAccErrorRe(`Unmanaged Supvisors application.*"tools" is an unmanaged group`),
 			},
 			{
 				Config:      config("name = \"web\"\n    strategy = \"FASTEST\""),
@@ -89,7 +91,7 @@ action "supvisors_restart_application" "bad" {
 			},
 			{
 				Config:      config("name = \"web\"\n    timeout = \"soon\""),
-				ExpectError: testAccErrorRe(`timeout`),
+				ExpectError: testAccErrorRe(`Invalid duration.*"soon"`),
 			},
 			{
 				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",

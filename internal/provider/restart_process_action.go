@@ -19,7 +19,8 @@ import (
 
 var (
 	_ action.Action              = (*restartProcessAction)(nil)
-	_ action.ActionWithConfigure = (*restartProcessAction)(nil)
+	_ action.ActionWithConfigure  = (*restartProcessAction)(nil)
+	_ action.ActionWithModifyPlan = (*restartProcessAction)(nil)
 )
 
 // NewRestartProcessAction returns the supvisors_restart_process action.
@@ -76,6 +77,27 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 			},
 			"timeout": timeoutAttribute("the processes to run again"),
 		},
+	}
+}
+
+// ModifyPlan checks at plan time (reads only) that the namespec designates processes.
+func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
+	var m restartProcessModel
+	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() || m.Namespec.IsUnknown() ||
+		a.data == nil || a.data.client == nil {
+		return // checked again when the action runs
+	}
+	ctx = a.data.logContext(ctx)
+	namespec := m.Namespec.ValueString()
+	snap, err := a.data.client.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("namespec"),
+			fmt.Sprintf("Could not check %q against the cluster", namespec), err))
+		return
+	}
+	if len(snap.Match(namespec)) == 0 {
+		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process",
+			unknownNamespecDetail(ctx, a.data.client, namespec))
 	}
 }
 

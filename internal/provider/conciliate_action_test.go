@@ -1,0 +1,112 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+const testAccConciliateAction = `
+action "supvisors_conciliate" "c" {
+  config {
+    strategy = "SENICIDE"
+  }
+}
+`
+
+// TestAccConciliateAction makes a real conflict (app_w:side started by hand on two instances, which puts the
+// cluster in CONCILIATION), then runs supvisors_conciliate (SENICIDE) through action_trigger: the cluster must
+// be back in OPERATION with app_w:side on one instance only. It changes the state of the whole cluster, so it is
+// not parallel, and it restores the cluster in t.Cleanup whatever happens.
+func TestAccConciliateAction(t *testing.T) {
+	testAccPreCheck(t)
+	const namespec = "app_w:side"
+	_, i := testAccDSMaster(t)
+	c := testAccDSClient(i)
+	ctx := testAccDSContext(t, 5*time.Minute)
+	resource.Test(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   testAccNeedsActions,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					if _, err := c.WaitReady(ctx, supvisors.StateOperation); err != nil {
+						t.Fatalf("the cluster is not in OPERATION before the test: %v", err)
+					}
+					t.Cleanup(func() { testAccRestoreAfterConflict(t, c, namespec) })
+					for _, n := range []int{(i + 1) % testAccLab.Size(), (i + 2) % testAccLab.Size()} {
+						if err := testAccDSClient(n).Supervisor().StartProcess(ctx, namespec, true); err != nil {
+							t.Fatalf("supervisor.startProcess(%q) on %s: %v", namespec, testAccLab.Nick(n), err)
+						}
+					}
+					if _, err := c.WaitReady(testAccDSContextTimeout(ctx, time.Minute), supvisors.StateConciliation); err != nil {
+						t.Fatalf("the cluster did not enter CONCILIATION: %v", err)
+					}
+				},
+				Config: testAccDSProviderBlock(i) + testAccConciliateAction + `
+resource "terraform_data" "trigger" {
+  input = "conflict"
+
+  lifecycle {
+    action_trigger {
+      events  = [after_create]
+      actions = [action.supvisors_conciliate.c]
+    }
+  }
+}
+`,
+				Check: func(*terraform.State) error {
+					st, err := c.GetSupvisorsState(ctx)
+					if err != nil || st.FSMStatename != supvisors.StateOperation {
+						t.Errorf("after the action the cluster is %s (%v), want OPERATION", st.FSMStatename, err)
+					}
+					procs, err := c.GetProcessInfo(ctx, namespec)
+					if err != nil || len(procs) != 1 || len(procs[0].Identifiers) > 1 {
+						t.Errorf("after the action %s should run on one instance at most: %+v (%v)", namespec, procs, err)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccConciliateActionErrors: outside CONCILIATION the action fails with the cluster's state and changes
+// nothing; USER is refused at plan time.
+func TestAccConciliateActionErrors(t *testing.T) {
+	testAccPreCheck(t)
+	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+	defer cancel()
+	if _, err := testAccClient(t).WaitReady(ctx, supvisors.StateOperation); err != nil {
+		t.Fatalf("the cluster is not in OPERATION: %v", err)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   testAccNeedsActions,
+		Steps: []resource.TestStep{
+			{
+				Config:      testAccTriggeredAction(testAccConciliateAction, "action.supvisors_conciliate.c", "v1"),
+				ExpectError: testAccErrorRe(`not in CONCILIATION.*The cluster is in OPERATION.*nothing was changed`),
+			},
+			{
+				Config: testAccTriggeredAction(`
+action "supvisors_conciliate" "user" {
+  config {
+    strategy = "USER"
+  }
+}
+`, "action.supvisors_conciliate.user", "v2"),
+				ExpectError: testAccErrorRe(`USER does not conciliate.*SENICIDE`),
+			},
+			{
+				// a valid last configuration, for the destroy at the end
+				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
+			},
+		},
+	})
+}

@@ -1,0 +1,145 @@
+package provider
+
+import (
+	"context"
+	"testing"
+	"time"
+
+	"github.com/hashicorp/terraform-plugin-framework/types"
+	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
+	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+)
+
+func TestCommonExtraArgs(t *testing.T) {
+	procs := []supvisors.ProcessInfo{{ExtraArgs: "-a"}, {ExtraArgs: "-a"}}
+	if args, ok := commonExtraArgs(procs, types.StringNull()); !ok || args != "-a" {
+		t.Errorf("same arguments: got %q, %v", args, ok)
+	}
+	procs[1].ExtraArgs = "-b"
+	if _, ok := commonExtraArgs(procs, types.StringNull()); ok {
+		t.Error("different arguments must give one call per process")
+	}
+	if args, ok := commonExtraArgs(procs, types.StringValue("")); !ok || args != "" {
+		t.Errorf("configured arguments win: got %q, %v", args, ok)
+	}
+}
+
+// TestAccRestartProcessAction runs supvisors_restart_process through action_trigger on app_v: first one process
+// with new extra arguments (only that process gets a new pid), then every process with the arguments each runs
+// with (both get new pids, and app_v:main keeps its arguments).
+func TestAccRestartProcessAction(t *testing.T) {
+	testAccPreCheck(t)
+	const app = "app_v"
+	t.Cleanup(func() { testAccStopProcesses(t, app+":*") })
+	var before map[string]string
+	action := func(lines string) string {
+		return `
+action "supvisors_restart_process" "v" {
+  config {
+    ` + lines + `
+  }
+}
+`
+	}
+	argsOf := func(namespec string) string {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		procs, err := testAccClient(t).GetProcessInfo(ctx, namespec)
+		if err != nil || len(procs) != 1 {
+			t.Fatalf("get_process_info(%s): %v %v", namespec, procs, err)
+		}
+		return procs[0].ExtraArgs
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   testAccNeedsActions,
+		Steps: []resource.TestStep{
+			{
+				PreConfig: func() {
+					testAccStartProcesses(t, app+":*", "")
+					before = testAccPids(t, app+":*")
+				},
+				Config: testAccTriggeredAction(action("namespec = \"app_v:main\"\n    extra_args = \"-x 1\""),
+					"action.supvisors_restart_process.v", "v1"),
+				Check: func(*terraform.State) error {
+					after := testAccPids(t, app+":*")
+					if after["app_v:main"] == "" || after["app_v:main"] == before["app_v:main"] {
+						t.Errorf("app_v:main was not restarted: %v, then %v", before, after)
+					}
+					if after["app_v:side"] != before["app_v:side"] {
+						t.Errorf("app_v:side was restarted too: %v, then %v", before, after)
+					}
+					if got := argsOf("app_v:main"); got != "-x 1" {
+						t.Errorf("app_v:main runs with extra_args %q, want \"-x 1\"", got)
+					}
+					before = after
+					return nil
+				},
+			},
+			{
+				Config: testAccTriggeredAction(action(`namespec = "app_v:*"`), "action.supvisors_restart_process.v", "v2"),
+				Check: func(*terraform.State) error {
+					after := testAccPids(t, app+":*")
+					for _, ns := range []string{"app_v:main", "app_v:side"} {
+						if after[ns] == "" || after[ns] == before[ns] {
+							t.Errorf("%s was not restarted: %v, then %v", ns, before, after)
+						}
+					}
+					if got := argsOf("app_v:main"); got != "-x 1" {
+						t.Errorf("app_v:main restarted with extra_args %q, want the ones it ran with (\"-x 1\")", got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
+
+// TestAccRestartProcessActionErrors checks that bad inputs fail clearly and change nothing: a namespec of no
+// process, of no application (both at plan time), a bare name and bad extra arguments.
+func TestAccRestartProcessActionErrors(t *testing.T) {
+	testAccPreCheck(t)
+	webBefore := testAccPids(t, "web:*")
+	config := func(lines string) string {
+		return testAccTriggeredAction(`
+action "supvisors_restart_process" "bad" {
+  config {
+    `+lines+`
+  }
+}
+`, "action.supvisors_restart_process.bad", lines)
+	}
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   testAccNeedsActions,
+		Steps: []resource.TestStep{
+			{
+				Config:      config(`namespec = "web:nope"`),
+				ExpectError: testAccErrorRe(`Unknown Supvisors process.*Application "web" has no process matching "web:nope".*web:web_server`),
+			},
+			{
+				Config:      config(`namespec = "no_such_app:*"`),
+				ExpectError: testAccErrorRe(`Unknown Supvisors process.*no application named "no_such_app"`),
+			},
+			{
+				Config:      config(`namespec = "web"`),
+				ExpectError: testAccErrorRe(`"web" is not a namespec`),
+			},
+			{
+				Config:      config("namespec = \"web:web_server\"\n    extra_args = \"'unbalanced\""),
+				ExpectError: testAccErrorRe(`Invalid extra_args.*single quote`),
+			},
+			{
+				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
+				Check: func(*terraform.State) error {
+					if got := testAccPids(t, "web:*"); !sameMap(got, webBefore) {
+						t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
+					}
+					return nil
+				},
+			},
+		},
+	})
+}
