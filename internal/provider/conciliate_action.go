@@ -70,7 +70,7 @@ func (a *conciliateAction) Schema(_ context.Context, _ action.SchemaRequest, res
 				MarkdownDescription: "Conciliation strategy: " + joinWords(names) + ". Unset: the cluster's own " +
 					"conciliation strategy (`get_strategies`), unless that is `USER`. `USER` is refused: with it " +
 					"Supvisors leaves the conflicts to a person and changes nothing.",
-				Optional:   true,
+				Optional: true,
 				// USER passes the enum and is refused with its reason by ValidateConfig.
 				Validators: []validator.String{validators.Enum("conciliation strategy", append(conciliationStrategies(), string(supvisors.ConciliationUser))...)},
 			},

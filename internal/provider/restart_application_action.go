@@ -15,7 +15,7 @@ import (
 )
 
 var (
-	_ action.Action              = (*restartApplicationAction)(nil)
+	_ action.Action               = (*restartApplicationAction)(nil)
 	_ action.ActionWithConfigure  = (*restartApplicationAction)(nil)
 	_ action.ActionWithModifyPlan = (*restartApplicationAction)(nil)
 )

@@ -18,7 +18,7 @@ import (
 )
 
 var (
-	_ action.Action              = (*restartProcessAction)(nil)
+	_ action.Action               = (*restartProcessAction)(nil)
 	_ action.ActionWithConfigure  = (*restartProcessAction)(nil)
 	_ action.ActionWithModifyPlan = (*restartProcessAction)(nil)
 )
