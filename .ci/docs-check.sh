@@ -9,7 +9,8 @@
 # checked by TestImportGuideFlow in internal/demo, which runs with the acceptance tests (TF_ACC=1).
 #
 # Usage: .ci/docs-check.sh            (from anywhere inside the repository)
-# Needs: go, and terraform (or tofu, or TF_ACC_TERRAFORM_PATH) on PATH.
+# Needs: go. Everything runs with a Terraform >= 1.14 (the pages of the list resources and actions, action blocks
+# and .tfquery.hcl examples need it): the one .ci/terraform.sh builds once into the lab cache, or $TERRAFORM_NEW.
 set -euo pipefail
 
 root=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
@@ -18,12 +19,8 @@ cd "$root"
 fail=0
 say() { printf '%s\n' "docs-check: $*"; }
 
-tf="${TF_ACC_TERRAFORM_PATH:-}"
-if [[ -z "$tf" ]]; then
-	tf=$(command -v terraform || command -v tofu || true)
-fi
-if [[ -z "$tf" ]]; then
-	say "FAIL: neither terraform nor tofu is on PATH (or set TF_ACC_TERRAFORM_PATH)"
+if ! tf=$(.ci/terraform.sh path); then
+	say "FAIL: no Terraform >= 1.14 (.ci/terraform.sh could not build it)"
 	exit 1
 fi
 
@@ -37,7 +34,7 @@ empty_rc="$work/empty.tfrc"
 
 # --- 1. docs/ is up to date -------------------------------------------------------------------------------------
 say "go generate ./... (tfplugindocs)"
-if ! TF_CLI_CONFIG_FILE="$empty_rc" go generate ./... >"$work/generate.log" 2>&1; then
+if ! PATH="$(dirname "$tf"):$PATH" TF_CLI_CONFIG_FILE="$empty_rc" go generate ./... >"$work/generate.log" 2>&1; then
 	cat "$work/generate.log"
 	say "FAIL: go generate ./... failed (see above)"
 	exit 1
@@ -88,11 +85,14 @@ EOF
 # (.terraform, lock files) is written into the work tree. Resource and data-source examples usually omit the
 # terraform block; without required_providers Terraform would look for hashicorp/supvisors, so the check adds
 # one when the example has none.
-mapfile -t dirs < <(find examples -name '*.tf' -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
+# A directory of .tfquery.hcl files (list resource examples) is validated with -query.
+mapfile -t dirs < <(find examples \( -name '*.tf' -o -name '*.tfquery.hcl' \) -not -path '*/.terraform/*' -printf '%h\n' | sort -u)
 for d in "${dirs[@]}"; do
 	scratch="$work/validate/$d"
 	mkdir -p "$scratch"
-	cp "$d"/*.tf "$scratch"/
+	cp "$d"/*.tf "$d"/*.tfquery.hcl "$scratch"/ 2>/dev/null || true
+	query=()
+	compgen -G "$d/*.tfquery.hcl" >/dev/null && query=(-query)
 	if ! grep -qs 'required_providers' "$d"/*.tf; then
 		cat >"$scratch/zz_docs_check_providers.tf" <<'EOF'
 terraform {
@@ -106,7 +106,7 @@ EOF
 	fi
 	# validate with dev_overrides needs no init when every provider is overridden. An example that uses another
 	# provider would need `init` (and a registry): report it instead of hiding it.
-	if out=$(TF_CLI_CONFIG_FILE="$rc" "$tf" -chdir="$scratch" validate -no-color 2>&1); then
+	if out=$(TF_CLI_CONFIG_FILE="$rc" "$tf" -chdir="$scratch" validate -no-color "${query[@]}" 2>&1); then
 		say "ok: validate $d"
 	else
 		printf '%s\n' "$out" | grep -v '^[│╷╵ ]*$' | sed 's/^/    /'

@@ -2,7 +2,8 @@
 # A Terraform CLI >= 1.14 for the tests and the docs (list resources, actions, `terraform query`).
 #
 #   .ci/terraform.sh path   build Terraform once if it is missing, print the binary's path on stdout
-#   .ci/terraform.sh test   the provider acceptance tests and the query adoption flow with it (`make test-terraform`)
+#   .ci/terraform.sh test   the provider acceptance tests, the query adoption flow and an -invoke run with it
+#                           (`make test-terraform`)
 #
 # Terraform is built from its Go module (the Go module proxy is the only place this project fetches it from) at the
 # pinned version, once, into the cache folder the test lab uses (~/.cache/terraform-provider-supvisors, or
@@ -66,8 +67,11 @@ test)
 	cfg=$(mktemp)
 	trap 'rm -f "$cfg"' EXIT
 	say "$(TF_CLI_CONFIG_FILE=$cfg "$tf" version | head -1)"
-	TF_CLI_CONFIG_FILE=$cfg TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf" \
-		go test ./internal/provider ./internal/demo -count=1 -timeout 30m
+	export TF_CLI_CONFIG_FILE=$cfg TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf"
+	go test ./internal/provider -count=1 -timeout 30m
+	# The adoption guide with terraform query, and an action run with -invoke (the rest of internal/demo runs
+	# in make test).
+	go test ./internal/demo -run '^(TestQueryGuideFlow|TestInvokeFlow)$' -count=1 -timeout 20m
 	;;
 *)
 	say "usage: $0 [path|test]"
