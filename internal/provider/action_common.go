@@ -27,7 +27,7 @@ import (
 const defaultActionTimeout = 5 * time.Minute
 
 // progressPoll is how often an action reads where its processes are, to report the changes.
-const progressPoll = time.Second
+const progressPoll = 500 * time.Millisecond
 
 // actionBase carries the provider data of an action.
 type actionBase struct {
@@ -117,8 +117,8 @@ func sortedByNamespec(procs []supvisors.ProcessInfo) []supvisors.ProcessInfo {
 }
 
 // watch reports, while the returned stop function is not called, each change of state or instance of the
-// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them every second
-// (one small call) and stops by itself when ctx ends; stop waits for the last line to be sent.
+// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them
+// (one small call every 0.5 s) and stops by itself when ctx ends; stop waits for the last line to be sent.
 func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec string, before []supvisors.ProcessInfo) (stop func()) {
 	last := map[string]string{}
 	for _, q := range before {

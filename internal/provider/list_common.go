@@ -91,8 +91,10 @@ func runsOn(procs []supvisors.ProcessInfo, id string) bool {
 // 127.0.0.1:61002; not running: worker_2 (FATAL)". Process names are used (the application is said already).
 func whereTheyRun(procs []supvisors.ProcessInfo) string {
 	byInstance := map[string][]string{}
-	var order []string
+	var order []string // instances in the order of their first process
 	var down []string
+	procs = slices.Clone(procs)
+	pgSortProcesses(procs)
 	for _, p := range procs {
 		if !p.Statename.IsRunning() || len(p.Identifiers) == 0 {
 			down = append(down, fmt.Sprintf("%s (%s)", p.ProcessName, p.Statename))
@@ -109,7 +111,6 @@ func whereTheyRun(procs []supvisors.ProcessInfo) string {
 		}
 		byInstance[where] = append(byInstance[where], name)
 	}
-	slices.Sort(order)
 	parts := make([]string, 0, len(order)+1)
 	for _, where := range order {
 		parts = append(parts, strings.Join(byInstance[where], ", ")+" on "+where)
