@@ -82,7 +82,8 @@ func setupNewerCLI(t *testing.T) (*testlab.Cluster, string, string, *supvisors.C
 			newerCLI.err = err
 			return
 		}
-		lab, err := testlab.Start(ctx, testlab.Options{Logf: t.Logf})
+		// The lab outlives the test that starts it (TestMain stops it), so it logs to stderr (the default).
+		lab, err := testlab.Start(ctx, testlab.Options{})
 		if err != nil {
 			newerCLI.err = fmt.Errorf("the Supvisors test lab did not start: %w", err)
 			return
