@@ -279,7 +279,13 @@ action "supvisors_conciliate" "now" {
 `})
 	tf := newTerraformRunner(cli, dir, rc, lab.URL(0), lab.Username(), lab.Password(), nil)
 
-	pids := func() map[string]string { return runningPids(ctx, t, client, "app_a:*") }
+	pids := func() map[string]string {
+		p, err := testlab.RunningPids(ctx, client, "app_a:*")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return p
+	}
 	before := pids()
 	out := mustRun(ctx, t, tf, "apply", "-no-color", "-auto-approve", "-invoke=action.supvisors_restart_application.app_a")
 	expectMatch(t, out, `Actions: 1 invoked\.`)
@@ -313,31 +319,4 @@ action "supvisors_conciliate" "now" {
 	if got := allEvents(ctx, t, client); fmt.Sprint(got) != fmt.Sprint(before) {
 		t.Errorf("a refused conciliate changed the cluster")
 	}
-}
-
-// runningPids returns namespec -> "pid@identifier" for the running processes of namespec.
-func runningPids(ctx context.Context, t *testing.T, c *supvisors.Client, namespec string) map[string]string {
-	t.Helper()
-	procs, err := c.GetProcessInfo(ctx, namespec)
-	if err != nil {
-		t.Fatalf("get_process_info(%s): %v", namespec, err)
-	}
-	out := map[string]string{}
-	for _, p := range procs {
-		if p.Statename != supvisors.ProcessRunning {
-			continue
-		}
-		for _, id := range p.Identifiers {
-			infos, err := c.GetInnerProcessInfo(ctx, id, p.Namespec())
-			if err != nil {
-				t.Fatalf("get_inner_process_info(%s, %s): %v", id, p.Namespec(), err)
-			}
-			for _, in := range infos {
-				if in.Pid > 0 {
-					out[p.Namespec()] = fmt.Sprintf("%d@%s", in.Pid, id)
-				}
-			}
-		}
-	}
-	return out
 }

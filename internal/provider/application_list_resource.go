@@ -71,19 +71,8 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 // List streams one result per managed application that passes the filters, sorted by name.
 func (r *applicationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg listFilterModel
-	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	c, snap, diags := listSnapshot(ctx, r.data, "the Supvisors applications")
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	f, diags := compileListFilter(ctx, c, cfg, snap)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg }, "the Supvisors applications")
+	if !ok {
 		return
 	}
 	stream.Results = limited(req.Limit, func(push func(list.ListResult) bool) {

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/tfversion"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
 )
 
 // cliFeatureCheck skips a test whose feature the CLI lacks, saying which feature, which CLI it needs and which
@@ -58,35 +59,16 @@ func testAccIsOpenTofu() bool {
 		strings.HasPrefix(filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), "tofu")
 }
 
-// testAccPids returns, for every process of namespec that runs, "pid@identifier" (from get_inner_process_info on
-// the instance where it runs), keyed by namespec; processes that do not run are absent.
+// testAccPids returns "pid@identifier" of every running process of namespec (see testlab.RunningPids).
 func testAccPids(t *testing.T, namespec string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()
-	c := testAccClient(t)
-	procs, err := c.GetProcessInfo(ctx, namespec)
+	pids, err := testlab.RunningPids(ctx, testAccClient(t), namespec)
 	if err != nil {
-		t.Fatalf("get_process_info(%q): %v", namespec, err)
+		t.Fatal(err)
 	}
-	out := map[string]string{}
-	for _, p := range procs {
-		if p.Statename != supvisors.ProcessRunning {
-			continue
-		}
-		for _, id := range p.Identifiers {
-			infos, err := c.GetInnerProcessInfo(ctx, id, p.Namespec())
-			if err != nil {
-				t.Fatalf("get_inner_process_info(%s, %s): %v", id, p.Namespec(), err)
-			}
-			for _, in := range infos {
-				if in.Pid > 0 {
-					out[p.Namespec()] = fmt.Sprintf("%d@%s", in.Pid, id)
-				}
-			}
-		}
-	}
-	return out
+	return pids
 }
 
 // testAccStartProcesses starts namespec (every process it designates) and waits until they run.

@@ -145,19 +145,33 @@ func limited(limit int64, results iter.Seq[list.ListResult]) iter.Seq[list.ListR
 	}
 }
 
-// listSnapshot returns the client and the one snapshot that a List call reads everything from, or diagnostics.
-func listSnapshot(ctx context.Context, d *providerData, what string) (*supvisors.Client, *supvisors.Snapshot, diag.Diagnostics) {
+// startList reads the config of a list block into cfg, takes the one snapshot the List call reads everything
+// from, and compiles the common filters (filters(cfg) returns them). ok is false after the stream was set to the
+// diagnostics; what names the listed things in messages.
+func startList(ctx context.Context, d *providerData, req list.ListRequest, stream *list.ListResultsStream, cfg any,
+	filters func() listFilterModel, what string) (snap *supvisors.Snapshot, f listFilter, ok bool) {
+	fail := func(diags diag.Diagnostics) (*supvisors.Snapshot, listFilter, bool) {
+		stream.Results = list.ListResultsStreamDiagnostics(diags)
+		return nil, listFilter{}, false
+	}
 	var diags diag.Diagnostics
+	if diags = req.Config.Get(ctx, cfg); diags.HasError() {
+		return fail(diags)
+	}
 	c := configuredClient(d, "list resource", &diags)
 	if c == nil {
-		return nil, nil, diags
+		return fail(diags)
 	}
-	snap, err := c.Snapshot(d.logContext(ctx))
+	ctx = d.logContext(ctx)
+	snap, err := c.Snapshot(ctx)
 	if err != nil {
-		diags.Append(clientErrorDiagnostic("Could not list "+what, err))
-		return nil, nil, diags
+		diags.AddError("Could not list "+what, clientErrorDetail(err))
+		return fail(diags)
 	}
-	return c, snap, diags
+	if f, diags = compileListFilter(ctx, c, filters(), snap); diags.HasError() {
+		return fail(diags)
+	}
+	return snap, f, true
 }
 
 // listFilterDescriptions are the descriptions of the common filter attributes; noun is "application" or

@@ -87,19 +87,9 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 // List streams one result per program (see the schema description), sorted by application then program.
 func (r *processGroupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg processGroupListModel
-	diags := req.Config.Get(ctx, &cfg)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	c, snap, diags := listSnapshot(ctx, r.data, "the Supvisors process groups")
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
-		return
-	}
-	f, diags := compileListFilter(ctx, c, cfg.listFilterModel, snap)
-	if diags.HasError() {
-		stream.Results = list.ListResultsStreamDiagnostics(diags)
+	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg.listFilterModel },
+		"the Supvisors process groups")
+	if !ok {
 		return
 	}
 	stream.Results = limited(req.Limit, func(push func(list.ListResult) bool) {
