@@ -1,10 +1,18 @@
 package provider
 
 import (
+	"context"
+	"strings"
 	"testing"
+	"time"
 
+	"github.com/hashicorp/terraform-plugin-framework/action"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
+	"github.com/hashicorp/terraform-plugin-go/tftypes"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
+
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
 // TestAccRestartApplicationAction runs supvisors_restart_application through action_trigger on app_u: once with
@@ -104,4 +112,74 @@ action "supvisors_restart_application" "bad" {
 			},
 		},
 	})
+}
+
+// TestAccRestartApplicationAction_cancel: an interrupt (Ctrl-C) reaches the action as a cancelled context. The
+// lab application slow ignores SIGTERM, so its stop lasts about 3 s (stopwaitsecs, then SIGKILL); the context is
+// cancelled as soon as the restart has begun (slow leaves RUNNING), and Invoke must then return at once with a
+// diagnostic saying it was interrupted, while slow is still on its way (not RUNNING again). No timing bound is
+// asserted. The action is invoked directly, so this runs with every CLI.
+func TestAccRestartApplicationAction_cancel(t *testing.T) {
+	testAccPreCheck(t)
+	t.Parallel()
+	const app = "slow"
+	c := testAccClient(t)
+	ctx := context.Background()
+	t.Cleanup(func() {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
+		defer cancel()
+		_, _, _ = c.WaitApplication(ctx, app, supvisors.ApplicationRunning)
+		if err := c.StopApplication(ctx, app, true); err != nil && !supvisors.IsFault(err, supvisors.FaultNotRunning) {
+			t.Errorf("cleanup: stop %s: %v", app, err)
+		}
+	})
+	if err := c.StartApplication(ctx, supvisors.StrategyConfig, app, true); err != nil && !supvisors.IsFault(err, supvisors.FaultAlreadyStarted) {
+		t.Fatalf("start %s: %v", app, err)
+	}
+
+	a := &restartApplicationAction{actionBase{data: &providerData{client: c}}}
+	var sresp action.SchemaResponse
+	a.Schema(ctx, action.SchemaRequest{}, &sresp)
+	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
+	raw := map[string]tftypes.Value{
+		"name":     tftypes.NewValue(tftypes.String, app),
+		"strategy": tftypes.NewValue(tftypes.String, nil),
+		"timeout":  tftypes.NewValue(tftypes.String, nil),
+	}
+	req := action.InvokeRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}}
+	var lines []string
+	resp := &action.InvokeResponse{SendProgress: func(e action.InvokeProgressEvent) { lines = append(lines, e.Message) }}
+
+	cctx, interrupt := context.WithCancel(ctx)
+	go func() {
+		defer interrupt()
+		for cctx.Err() == nil {
+			if info, err := c.GetApplicationInfo(ctx, app); err == nil && info.Statename != supvisors.ApplicationRunning {
+				return
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
+	}()
+	a.Invoke(cctx, req, resp)
+
+	info, err := c.GetApplicationInfo(ctx, app)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if info.Statename == supvisors.ApplicationRunning {
+		t.Errorf("Invoke returned with %s RUNNING again: it did not stop waiting when interrupted", app)
+	}
+	if !resp.Diagnostics.HasError() {
+		t.Fatalf("an interrupted action must fail; progress: %v", lines)
+	}
+	var text strings.Builder
+	for _, d := range resp.Diagnostics.Errors() {
+		text.WriteString(d.Summary() + ": " + d.Detail() + "\n")
+	}
+	if !strings.Contains(text.String(), "cancelled (interrupted)") {
+		t.Errorf("the diagnostic should say the action was interrupted, got:\n%s", text.String())
+	}
+	if len(lines) == 0 || !strings.Contains(lines[0], "restarting application slow") {
+		t.Errorf("the first progress line should announce the restart: %v", lines)
+	}
 }
