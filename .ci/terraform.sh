@@ -68,10 +68,14 @@ test)
 	trap 'rm -f "$cfg"' EXIT
 	say "$(TF_CLI_CONFIG_FILE=$cfg "$tf" version | head -1)"
 	export TF_CLI_CONFIG_FILE=$cfg TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf"
-	go test ./internal/provider -count=1 -timeout 30m
-	# The adoption guide with terraform query, and an action run with -invoke (the rest of internal/demo runs
-	# in make test).
-	go test ./internal/demo -run '^(TestQueryGuideFlow|TestInvokeFlow)$' -count=1 -timeout 20m
+	# The adoption guide with terraform query and actions run with -invoke (the rest of internal/demo runs in
+	# make test), beside the provider acceptance suite, as go test runs packages side by side.
+	go test ./internal/demo -run '^(TestQueryGuideFlow|TestInvokeFlow)$' -count=1 -timeout 20m &
+	demo=$!
+	rc=0
+	go test ./internal/provider -count=1 -timeout 30m || rc=$?
+	wait "$demo" || rc=$?
+	exit "$rc"
 	;;
 *)
 	say "usage: $0 [path|test]"
