@@ -378,9 +378,9 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, state.identityName())...)
 	if r.data == nil || r.data.client == nil {
 		tflog.Debug(ctx, "provider not configured yet; application state not refreshed")
-		resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, state.ID.ValueString())...)
 		return
 	}
 	ctx = r.data.logContext(ctx)
@@ -412,7 +412,6 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 				"with supvisors_process_group and remove this resource (terraform state rm).", name))
 	}
 	state.ID = types.StringValue(name)
-	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, name)...)
 	resp.Diagnostics.Append(state.setFromCluster(ctx, info, snap.ProcessesOf(name))...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }

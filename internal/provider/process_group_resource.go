@@ -378,10 +378,10 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	if resp.Diagnostics.HasError() {
 		return
 	}
+	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, m.scope())...)
 	if r.data == nil || r.data.client == nil {
 		// The provider configuration depends on values not known yet: keep the state as it is.
 		tflog.Debug(ctx, "provider not configured yet; process group state not refreshed")
-		resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, m.scope())...)
 		return
 	}
 	c := r.data.client
@@ -418,7 +418,6 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 
 	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
 	m.ID = types.StringValue(s.ID())
-	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, s)...)
 	m.State = types.StringValue(pgDeriveState(members, prior))
 	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
 	if m.StopOnDestroy.IsNull() {

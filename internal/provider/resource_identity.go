@@ -63,6 +63,18 @@ func (r *processGroupResource) IdentitySchema(_ context.Context, _ resource.Iden
 	}
 }
 
+// The resources set their identity at the start of Read, whatever follows (a refresh, a resource removed because
+// it vanished, no refresh without a configured provider): a CLI older than 1.12 stores none, so the framework
+// needs one from every successful Read.
+
+// identityName is the application name of a state; an old import may have set only the id.
+func (m applicationResourceModel) identityName() string {
+	if n := m.Name.ValueString(); n != "" {
+		return n
+	}
+	return m.ID.ValueString()
+}
+
 // setApplicationIdentity records the identity of application name; id may be nil (no identity support).
 func setApplicationIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, name string) diag.Diagnostics {
 	if id == nil {
