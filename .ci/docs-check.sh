@@ -5,8 +5,8 @@
 #   2. every example is formatted (`terraform fmt -check -recursive examples`);
 #   3. every example directory passes `terraform validate` against the provider built from this tree
 #      (dev_overrides, so no registry and no `terraform init` is involved).
-# The import guide's flow (templates/guides/adopting-an-existing-cluster.md.tmpl) needs a running cluster: it is
-# checked by TestImportGuideFlow in internal/demo, which runs with the acceptance tests (TF_ACC=1).
+# The import guide's flows (templates/guides/adopting-an-existing-cluster.md.tmpl) need a running cluster: they are
+# checked by TestImportGuideFlow (make test) and TestQueryGuideFlow (make test-terraform) in internal/demo.
 #
 # Usage: .ci/docs-check.sh            (from anywhere inside the repository)
 # Needs: go. Everything runs with a Terraform >= 1.14 (the pages of the list resources and actions, action blocks
