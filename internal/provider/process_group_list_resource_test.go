@@ -168,3 +168,25 @@ list "supvisors_process_group" "bad" {
 		},
 	})
 }
+
+// TestWhereTheyRun checks the "what runs where" part of the display names.
+func TestWhereTheyRun(t *testing.T) {
+	p := func(name string, st supvisors.ProcessState, ids ...string) supvisors.ProcessInfo {
+		return supvisors.ProcessInfo{ApplicationName: "a", ProcessName: name, Statename: st, Identifiers: ids}
+	}
+	for _, tc := range []struct {
+		procs []supvisors.ProcessInfo
+		want  string
+	}{
+		{[]supvisors.ProcessInfo{p("w_2", supvisors.ProcessRunning, "h:1"), p("w_0", supvisors.ProcessRunning, "h:3"),
+			p("w_1", supvisors.ProcessStarting, "h:3")}, "w_0, w_1 (STARTING) on h:3; w_2 on h:1"},
+		{[]supvisors.ProcessInfo{p("x", supvisors.ProcessRunning, "h:2", "h:1"), p("y", supvisors.ProcessFatal)},
+			"x on h:1 + h:2; not running: y (FATAL)"},
+		{[]supvisors.ProcessInfo{p("x", supvisors.ProcessStopped)}, "nothing runs: x (STOPPED)"},
+		{nil, "no process"},
+	} {
+		if got := whereTheyRun(tc.procs); got != tc.want {
+			t.Errorf("whereTheyRun = %q, want %q", got, tc.want)
+		}
+	}
+}
