@@ -181,13 +181,33 @@ func chosenStrategy(ctx context.Context, c *supvisors.Client, app string, config
 	return s, "the starting_strategy of the rules of " + app, err
 }
 
-// strategyDescription describes the strategy attribute of the restart actions.
-func strategyDescription() string {
+// restartStrategyAttribute is the strategy attribute of the restart actions.
+func restartStrategyAttribute() actionschema.StringAttribute {
 	strategies := make([]string, 0, len(supvisors.StartingStrategies()))
 	for _, s := range supvisors.StartingStrategies() {
 		strategies = append(strategies, "`"+string(s)+"`")
 	}
-	return "Starting strategy of the restart: " + joinWords(strategies) + ". Unset: the `starting_strategy` of " +
-		"the application's rules (`get_application_rules`), which is what Supvisors itself uses; `CONFIG` for an " +
-		"unmanaged group."
+	return actionschema.StringAttribute{
+		MarkdownDescription: "Starting strategy of the restart: " + joinWords(strategies) + ". Unset: the " +
+			"`starting_strategy` of the application's rules (`get_application_rules`), which is what Supvisors " +
+			"itself uses; `CONFIG` for an unmanaged group.",
+		Optional:   true,
+		Validators: []validator.String{validators.StartingStrategy()},
+	}
+}
+
+// planSnapshot returns the shared snapshot for the plan-time checks of an action, or nil when they cannot run yet
+// (provider not configured, value not known: the action checks again when it runs) or after a diagnostic at
+// attribute attr.
+func (a *actionBase) planSnapshot(ctx context.Context, known bool, attr, what string, diags *diag.Diagnostics) (*supvisors.Snapshot, *supvisors.Client, context.Context) {
+	if diags.HasError() || !known || a.data == nil || a.data.client == nil {
+		return nil, nil, ctx
+	}
+	ctx = a.data.logContext(ctx)
+	snap, err := a.data.client.Snapshot(ctx)
+	if err != nil {
+		diags.Append(clientAttributeErrorDiagnostic(path.Root(attr), "Could not check "+what+" against the cluster", err))
+		return nil, nil, ctx
+	}
+	return snap, a.data.client, ctx
 }

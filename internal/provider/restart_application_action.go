@@ -57,12 +57,8 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 				Required:            true,
 				Validators:          []validator.String{validators.Name("application name")},
 			},
-			"strategy": actionschema.StringAttribute{
-				MarkdownDescription: strategyDescription(),
-				Optional:            true,
-				Validators:          []validator.String{validators.StartingStrategy()},
-			},
-			"timeout": timeoutAttribute("the application to run again"),
+			"strategy": restartStrategyAttribute(),
+			"timeout":  timeoutAttribute("the application to run again"),
 		},
 	}
 }
@@ -70,15 +66,10 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 // ModifyPlan checks at plan time (reads only) that the application exists and is managed.
 func (a *restartApplicationAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartApplicationModel
-	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() || m.Name.IsUnknown() ||
-		a.data == nil || a.data.client == nil {
-		return // checked again when the action runs
-	}
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	name := m.Name.ValueString()
-	snap, err := a.data.client.Snapshot(a.data.logContext(ctx))
-	if err != nil {
-		resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("name"),
-			fmt.Sprintf("Could not check application %q against the cluster", name), err))
+	snap, _, _ := a.planSnapshot(ctx, !m.Name.IsUnknown(), "name", fmt.Sprintf("application %q", name), &resp.Diagnostics)
+	if snap == nil {
 		return
 	}
 	if summary, detail := applicationProblem(snap, name); summary != "" {

@@ -63,11 +63,7 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 				Required:   true,
 				Validators: []validator.String{validators.Namespec()},
 			},
-			"strategy": actionschema.StringAttribute{
-				MarkdownDescription: strategyDescription(),
-				Optional:            true,
-				Validators:          []validator.String{validators.StartingStrategy()},
-			},
+			"strategy": restartStrategyAttribute(),
 			"extra_args": actionschema.StringAttribute{
 				MarkdownDescription: "Extra arguments for the restarted processes, appended to their command line. " +
 					"Unset: each process restarts with the arguments it runs with now (`\"\"` restarts them without " +
@@ -83,21 +79,14 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 // ModifyPlan checks at plan time (reads only) that the namespec designates processes.
 func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartProcessModel
-	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() || m.Namespec.IsUnknown() ||
-		a.data == nil || a.data.client == nil {
-		return // checked again when the action runs
-	}
-	ctx = a.data.logContext(ctx)
+	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	namespec := m.Namespec.ValueString()
-	snap, err := a.data.client.Snapshot(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientAttributeErrorDiagnostic(path.Root("namespec"),
-			fmt.Sprintf("Could not check %q against the cluster", namespec), err))
+	snap, c, ctx := a.planSnapshot(ctx, !m.Namespec.IsUnknown(), "namespec", fmt.Sprintf("%q", namespec), &resp.Diagnostics)
+	if snap == nil {
 		return
 	}
 	if len(snap.Match(namespec)) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process",
-			unknownNamespecDetail(ctx, a.data.client, namespec))
+		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec))
 	}
 }
 
