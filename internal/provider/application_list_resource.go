@@ -71,7 +71,8 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 // List streams one result per managed application that passes the filters, sorted by name.
 func (r *applicationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg listFilterModel
-	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg }, "the Supvisors applications")
+	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg },
+		clusterSnapshot, "the Supvisors applications")
 	if !ok {
 		return
 	}

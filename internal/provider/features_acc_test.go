@@ -59,8 +59,8 @@ func testAccIsOpenTofu() bool {
 		strings.HasPrefix(filepath.Base(os.Getenv("TF_ACC_TERRAFORM_PATH")), "tofu")
 }
 
-// testAccPids returns "pid@identifier" of every running process of namespec (see testlab.RunningPids).
-func testAccPids(t *testing.T, namespec string) map[string]string {
+// testAccClusterPids returns "pid@identifier" of every running process of namespec (see testlab.RunningPids).
+func testAccClusterPids(t *testing.T, namespec string) map[string]string {
 	t.Helper()
 	ctx, cancel := context.WithTimeout(context.Background(), time.Minute)
 	defer cancel()

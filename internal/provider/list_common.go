@@ -145,11 +145,19 @@ func limited(limit int64, results iter.Seq[list.ListResult]) iter.Seq[list.ListR
 	}
 }
 
+// snapshotReader reads the snapshot of a list: clusterSnapshot, or pgSnapshot, which reads a plain supervisord too.
+type snapshotReader func(context.Context, *supvisors.Client) (*supvisors.Snapshot, error)
+
+// clusterSnapshot is the Supvisors snapshot (a plain supervisord is refused with the reason).
+func clusterSnapshot(ctx context.Context, c *supvisors.Client) (*supvisors.Snapshot, error) {
+	return c.Snapshot(ctx)
+}
+
 // startList reads the config of a list block into cfg, takes the one snapshot the List call reads everything
-// from, and compiles the common filters (filters(cfg) returns them). ok is false after the stream was set to the
+// from (with read), and compiles the common filters (filters(cfg) returns them). ok is false after the stream was set to the
 // diagnostics; what names the listed things in messages.
 func startList(ctx context.Context, d *providerData, req list.ListRequest, stream *list.ListResultsStream, cfg any,
-	filters func() listFilterModel, what string) (snap *supvisors.Snapshot, f listFilter, ok bool) {
+	filters func() listFilterModel, read snapshotReader, what string) (snap *supvisors.Snapshot, f listFilter, ok bool) {
 	fail := func(diags diag.Diagnostics) (*supvisors.Snapshot, listFilter, bool) {
 		stream.Results = list.ListResultsStreamDiagnostics(diags)
 		return nil, listFilter{}, false
@@ -163,7 +171,7 @@ func startList(ctx context.Context, d *providerData, req list.ListRequest, strea
 		return fail(diags)
 	}
 	ctx = d.logContext(ctx)
-	snap, err := c.Snapshot(ctx)
+	snap, err := read(ctx, c)
 	if err != nil {
 		diags.AddError("Could not list "+what, clientErrorDetail(err))
 		return fail(diags)

@@ -58,7 +58,8 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 			"the `supvisors_application` list resource and only the unmanaged groups here (`managed = false`).\n\n" +
 			"The display name says what runs where, e.g. `worker:worker (managed, running): worker_0 on " +
 			"127.0.0.1:61001; worker_1 on 127.0.0.1:61002`. Every result of one query comes from one read of the " +
-			"cluster. Terraform stops at the list block's `limit` (100 by default).",
+			"cluster. Terraform stops at the list block's `limit` (100 by default). On a plain supervisord (no Supvisors) " +
+			"it lists the programs of its groups, all unmanaged.",
 		Attributes: map[string]listschema.Attribute{
 			"name_regex": listschema.StringAttribute{
 				MarkdownDescription: name + " For example `^worker:` for the programs of `worker`.",
@@ -88,7 +89,7 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 func (r *processGroupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg processGroupListModel
 	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg.listFilterModel },
-		"the Supvisors process groups")
+		pgSnapshot, "the process groups") // a plain supervisord's too
 	if !ok {
 		return
 	}

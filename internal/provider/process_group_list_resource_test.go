@@ -190,3 +190,55 @@ func TestWhereTheyRun(t *testing.T) {
 		}
 	}
 }
+
+// TestAccProcessGroupListResourcePlain runs terraform query against the plain supervisord: its groups are listed
+// (unmanaged), while the application list says why it cannot list anything there.
+func TestAccProcessGroupListResourcePlain(t *testing.T) {
+	testAccPlainPreCheck(t)
+	resource.ParallelTest(t, resource.TestCase{
+		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
+		TerraformVersionChecks:   testAccNeedsQuery,
+		Steps: []resource.TestStep{
+			testAccListSetup(testAccPlainProviderBlock()),
+			{
+				Query: true,
+				Config: `
+list "supvisors_process_group" "pweb" {
+  provider = supvisors
+  config {
+    name_regex = "^pweb:"
+  }
+}
+
+list "supvisors_process_group" "unmanaged" {
+  provider = supvisors
+  config {
+    managed = false
+  }
+}
+`,
+				QueryResultChecks: []querycheck.QueryResultCheck{
+					querycheck.ExpectLength("supvisors_process_group.pweb", 2),
+					querycheck.ExpectIdentity("supvisors_process_group.pweb", map[string]knownvalue.Check{
+						"application": knownvalue.StringExact("pweb"),
+						"program":     knownvalue.StringExact("cache"),
+					}),
+					querycheck.ExpectIdentity("supvisors_process_group.unmanaged", map[string]knownvalue.Check{
+						"application": knownvalue.StringExact("pmulti"),
+						"program":     knownvalue.StringExact("pmulti"),
+					}),
+					querycheck.ExpectLengthAtLeast("supvisors_process_group.unmanaged", 6),
+				},
+			},
+			{
+				Query: true,
+				Config: `
+list "supvisors_application" "none" {
+  provider = supvisors
+}
+`,
+				ExpectError: testAccErrorRe(`Could not list the Supvisors applications.*plain supervisord`),
+			},
+		},
+	})
+}

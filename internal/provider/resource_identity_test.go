@@ -73,7 +73,7 @@ resource "supvisors_process_group" "all" {
 					}),
 				},
 				Check: func(*terraform.State) error {
-					pids = testAccPids(t, app+":*")
+					pids = testAccClusterPids(t, app+":*")
 					if len(pids) != 2 {
 						t.Errorf("app_t should run both processes after the apply, pids: %v", pids)
 					}
@@ -88,7 +88,7 @@ resource "supvisors_process_group" "all" {
 			importStep("supvisors_process_group.all", acc.ImportCommandWithID),
 			{
 				PreConfig: func() {
-					if got := testAccPids(t, app+":*"); !sameMap(got, pids) {
+					if got := testAccClusterPids(t, app+":*"); !sameMap(got, pids) {
 						t.Errorf("the imports restarted processes of app_t: pids %v, then %v", pids, got)
 					}
 				},

@@ -23,7 +23,7 @@ func TestAccRestartApplicationAction(t *testing.T) {
 	t.Cleanup(func() { testAccStopProcesses(t, app+":*") })
 	var before map[string]string
 	restarted := func(*terraform.State) error {
-		after := testAccPids(t, app+":*")
+		after := testAccClusterPids(t, app+":*")
 		if len(after) != 2 {
 			t.Errorf("%s should run both processes after the action: %v", app, after)
 		}
@@ -52,7 +52,7 @@ action "supvisors_restart_application" "u" {
 			{
 				PreConfig: func() {
 					testAccStartProcesses(t, app+":*", "")
-					before = testAccPids(t, app+":*")
+					before = testAccClusterPids(t, app+":*")
 				},
 				Config: testAccTriggeredAction(action(""), "action.supvisors_restart_application.u", "v1"),
 				Check:  restarted,
@@ -70,7 +70,7 @@ action "supvisors_restart_application" "u" {
 // action runs), a bad strategy and a bad timeout.
 func TestAccRestartApplicationActionErrors(t *testing.T) {
 	testAccPreCheck(t)
-	webBefore := testAccPids(t, "web:*")
+	webBefore := testAccClusterPids(t, "web:*")
 	// Each step changes the trigger's input, so that an apply would run the action.
 	config := func(lines string) string {
 		return testAccTriggeredAction(`
@@ -104,7 +104,7 @@ action "supvisors_restart_application" "bad" {
 			{
 				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
 				Check: func(*terraform.State) error {
-					if got := testAccPids(t, "web:*"); !sameMap(got, webBefore) {
+					if got := testAccClusterPids(t, "web:*"); !sameMap(got, webBefore) {
 						t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
 					}
 					return nil

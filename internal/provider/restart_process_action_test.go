@@ -59,12 +59,12 @@ action "supvisors_restart_process" "v" {
 			{
 				PreConfig: func() {
 					testAccStartProcesses(t, app+":*", "")
-					before = testAccPids(t, app+":*")
+					before = testAccClusterPids(t, app+":*")
 				},
 				Config: testAccTriggeredAction(action("namespec = \"app_v:main\"\n    extra_args = \"-x 1\""),
 					"action.supvisors_restart_process.v", "v1"),
 				Check: func(*terraform.State) error {
-					after := testAccPids(t, app+":*")
+					after := testAccClusterPids(t, app+":*")
 					if after["app_v:main"] == "" || after["app_v:main"] == before["app_v:main"] {
 						t.Errorf("app_v:main was not restarted: %v, then %v", before, after)
 					}
@@ -81,7 +81,7 @@ action "supvisors_restart_process" "v" {
 			{
 				Config: testAccTriggeredAction(action(`namespec = "app_v:*"`), "action.supvisors_restart_process.v", "v2"),
 				Check: func(*terraform.State) error {
-					after := testAccPids(t, app+":*")
+					after := testAccClusterPids(t, app+":*")
 					for _, ns := range []string{"app_v:main", "app_v:side"} {
 						if after[ns] == "" || after[ns] == before[ns] {
 							t.Errorf("%s was not restarted: %v, then %v", ns, before, after)
@@ -101,7 +101,7 @@ action "supvisors_restart_process" "v" {
 // process, of no application (both at plan time), a bare name and bad extra arguments.
 func TestAccRestartProcessActionErrors(t *testing.T) {
 	testAccPreCheck(t)
-	webBefore := testAccPids(t, "web:*")
+	webBefore := testAccClusterPids(t, "web:*")
 	config := func(lines string) string {
 		return testAccTriggeredAction(`
 action "supvisors_restart_process" "bad" {
@@ -134,7 +134,7 @@ action "supvisors_restart_process" "bad" {
 			{
 				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
 				Check: func(*terraform.State) error {
-					if got := testAccPids(t, "web:*"); !sameMap(got, webBefore) {
+					if got := testAccClusterPids(t, "web:*"); !sameMap(got, webBefore) {
 						t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
 					}
 					return nil
