@@ -158,26 +158,13 @@ func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec stri
 	}
 }
 
-// rulesStrategy returns the starting strategy of application app's rules (get_application_rules), which is what
-// Supvisors itself uses for it; CONFIG for an unmanaged group or rules without one.
-func rulesStrategy(ctx context.Context, c *supvisors.Client, app string) (supvisors.StartingStrategy, error) {
-	rules, err := c.GetApplicationRules(ctx, app)
-	if err != nil {
-		return "", err
-	}
-	if s := supvisors.StartingStrategy(rules.StartingStrategy); rules.Managed && s.Valid() {
-		return s, nil
-	}
-	return supvisors.StrategyConfig, nil
-}
-
-// chosenStrategy returns the configured strategy, or the rules' one when it is unset, with the words that say
-// where it comes from.
+// chosenStrategy returns the configured strategy, or the rules' one when it is unset (Client.ApplicationStrategy:
+// what Supvisors itself uses, CONFIG for an unmanaged group), with the words that say where it comes from.
 func chosenStrategy(ctx context.Context, c *supvisors.Client, app string, configured types.String) (supvisors.StartingStrategy, string, error) {
 	if s := configured.ValueString(); s != "" {
 		return supvisors.StartingStrategy(s), "as configured", nil
 	}
-	s, err := rulesStrategy(ctx, c, app)
+	s, err := c.ApplicationStrategy(ctx, app)
 	return s, "the starting_strategy of the rules of " + app, err
 }
 

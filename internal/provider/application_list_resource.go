@@ -46,7 +46,8 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"list resource lists them (with `managed = false`).\n\n" +
 			"The display name says what runs where, e.g. `web (RUNNING): web_cache, web_server on 127.0.0.1:61002`. " +
 			"With `include_resource = true` each result carries the resource as a refresh would read it, with " +
-			"`strategy` left unset (the application's own rules strategy). Every result of one query comes from one " +
+			"`strategy` left unset (the application's own rules strategy). A query made while the cluster settles (synchronisation, election, distribution) waits for a final " +
+			"state, within the provider's ready_timeout. Every result of one query comes from one " +
 			"read of the cluster. Terraform stops at the list block's `limit` (100 by default).",
 		Attributes: map[string]listschema.Attribute{
 			"name_regex": listschema.StringAttribute{
@@ -72,7 +73,7 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 func (r *applicationListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg listFilterModel
 	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg },
-		clusterSnapshot, "the Supvisors applications")
+		settledSnapshot, "the Supvisors applications")
 	if !ok {
 		return
 	}

@@ -145,12 +145,23 @@ func limited(limit int64, results iter.Seq[list.ListResult]) iter.Seq[list.ListR
 	}
 }
 
-// snapshotReader reads the snapshot of a list: clusterSnapshot, or pgSnapshot, which reads a plain supervisord too.
+// snapshotReader reads the snapshot of a list: settledSnapshot, or pgSettledSnapshot, which reads a plain
+// supervisord too.
 type snapshotReader func(context.Context, *supvisors.Client) (*supvisors.Snapshot, error)
 
-// clusterSnapshot is the Supvisors snapshot (a plain supervisord is refused with the reason).
-func clusterSnapshot(ctx context.Context, c *supvisors.Client) (*supvisors.Snapshot, error) {
-	return c.Snapshot(ctx)
+// settledSnapshot is the Supvisors snapshot once the cluster is in a state whose answer is final, as refreshes
+// read it: the results become desired states in generated configuration, so a transient state is waited out
+// (within ready_timeout). A plain supervisord is refused with the reason.
+func settledSnapshot(ctx context.Context, c *supvisors.Client) (*supvisors.Snapshot, error) {
+	return c.SettledSnapshot(ctx)
+}
+
+// pgSettledSnapshot is settledSnapshot, or a plain supervisord's snapshot.
+func pgSettledSnapshot(ctx context.Context, c *supvisors.Client) (*supvisors.Snapshot, error) {
+	if pgIsPlain(ctx, c) {
+		return c.PlainSnapshot(ctx)
+	}
+	return c.SettledSnapshot(ctx)
 }
 
 // startList reads the config of a list block into cfg, takes the one snapshot the List call reads everything
@@ -173,7 +184,7 @@ func startList(ctx context.Context, d *providerData, req list.ListRequest, strea
 	ctx = d.logContext(ctx)
 	snap, err := read(ctx, c)
 	if err != nil {
-		diags.AddError("Could not list "+what, clientErrorDetail(err))
+		diags.Append(clientReadErrorDiagnostic("Could not list "+what, err))
 		return fail(diags)
 	}
 	if f, diags = compileListFilter(ctx, c, filters(), snap); diags.HasError() {

@@ -57,7 +57,8 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 			"application). To adopt a whole cluster without managing a process twice, list the applications with " +
 			"the `supvisors_application` list resource and only the unmanaged groups here (`managed = false`).\n\n" +
 			"The display name says what runs where, e.g. `worker:worker (managed, running): worker_0 on " +
-			"127.0.0.1:61001; worker_1 on 127.0.0.1:61002`. Every result of one query comes from one read of the " +
+			"127.0.0.1:61001; worker_1 on 127.0.0.1:61002`. A query made while the cluster settles (synchronisation, election, distribution) " +
+			"waits for a final state, within the provider's ready_timeout. Every result of one query comes from one read of the " +
 			"cluster. Terraform stops at the list block's `limit` (100 by default). On a plain supervisord (no Supvisors) " +
 			"it lists the programs of its groups, all unmanaged.",
 		Attributes: map[string]listschema.Attribute{
@@ -89,7 +90,7 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 func (r *processGroupListResource) List(ctx context.Context, req list.ListRequest, stream *list.ListResultsStream) {
 	var cfg processGroupListModel
 	snap, f, ok := startList(ctx, r.data, req, stream, &cfg, func() listFilterModel { return cfg.listFilterModel },
-		pgSnapshot, "the process groups") // a plain supervisord's too
+		pgSettledSnapshot, "the process groups") // a plain supervisord's too
 	if !ok {
 		return
 	}
