@@ -81,7 +81,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 	if tools, _ := s.Application("tools"); tools.Managed {
 		t.Fatalf("tools read as managed: %+v", tools)
 	}
-	if p := s.Match("web:web_server"); len(p) != 1 || !slices.Equal(p[0].Identifiers, []string{"vm"}) || p[0].LastEventMtime != 0 {
+	if p := s.Match("web:web_server"); len(p) != 1 || !slices.Equal(p[0].Identifiers, []string{"vm"}) || p[0].LastEventMtime != 0 || p[0].Reports("last_event_mtime") {
 		t.Fatalf("process %+v", p)
 	}
 	// detection in the first multicall, then one for the rules and one for the instances
@@ -93,7 +93,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 	}
 	infos, err := c.GetAllInstancesInfo(context.Background())
 	if err != nil || len(infos) != 1 || infos[0].Identifier != "vm" || infos[0].NodeName != "vm" ||
-		infos[0].Statename != InstanceRunning || infos[0].Port == 0 || infos[0].RemoteSequenceCounter != 5 {
+		infos[0].Statename != InstanceRunning || infos[0].Port != 0 || infos[0].Reports("port") || infos[0].RemoteSequenceCounter != 5 {
 		t.Fatalf("instances %+v %v", infos, err)
 	}
 	old, err := c.GetAllAddressesInfo(context.Background())
