@@ -312,3 +312,23 @@ func TestProfileBlockingCommandBounds(t *testing.T) {
 		t.Fatalf("no deadline: %v", err)
 	}
 }
+
+// A plan checks the strategy after its snapshot read: the release is known from that read, so the check costs
+// no request.
+func TestProfileStrategyCheckAfterSnapshot(t *testing.T) {
+	f := fake010(t)
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+	if _, err := c.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := c.Requests()
+	err := c.CheckStartingStrategy(ctx, StrategyLessLoadedNode)
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || ue.Version != "0.10" || !slices.Contains(ue.Valid, "LOCAL") || c.Requests() != before {
+		t.Fatalf("%v (%d requests)", err, c.Requests()-before)
+	}
+	if err := c.CheckStartingStrategy(ctx, StrategyLessLoaded); err != nil || c.Requests() != before {
+		t.Fatalf("%v (%d requests)", err, c.Requests()-before)
+	}
+}
