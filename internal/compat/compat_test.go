@@ -264,7 +264,7 @@ func reportedChecks(e supvisors.Era) []resource.TestCheckFunc {
 	var checks []resource.TestCheckFunc
 	expect := func(reported bool, addr, attr string) {
 		if reported {
-			checks = append(checks, resource.TestCheckResourceAttrSet(addr, attr))
+			checks = append(checks, checkAttrPresent(addr, attr))
 		} else {
 			checks = append(checks, resource.TestCheckNoResourceAttr(addr, attr))
 		}
@@ -289,6 +289,20 @@ func reportedChecks(e supvisors.Era) []resource.TestCheckFunc {
 	expect(e >= supvisors.EraNick, "data.supvisors_process_rules.s", "rules.0.starting_failure_strategy")
 	expect(true, "data.supvisors_process_rules.s", "rules.0.running_failure_strategy")
 	return checks
+}
+
+// checkAttrPresent checks that an attribute is not null (an empty string counts, unlike TestCheckResourceAttrSet).
+func checkAttrPresent(addr, attr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		if _, ok := rs.Primary.Attributes[attr]; !ok {
+			return fmt.Errorf("%s: %s is null on Supvisors %s, want a value", addr, attr, release)
+		}
+		return nil
+	}
 }
 
 // checkUnmanagedListed checks that the applications data source lists app with managed = false.
