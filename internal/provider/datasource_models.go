@@ -24,7 +24,7 @@ type processInfoModel struct {
 	ExpectedExit    bool          `tfsdk:"expected_exit"`
 	LastEventMtime  types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
 	Identifiers     []string      `tfsdk:"identifiers"`
-	ExtraArgs       string        `tfsdk:"extra_args"`
+	ExtraArgs       types.String  `tfsdk:"extra_args"` // null on a plain supervisord
 }
 
 func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
@@ -37,7 +37,7 @@ func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
 		ExpectedExit:    p.ExpectedExit,
 		LastEventMtime:  float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
 		Identifiers:     sortedStrings(p.Identifiers),
-		ExtraArgs:       p.ExtraArgs,
+		ExtraArgs:       types.StringValue(p.ExtraArgs),
 	}
 }
 
