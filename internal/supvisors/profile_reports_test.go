@@ -2,6 +2,7 @@ package supvisors
 
 import (
 	"context"
+	"strings"
 	"testing"
 )
 
@@ -103,5 +104,19 @@ func TestReportsRules(t *testing.T) {
 	var byHand ProcessInfo
 	if !byHand.Reports("last_event_mtime") {
 		t.Fatal("a struct built by hand reports everything")
+	}
+}
+
+// 0.10 reports no port (Reports("port") is false), yet its local-only calls reach every instance: they all
+// serve the HTTP port of the one reached, on their host name.
+func TestAddressEraInstanceURL(t *testing.T) {
+	f := fake010(t)
+	c := newTestClient(t, f.URL())
+	ic, err := c.Instance(context.Background(), "vm")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := "vm:" + c.ep.port(); !strings.Contains(ic.Endpoint(), want) {
+		t.Fatalf("instance vm reached at %s, want host:port %s", ic.Endpoint(), want)
 	}
 }
