@@ -91,7 +91,7 @@ func processInfoAttributes() map[string]schema.Attribute {
 		},
 		"extra_args": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`). Empty where the release does not report them.",
+			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`), `\"\"` when none. Null on a plain supervisord.",
 		},
 	}
 }
