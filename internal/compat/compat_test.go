@@ -248,6 +248,7 @@ data "supvisors_rpc" "s" {
 			resource.TestCheckNoResourceAttr("data.supvisors_instance.s", "network"),
 			resource.TestCheckNoResourceAttr("data.supvisors_strategies.s", "supvisors_failure"))
 	}
+	checks = append(checks, reportedChecks(api.Era)...)
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,
 		Steps: []resource.TestStep{{
@@ -255,6 +256,53 @@ data "supvisors_rpc" "s" {
 			Check:  resource.ComposeAggregateTestCheckFunc(checks...),
 		}},
 	})
+}
+
+// reportedChecks: what the release cannot report is null, what it reports is set (the attributes whose
+// description says "Reported from Supvisors X").
+func reportedChecks(e supvisors.Era) []resource.TestCheckFunc {
+	var checks []resource.TestCheckFunc
+	expect := func(reported bool, addr, attr string) {
+		if reported {
+			checks = append(checks, checkAttrPresent(addr, attr))
+		} else {
+			checks = append(checks, resource.TestCheckNoResourceAttr(addr, attr))
+		}
+	}
+	for _, addr := range []string{"data.supvisors_processes.web", "data.supvisors_processes.all"} {
+		expect(e >= supvisors.EraCurrent, addr, "processes.0.last_event_mtime")
+		expect(true, addr, "processes.0.extra_args")
+	}
+	for _, inst := range []struct{ addr, prefix string }{
+		{"data.supvisors_instances.s", "instances.0."}, {"data.supvisors_instance.s", "instance."},
+	} {
+		expect(e != supvisors.EraAlias, inst.addr, inst.prefix+"node_name") // 0.10: the address name (host name)
+		expect(e >= supvisors.EraNick, inst.addr, inst.prefix+"port")
+		for _, k := range []string{"process_failure", "local_sequence_counter", "remote_mtime", "local_mtime"} {
+			expect(e >= supvisors.EraHostPort, inst.addr, inst.prefix+k)
+		}
+		for _, k := range []string{"loading", "remote_sequence_counter", "remote_time", "local_time"} {
+			expect(true, inst.addr, inst.prefix+k)
+		}
+	}
+	expect(e >= supvisors.EraHostPort, "data.supvisors_application_rules.s", "status_formula")
+	expect(e >= supvisors.EraNick, "data.supvisors_process_rules.s", "rules.0.starting_failure_strategy")
+	expect(true, "data.supvisors_process_rules.s", "rules.0.running_failure_strategy")
+	return checks
+}
+
+// checkAttrPresent checks that an attribute is not null (an empty string counts, unlike TestCheckResourceAttrSet).
+func checkAttrPresent(addr, attr string) resource.TestCheckFunc {
+	return func(s *terraform.State) error {
+		rs, ok := s.RootModule().Resources[addr]
+		if !ok {
+			return fmt.Errorf("%s not in state", addr)
+		}
+		if _, ok := rs.Primary.Attributes[attr]; !ok {
+			return fmt.Errorf("%s: %s is null on Supvisors %s, want a value", addr, attr, release)
+		}
+		return nil
+	}
 }
 
 // checkUnmanagedListed checks that the applications data source lists app with managed = false.
@@ -470,10 +518,18 @@ func TestCompatBadInputs(t *testing.T) {
 		},
 	}
 	if era(t) < supvisors.EraNick {
-		steps = append(steps, resource.TestStep{
-			Config:      appConfig(app, `strategy = "LESS_LOADED_NODE"`),
-			ExpectError: regexp.MustCompile(`(?s)LESS_LOADED_NODE.*not supported by Supvisors ` + regexp.QuoteMeta(release)),
-		})
+		// refused at plan time (PlanOnly: nothing is applied), naming the value, the release and the valid ones
+		refused := regexp.MustCompile(`(?s)Starting strategy not supported.*"LESS_LOADED_NODE"\s+is\s+not\s+supported\s+by\s+Supvisors\s+` +
+			regexp.QuoteMeta(release) + `.*CONFIG,\s+LESS_LOADED,\s+MOST_LOADED,\s+LOCAL`)
+		steps = append(steps,
+			resource.TestStep{Config: appConfig(app, `strategy = "LESS_LOADED_NODE"`), PlanOnly: true, ExpectError: refused},
+			resource.TestStep{
+				Config: providerBlock() + "resource \"supvisors_process_group\" \"test\" {\n  application = \"" + app +
+					"\"\n  strategy = \"MOST_LOADED_NODE\"\n}\n",
+				PlanOnly:    true,
+				ExpectError: regexp.MustCompile(strings.ReplaceAll(refused.String(), "LESS_LOADED_NODE", "MOST_LOADED_NODE")),
+			},
+			resource.TestStep{Config: appConfig(app, `strategy = "LESS_LOADED_NODE"`), ExpectError: refused})
 	}
 	resource.Test(t, resource.TestCase{
 		ProtoV6ProviderFactories: factories,

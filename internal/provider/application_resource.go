@@ -253,6 +253,12 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
+	if r.data != nil {
+		checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, &resp.Diagnostics) // after the snapshot: no extra request
+		if resp.Diagnostics.HasError() {
+			return
+		}
+	}
 
 	plan.ID = plan.Name
 	if creating {

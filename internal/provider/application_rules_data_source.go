@@ -97,7 +97,7 @@ func (d *applicationRulesDataSource) Schema(_ context.Context, _ datasource.Sche
 			},
 			"status_formula": schema.StringAttribute{
 				Computed:            true,
-				MarkdownDescription: "Operational status formula (`operational_status` in the rules; `\"\"` when none)." + unmanaged,
+				MarkdownDescription: "Operational status formula (`operational_status` in the rules; `\"\"` when none). Reported from Supvisors 0.18; null before." + unmanaged,
 			},
 		},
 	}
@@ -149,7 +149,7 @@ func (d *applicationRulesDataSource) Read(ctx context.Context, req datasource.Re
 		m.StartingStrategy = types.StringValue(string(rules.StartingStrategy))
 		m.StartingFailureStrategy = types.StringValue(string(rules.StartingFailureStrategy))
 		m.RunningFailureStrategy = types.StringValue(string(rules.RunningFailureStrategy))
-		m.StatusFormula = types.StringValue(rules.StatusFormula)
+		m.StatusFormula = stringIf(rules.Reports("status_formula"), rules.StatusFormula)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -16,15 +16,15 @@ import (
 // processInfoModel is one element of get_process_info / get_all_process_info / get_conflicts.
 // now_monotonic is left out on purpose: it is the clock of the answering instance, not a property of the process.
 type processInfoModel struct {
-	ApplicationName string   `tfsdk:"application_name"`
-	ProcessName     string   `tfsdk:"process_name"`
-	Namespec        string   `tfsdk:"namespec"`
-	Statecode       int64    `tfsdk:"statecode"`
-	Statename       string   `tfsdk:"statename"`
-	ExpectedExit    bool     `tfsdk:"expected_exit"`
-	LastEventMtime  float64  `tfsdk:"last_event_mtime"`
-	Identifiers     []string `tfsdk:"identifiers"`
-	ExtraArgs       string   `tfsdk:"extra_args"`
+	ApplicationName string        `tfsdk:"application_name"`
+	ProcessName     string        `tfsdk:"process_name"`
+	Namespec        string        `tfsdk:"namespec"`
+	Statecode       int64         `tfsdk:"statecode"`
+	Statename       string        `tfsdk:"statename"`
+	ExpectedExit    bool          `tfsdk:"expected_exit"`
+	LastEventMtime  types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
+	Identifiers     []string      `tfsdk:"identifiers"`
+	ExtraArgs       types.String  `tfsdk:"extra_args"` // null on a plain supervisord
 }
 
 func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
@@ -35,9 +35,9 @@ func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
 		Statecode:       int64(p.Statecode),
 		Statename:       string(p.Statename),
 		ExpectedExit:    p.ExpectedExit,
-		LastEventMtime:  p.LastEventMtime,
+		LastEventMtime:  float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
 		Identifiers:     sortedStrings(p.Identifiers),
-		ExtraArgs:       p.ExtraArgs,
+		ExtraArgs:       types.StringValue(p.ExtraArgs),
 	}
 }
 
@@ -81,7 +81,7 @@ func processInfoAttributes() map[string]schema.Attribute {
 		},
 		"last_event_mtime": schema.Float64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Monotonic time (seconds, clock of the instance that reported it) of the last event of the process. Reported from Supvisors 0.19; 0 before (older releases report a wall-clock time instead, which is not this value).",
+			MarkdownDescription: "Monotonic time (seconds, clock of the instance that reported it) of the last event of the process. Reported from Supvisors 0.19; null before (older releases report a wall-clock time instead, which is not this value).",
 		},
 		"identifiers": schema.ListAttribute{
 			Computed:    true,
@@ -91,7 +91,7 @@ func processInfoAttributes() map[string]schema.Attribute {
 		},
 		"extra_args": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`). Empty where the release does not report them.",
+			MarkdownDescription: "Extra arguments the process was last started with (`start_process`/`start_args`), `\"\"` when none. Null on a plain supervisord.",
 		},
 	}
 }
@@ -99,20 +99,20 @@ func processInfoAttributes() map[string]schema.Attribute {
 // instanceModel is one instance as get_instance_info returns it, merged with the instance's own view of the
 // cluster from get_instance_state_modes (the "address info" of the old API).
 type instanceModel struct {
-	Identifier            string  `tfsdk:"identifier"`
-	NickIdentifier        string  `tfsdk:"nick_identifier"`
-	NodeName              string  `tfsdk:"node_name"`
-	Port                  int64   `tfsdk:"port"`
-	Statecode             int64   `tfsdk:"statecode"`
-	Statename             string  `tfsdk:"statename"`
-	Loading               int64   `tfsdk:"loading"`
-	ProcessFailure        bool    `tfsdk:"process_failure"`
-	RemoteSequenceCounter int64   `tfsdk:"remote_sequence_counter"`
-	RemoteMtime           float64 `tfsdk:"remote_mtime"`
-	RemoteTime            int64   `tfsdk:"remote_time"`
-	LocalSequenceCounter  int64   `tfsdk:"local_sequence_counter"`
-	LocalMtime            float64 `tfsdk:"local_mtime"`
-	LocalTime             int64   `tfsdk:"local_time"`
+	Identifier            string        `tfsdk:"identifier"`
+	NickIdentifier        string        `tfsdk:"nick_identifier"`
+	NodeName              types.String  `tfsdk:"node_name"` // null on 0.11
+	Port                  types.Int64   `tfsdk:"port"`      // null before 0.12
+	Statecode             int64         `tfsdk:"statecode"`
+	Statename             string        `tfsdk:"statename"`
+	Loading               int64         `tfsdk:"loading"`
+	ProcessFailure        types.Bool    `tfsdk:"process_failure"` // null before 0.18 (and the three below)
+	RemoteSequenceCounter int64         `tfsdk:"remote_sequence_counter"`
+	RemoteMtime           types.Float64 `tfsdk:"remote_mtime"`
+	RemoteTime            int64         `tfsdk:"remote_time"`
+	LocalSequenceCounter  types.Int64   `tfsdk:"local_sequence_counter"`
+	LocalMtime            types.Float64 `tfsdk:"local_mtime"`
+	LocalTime             int64         `tfsdk:"local_time"`
 
 	StateModes *instanceStateModesModel `tfsdk:"state_modes"`
 }
@@ -134,17 +134,17 @@ func newInstanceModel(info supvisors.InstanceInfo) instanceModel {
 	return instanceModel{
 		Identifier:            info.Identifier,
 		NickIdentifier:        info.NickIdentifier,
-		NodeName:              info.NodeName,
-		Port:                  int64(info.Port),
+		NodeName:              stringIf(info.Reports("node_name"), info.NodeName),
+		Port:                  int64If(info.Reports("port"), int64(info.Port)),
 		Statecode:             int64(info.Statecode),
 		Statename:             string(info.Statename),
 		Loading:               int64(info.Loading),
-		ProcessFailure:        info.ProcessFailure,
+		ProcessFailure:        boolIf(info.Reports("process_failure"), info.ProcessFailure),
 		RemoteSequenceCounter: int64(info.RemoteSequenceCounter),
-		RemoteMtime:           info.RemoteMtime,
+		RemoteMtime:           float64If(info.Reports("remote_mtime"), info.RemoteMtime),
 		RemoteTime:            int64(info.RemoteTime),
-		LocalSequenceCounter:  int64(info.LocalSequenceCounter),
-		LocalMtime:            info.LocalMtime,
+		LocalSequenceCounter:  int64If(info.Reports("local_sequence_counter"), int64(info.LocalSequenceCounter)),
+		LocalMtime:            float64If(info.Reports("local_mtime"), info.LocalMtime),
 		LocalTime:             int64(info.LocalTime),
 	}
 }
@@ -181,11 +181,11 @@ func instanceAttributes() map[string]schema.Attribute {
 		},
 		"node_name": schema.StringAttribute{
 			Computed:            true,
-			MarkdownDescription: "Host name or address of the node the instance runs on.",
+			MarkdownDescription: "Host name or address of the node the instance runs on. Reported from Supvisors 0.12; on 0.10 the address name (the host name), null on 0.11.",
 		},
 		"port": schema.Int64Attribute{
 			Computed:            true,
-			MarkdownDescription: "HTTP port of the instance's Supervisor XML-RPC server.",
+			MarkdownDescription: "HTTP port of the instance's Supervisor XML-RPC server. Reported from Supvisors 0.12; null before.",
 		},
 		"statecode": schema.Int64Attribute{
 			Computed:            true,
@@ -201,15 +201,15 @@ func instanceAttributes() map[string]schema.Attribute {
 		},
 		"process_failure": schema.BoolAttribute{
 			Computed:            true,
-			MarkdownDescription: "Whether a process of the instance is in failure (crashed or FATAL).",
+			MarkdownDescription: "Whether a process of the instance is in failure (crashed or FATAL). Reported from Supvisors 0.18; null before.",
 		},
 		"remote_sequence_counter": schema.Int64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Tick counter of the instance, as it last reported it. Changes at every tick.",
+			MarkdownDescription: "Tick counter of the instance, as it last reported it (`sequence_counter` before Supvisors 0.18). Changes at every tick.",
 		},
 		"remote_mtime": schema.Float64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Monotonic time of the instance's last tick, on its own clock. Changes at every tick.",
+			MarkdownDescription: "Monotonic time of the instance's last tick, on its own clock. Changes at every tick. Reported from Supvisors 0.18; null before.",
 		},
 		"remote_time": schema.Int64Attribute{
 			Computed:            true,
@@ -217,11 +217,11 @@ func instanceAttributes() map[string]schema.Attribute {
 		},
 		"local_sequence_counter": schema.Int64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Tick counter of the answering instance when it received the last tick of this one.",
+			MarkdownDescription: "Tick counter of the answering instance when it received the last tick of this one. Reported from Supvisors 0.18; null before.",
 		},
 		"local_mtime": schema.Float64Attribute{
 			Computed:            true,
-			MarkdownDescription: "Monotonic time, on the answering instance's clock, at which the last tick of this one was received.",
+			MarkdownDescription: "Monotonic time, on the answering instance's clock, at which the last tick of this one was received. Reported from Supvisors 0.18; null before.",
 		},
 		"local_time": schema.Int64Attribute{
 			Computed:            true,
@@ -273,4 +273,35 @@ func stateModesAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "State name of every instance (`host:port` -> state) as this instance sees it.",
 		},
 	}
+}
+
+// Values of the attributes that some Supvisors release does not report: null when the answer lacked the key
+// (the client's Reports), the value otherwise.
+
+func stringIf(reported bool, v string) types.String {
+	if !reported {
+		return types.StringNull()
+	}
+	return types.StringValue(v)
+}
+
+func int64If(reported bool, v int64) types.Int64 {
+	if !reported {
+		return types.Int64Null()
+	}
+	return types.Int64Value(v)
+}
+
+func float64If(reported bool, v float64) types.Float64 {
+	if !reported {
+		return types.Float64Null()
+	}
+	return types.Float64Value(v)
+}
+
+func boolIf(reported bool, v bool) types.Bool {
+	if !reported {
+		return types.BoolNull()
+	}
+	return types.BoolValue(v)
 }

@@ -273,18 +273,18 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.modifyPlanPlain(ctx, req, resp, &plan, state) {
 		return // plain supervisord: checked there (process_group_plain.go)
 	}
+	ctx = r.data.logContext(ctx)
 	newScope := state == nil || !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program)
 	numprocsChange := !plan.Numprocs.IsNull() && !plan.Numprocs.IsUnknown() && (newScope || !plan.Numprocs.Equal(state.Numprocs))
-	if !newScope && !numprocsChange {
-		return
+	if newScope || numprocsChange {
+		snap, err := r.data.client.Snapshot(ctx)
+		if err != nil {
+			resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
+			return
+		}
+		resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
 	}
-	ctx = r.data.logContext(ctx)
-	snap, err := r.data.client.Snapshot(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
-		return
-	}
-	resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
+	checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, &resp.Diagnostics) // after the snapshot: no extra request
 }
 
 // pgRecordOnly reports whether an update only records the plan: nothing acts on the cluster. The computed values

@@ -37,17 +37,17 @@ type processRulesDataSourceModel struct {
 }
 
 type processRulesModel struct {
-	ApplicationName         string   `tfsdk:"application_name"`
-	ProcessName             string   `tfsdk:"process_name"`
-	Namespec                string   `tfsdk:"namespec"`
-	Identifiers             []string `tfsdk:"identifiers"`
-	StartSequence           int64    `tfsdk:"start_sequence"`
-	StopSequence            int64    `tfsdk:"stop_sequence"`
-	Required                bool     `tfsdk:"required"`
-	WaitExit                bool     `tfsdk:"wait_exit"`
-	ExpectedLoading         int64    `tfsdk:"expected_loading"`
-	StartingFailureStrategy string   `tfsdk:"starting_failure_strategy"`
-	RunningFailureStrategy  string   `tfsdk:"running_failure_strategy"`
+	ApplicationName         string       `tfsdk:"application_name"`
+	ProcessName             string       `tfsdk:"process_name"`
+	Namespec                string       `tfsdk:"namespec"`
+	Identifiers             []string     `tfsdk:"identifiers"`
+	StartSequence           int64        `tfsdk:"start_sequence"`
+	StopSequence            int64        `tfsdk:"stop_sequence"`
+	Required                bool         `tfsdk:"required"`
+	WaitExit                bool         `tfsdk:"wait_exit"`
+	ExpectedLoading         int64        `tfsdk:"expected_loading"`
+	StartingFailureStrategy types.String `tfsdk:"starting_failure_strategy"` // null before Supvisors 0.12
+	RunningFailureStrategy  string       `tfsdk:"running_failure_strategy"`
 }
 
 func (d *processRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
@@ -111,7 +111,7 @@ func (d *processRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 					},
 					"starting_failure_strategy": schema.StringAttribute{
 						Computed:            true,
-						MarkdownDescription: "What happens when the process fails to start: `ABORT`, `STOP` or `CONTINUE`.",
+						MarkdownDescription: "What happens when the process fails to start: `ABORT`, `STOP` or `CONTINUE`. Reported from Supvisors 0.12; null before.",
 					},
 					"running_failure_strategy": schema.StringAttribute{
 						Computed: true,
@@ -158,7 +158,7 @@ func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRe
 			Required:                r.Required,
 			WaitExit:                r.WaitExit,
 			ExpectedLoading:         int64(r.ExpectedLoading),
-			StartingFailureStrategy: string(r.StartingFailureStrategy),
+			StartingFailureStrategy: stringIf(r.Reports("starting_failure_strategy"), string(r.StartingFailureStrategy)),
 			RunningFailureStrategy:  string(r.RunningFailureStrategy),
 		})
 	}

@@ -13,23 +13,10 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-// plainProcessModel is processInfoModel with the attributes that only Supvisors knows as nullable values.
-type plainProcessModel struct {
-	ApplicationName string        `tfsdk:"application_name"`
-	ProcessName     string        `tfsdk:"process_name"`
-	Namespec        string        `tfsdk:"namespec"`
-	Statecode       int64         `tfsdk:"statecode"`
-	Statename       string        `tfsdk:"statename"`
-	ExpectedExit    bool          `tfsdk:"expected_exit"`
-	LastEventMtime  types.Float64 `tfsdk:"last_event_mtime"`
-	Identifiers     []string      `tfsdk:"identifiers"`
-	ExtraArgs       types.String  `tfsdk:"extra_args"`
-}
-
 type plainProcessesModel struct {
-	Namespec     types.String        `tfsdk:"namespec"`
-	Processes    []plainProcessModel `tfsdk:"processes"`
-	ClusterState types.String        `tfsdk:"cluster_state"` // null: a plain supervisord has no Supvisors state
+	Namespec     types.String       `tfsdk:"namespec"`
+	Processes    []processInfoModel `tfsdk:"processes"`
+	ClusterState types.String       `tfsdk:"cluster_state"` // null: a plain supervisord has no Supvisors state
 }
 
 // readPlain is the Read of supvisors_processes on a plain supervisord: Supervisor's processes (one
@@ -63,13 +50,9 @@ func (d *processesDataSource) readPlain(ctx context.Context, c *supvisors.Client
 			return
 		}
 	}
-	m := plainProcessesModel{Namespec: namespec, Processes: []plainProcessModel{}}
-	for _, p := range processInfoModels(procs) {
-		m.Processes = append(m.Processes, plainProcessModel{
-			ApplicationName: p.ApplicationName, ProcessName: p.ProcessName, Namespec: p.Namespec,
-			Statecode: p.Statecode, Statename: p.Statename, ExpectedExit: p.ExpectedExit,
-			LastEventMtime: types.Float64Null(), Identifiers: p.Identifiers, ExtraArgs: types.StringNull(),
-		})
+	m := plainProcessesModel{Namespec: namespec, Processes: processInfoModels(procs)}
+	for i := range m.Processes { // Supvisors' monotonic clock and extra arguments: nothing to report
+		m.Processes[i].LastEventMtime, m.Processes[i].ExtraArgs = types.Float64Null(), types.StringNull()
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }

@@ -22,6 +22,9 @@ func strategyAttribute(what string) schema.StringAttribute {
 			"(`get_application_rules`), which Supvisors' start sequence, its Web UI and its automatic restarts " +
 			"use too; `CONFIG` for a group that no rules declare (unmanaged). Set it only to override the rules. " +
 			"A change alone does nothing on the cluster; it applies to the next start. Import leaves it unset. " +
+			"A strategy that the Supvisors release reached does not accept (`LESS_LOADED_NODE` and " +
+			"`MOST_LOADED_NODE` are from Supvisors 0.12) is refused at plan time, naming the release and the " +
+			"strategies it accepts. " +
 			"States written before schema version 1, when the default was `CONFIG`, are upgraded with " +
 			"`strategy = \"CONFIG\"` removed, so they show no diff and follow the rules from then on; a " +
 			"configuration that sets `CONFIG` explicitly sees one in-place update that changes nothing on the cluster.",

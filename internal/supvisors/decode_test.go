@@ -100,6 +100,12 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	ss, _ := c.GetStatisticsStatus(ctx)
 	check("stats", ss, StatisticsStatus{HostStats: true, ProcessStats: true, CollectingPeriod: 10})
 	ii, _ := c.GetInstanceInfo(ctx, "node1")
+	for i := range ii {
+		if !ii[i].Reports("process_failure") || !ii[i].Reports("port") {
+			t.Errorf("reported keys of a 0.19 instance: %v", ii[i].wireKeys)
+		}
+		ii[i].wireKeys = nil // compared below
+	}
 	check("instance", ii, []InstanceInfo{{Identifier: "127.0.0.1:61001", NickIdentifier: "node1", NodeName: "127.0.0.1", Port: 61001,
 		Statecode: 3, Statename: InstanceRunning, Loading: 35, RemoteSequenceCounter: 9, RemoteTime: 1795234500, RemoteMtime: 408.122385642,
 		LocalSequenceCounter: 9, LocalTime: 1795234500, LocalMtime: 408.122385642}})
@@ -113,12 +119,20 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	ni2, _ := c.GetNetworkInfo(ctx, "node2")
 	check("network list", ni2.Identifier, "127.0.0.1:61002")
 	ar, _ := c.GetApplicationRules(ctx, "web")
+	if !ar.Reports("status_formula") {
+		t.Errorf("reported keys of 0.19 rules: %v", ar.wireKeys)
+	}
+	ar.wireKeys = nil
 	check("rules web", ar, ApplicationRules{ApplicationName: "web", Managed: true, Distribution: "SINGLE_INSTANCE",
 		Identifiers: []string{"node1", "node2"}, StartSequence: 1, StopSequence: 2, StartingStrategy: "LESS_LOADED",
 		StartingFailureStrategy: "STOP", RunningFailureStrategy: "RESTART_PROCESS", StatusFormula: "all('web_.*')"})
 	tr, _ := c.GetApplicationRules(ctx, "tools")
+	tr.wireKeys = nil
 	check("rules tools", tr, ApplicationRules{ApplicationName: "tools", Identifiers: []string{}})
 	pr, _ := c.GetProcessRules(ctx, "batch:batch_init")
+	for i := range pr {
+		pr[i].wireKeys = nil
+	}
 	check("process rules", pr, []ProcessRules{{ApplicationName: "batch", ProcessName: "batch_init", Identifiers: []string{"node3"},
 		StartSequence: 1, StopSequence: 1, Required: true, WaitExit: true, StartingFailureStrategy: "ABORT", RunningFailureStrategy: "CONTINUE"}})
 	lp, _ := c.GetLocalProcessInfo(ctx, "web:web_cache")

@@ -57,6 +57,10 @@ func (c *Client) Instance(ctx context.Context, identifier string) (*Client, erro
 		u, ok = c.cfg.InstanceURLs[info.NickIdentifier]
 	}
 	if !ok {
+		if api := c.cachedAPI(); info.Port == 0 && api != nil && api.Era == EraAddress {
+			// 0.10 reports no port: every instance uses the HTTP port of the one reached.
+			info.Port, _ = strconv.Atoi(c.ep.port())
+		}
 		if info.NodeName == "" || info.Port == 0 {
 			return nil, fmt.Errorf("instance %s has no node name or port in get_all_instances_info: set its URL in instance_urls", info.Identifier)
 		}

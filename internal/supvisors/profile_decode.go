@@ -1,9 +1,5 @@
 package supvisors
 
-import (
-	"strconv"
-)
-
 // normalize rewrites the generic answer of an older release to method (by its
 // 0.19 name) into the 0.19 shape, so that the decoders of types.go read every
 // release alike. Values of an unexpected shape are left as they are: the
@@ -16,12 +12,12 @@ func (c *Client) normalize(api *APIInfo, method string, v any) any {
 	case mGetSupvisorsState:
 		return mapStruct(v, c.normalizeState)
 	case mGetAllInstancesInfo:
-		return mapList(v, c.normalizeInstance(api))
+		return mapList(v, normalizeInstance)
 	case mGetInstanceInfo:
 		if _, ok := v.(map[string]any); ok { // a struct up to 0.17, a list of one from 0.18
 			v = []any{v}
 		}
-		return mapList(v, c.normalizeInstance(api))
+		return mapList(v, normalizeInstance)
 	case mGetAllApplicationsInfo:
 		return mapList(v, c.normalizeApplication)
 	case mGetApplicationInfo:
@@ -90,35 +86,29 @@ func normalizeState(m map[string]any) {
 }
 
 // normalizeInstance: the address_name of 0.10 is the identifier and node
-// name (its HTTP port is the one of every instance: the port of the URL
-// reached); an identifier without nick_identifier (0.11 .. 0.17) is the
+// name (its host name); no port is reported before 0.12 (on 0.10 every
+// instance has the HTTP port of the URL reached: see instanceClient; on 0.11
+// the identifier is a nickname and no host is reported either); an identifier without nick_identifier (0.11 .. 0.17) is the
 // nickname; old instance state names get their 0.19 names.
-func (c *Client) normalizeInstance(api *APIInfo) func(map[string]any) {
-	return func(m map[string]any) {
-		if _, ok := m["identifier"]; !ok {
-			if name, ok := m["address_name"]; ok {
-				m["identifier"] = name
-				if _, ok := m["node_name"]; !ok {
-					m["node_name"] = name
-				}
+func normalizeInstance(m map[string]any) {
+	if _, ok := m["identifier"]; !ok {
+		if name, ok := m["address_name"]; ok {
+			m["identifier"] = name
+			if _, ok := m["node_name"]; !ok {
+				m["node_name"] = name
 			}
 		}
-		if _, ok := m["nick_identifier"]; !ok {
-			m["nick_identifier"] = m["identifier"]
+	}
+	if _, ok := m["nick_identifier"]; !ok {
+		m["nick_identifier"] = m["identifier"]
+	}
+	if _, ok := m["remote_sequence_counter"]; !ok {
+		if n, ok := m["sequence_counter"]; ok {
+			m["remote_sequence_counter"] = n
 		}
-		if _, ok := m["port"]; !ok && api.Era == EraAddress {
-			if p, err := strconv.Atoi(c.ep.port()); err == nil {
-				m["port"] = int64(p)
-			}
-		}
-		if _, ok := m["remote_sequence_counter"]; !ok {
-			if n, ok := m["sequence_counter"]; ok {
-				m["remote_sequence_counter"] = n
-			}
-		}
-		if name, ok := m["statename"].(string); ok {
-			m["statename"] = string(InstanceStateName(name))
-		}
+	}
+	if name, ok := m["statename"].(string); ok {
+		m["statename"] = string(InstanceStateName(name))
 	}
 }
 
@@ -144,8 +134,9 @@ func normalizePlacement(m map[string]any) {
 }
 
 // normalizeProcess: placement as above. The process time key of releases
-// before 0.19 (last_event_time, wall clock) is not the monotonic
-// last_event_mtime of 0.19: it is left out, so LastEventMtime stays zero.
+// before 0.19 (last_event_time, wall-clock seconds) is not the monotonic
+// last_event_mtime of 0.19: it is left out, so ProcessInfo.Reports says
+// LastEventMtime is not reported.
 func normalizeProcess(m map[string]any) {
 	normalizePlacement(m)
 }

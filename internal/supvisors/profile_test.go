@@ -81,7 +81,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 	if tools, _ := s.Application("tools"); tools.Managed {
 		t.Fatalf("tools read as managed: %+v", tools)
 	}
-	if p := s.Match("web:web_server"); len(p) != 1 || !slices.Equal(p[0].Identifiers, []string{"vm"}) || p[0].LastEventMtime != 0 {
+	if p := s.Match("web:web_server"); len(p) != 1 || !slices.Equal(p[0].Identifiers, []string{"vm"}) || p[0].LastEventMtime != 0 || p[0].Reports("last_event_mtime") {
 		t.Fatalf("process %+v", p)
 	}
 	// detection in the first multicall, then one for the rules and one for the instances
@@ -93,7 +93,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 	}
 	infos, err := c.GetAllInstancesInfo(context.Background())
 	if err != nil || len(infos) != 1 || infos[0].Identifier != "vm" || infos[0].NodeName != "vm" ||
-		infos[0].Statename != InstanceRunning || infos[0].Port == 0 || infos[0].RemoteSequenceCounter != 5 {
+		infos[0].Statename != InstanceRunning || infos[0].Port != 0 || infos[0].Reports("port") || infos[0].RemoteSequenceCounter != 5 {
 		t.Fatalf("instances %+v %v", infos, err)
 	}
 	old, err := c.GetAllAddressesInfo(context.Background())
@@ -310,5 +310,25 @@ func TestProfileBlockingCommandBounds(t *testing.T) {
 	// without a deadline, the request timeout still applies
 	if err := c.StartApplication(context.Background(), StrategyConfig, "web", false); !errors.Is(err, context.DeadlineExceeded) {
 		t.Fatalf("no deadline: %v", err)
+	}
+}
+
+// A plan checks the strategy after its snapshot read: the release is known from that read, so the check costs
+// no request.
+func TestProfileStrategyCheckAfterSnapshot(t *testing.T) {
+	f := fake010(t)
+	c := newTestClient(t, f.URL())
+	ctx := context.Background()
+	if _, err := c.Snapshot(ctx); err != nil {
+		t.Fatal(err)
+	}
+	before := c.Requests()
+	err := c.CheckStartingStrategy(ctx, StrategyLessLoadedNode)
+	var ue *UnsupportedError
+	if !errors.As(err, &ue) || ue.Version != "0.10" || !slices.Contains(ue.Valid, "LOCAL") || c.Requests() != before {
+		t.Fatalf("%v (%d requests)", err, c.Requests()-before)
+	}
+	if err := c.CheckStartingStrategy(ctx, StrategyLessLoaded); err != nil || c.Requests() != before {
+		t.Fatalf("%v (%d requests)", err, c.Requests()-before)
 	}
 }

@@ -99,6 +99,17 @@ func presentKeys(f fields) map[string]bool {
 	return out
 }
 
+// wireKeys is the set of wire keys an answer carried (after the profile's
+// rewrite of an older release's answer into the 0.19 shape). Embedded in the
+// result structs whose keys some supported release lacks, it gives them
+// Reports; a struct built by hand (nil set) reports everything.
+type wireKeys map[string]bool
+
+// Reports tells whether the release reached reported the wire key (e.g.
+// "last_event_mtime", from 0.19; "process_failure", from 0.18): fields it did
+// not report hold zero values.
+func (k wireKeys) Reports(key string) bool { return k == nil || k[key] }
+
 // InstanceStateModes is one element of get_all_instances_state_modes /
 // get_instance_state_modes: the state and modes declared by one instance.
 type InstanceStateModes struct {
@@ -276,6 +287,11 @@ type InstanceInfo struct {
 	LocalSequenceCounter  int
 	LocalMtime            float64
 	LocalTime             int64
+
+	// NodeName from 0.12 (0.10: the address name, which is the host name),
+	// Port from 0.12, ProcessFailure, LocalSequenceCounter, RemoteMtime and
+	// LocalMtime from 0.18.
+	wireKeys
 }
 
 func instanceInfoFrom(f fields) InstanceInfo {
@@ -294,6 +310,7 @@ func instanceInfoFrom(f fields) InstanceInfo {
 		LocalSequenceCounter:  f.int("local_sequence_counter"),
 		LocalMtime:            f.float("local_mtime"),
 		LocalTime:             f.int64("local_time"),
+		wireKeys:              presentKeys(f),
 	}
 }
 
@@ -333,6 +350,8 @@ type ProcessInfo struct {
 	LastEventMtime  float64
 	Identifiers     []string // instances where it runs; more than one is a conflict
 	ExtraArgs       string
+
+	wireKeys // LastEventMtime and NowMonotonic from 0.19 (the older last_event_time is wall-clock time)
 }
 
 // Namespec returns "application:process", or "process" alone when both names
@@ -372,6 +391,7 @@ func processInfoFrom(f fields) ProcessInfo {
 		LastEventMtime:  f.float("last_event_mtime"),
 		Identifiers:     f.strs("identifiers"),
 		ExtraArgs:       f.str("extra_args"),
+		wireKeys:        presentKeys(f),
 	}
 }
 
@@ -471,6 +491,8 @@ type ApplicationRules struct {
 	StartingFailureStrategy string
 	RunningFailureStrategy  string
 	StatusFormula           string
+
+	wireKeys // StatusFormula from 0.18
 }
 
 func applicationRulesFrom(f fields) ApplicationRules {
@@ -485,6 +507,7 @@ func applicationRulesFrom(f fields) ApplicationRules {
 		StartingFailureStrategy: f.str("starting_failure_strategy"),
 		RunningFailureStrategy:  f.str("running_failure_strategy"),
 		StatusFormula:           f.str("status_formula"),
+		wireKeys:                presentKeys(f),
 	}
 }
 
@@ -500,6 +523,8 @@ type ProcessRules struct {
 	ExpectedLoading         int
 	StartingFailureStrategy string
 	RunningFailureStrategy  string
+
+	wireKeys // StartingFailureStrategy from 0.12
 }
 
 // Namespec returns the namespec of the process.
@@ -517,6 +542,7 @@ func processRulesFrom(f fields) ProcessRules {
 		ExpectedLoading:         f.int("expected_loading"),
 		StartingFailureStrategy: f.str("starting_failure_strategy"),
 		RunningFailureStrategy:  f.str("running_failure_strategy"),
+		wireKeys:                presentKeys(f),
 	}
 }
 
