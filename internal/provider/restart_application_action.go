@@ -63,18 +63,20 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 	}
 }
 
-// ModifyPlan checks at plan time (reads only) that the application exists and is managed.
+// ModifyPlan checks at plan time (reads only) that the application exists and is managed, and that the
+// release reached accepts the strategy.
 func (a *restartApplicationAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartApplicationModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	name := m.Name.ValueString()
-	snap, _, _ := a.planSnapshot(ctx, !m.Name.IsUnknown(), "name", fmt.Sprintf("application %q", name), &resp.Diagnostics)
+	snap, c, ctx := a.planSnapshot(ctx, !m.Name.IsUnknown(), "name", fmt.Sprintf("application %q", name), &resp.Diagnostics)
 	if snap == nil {
 		return
 	}
 	if summary, detail := applicationProblem(snap, name); summary != "" {
 		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
 	}
+	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
 }
 
 // Invoke restarts the application and waits until it runs again.

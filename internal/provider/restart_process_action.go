@@ -76,7 +76,8 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 	}
 }
 
-// ModifyPlan checks at plan time (reads only) that the namespec designates processes.
+// ModifyPlan checks at plan time (reads only) that the namespec designates processes, and that the release
+// reached accepts the strategy.
 func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartProcessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
@@ -88,6 +89,7 @@ func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.Modify
 	if len(snap.Match(namespec)) == 0 {
 		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec))
 	}
+	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
 }
 
 // Invoke restarts the processes and waits until they run again.
