@@ -44,6 +44,8 @@ type Client struct {
 
 	instMu    sync.Mutex
 	instances map[string]*Client
+
+	polls *pollHub // the shared poll of every wait (poll.go)
 }
 
 // New validates cfg (URL scheme and form, CA file) and returns a Client. It
@@ -73,6 +75,7 @@ func newClient(cfg Config, ep endpoint, sh *shared, tr *http.Transport) *Client 
 	}
 	c.sup = &SupervisorClient{c: c}
 	c.sys = &SystemClient{c: c}
+	c.polls = newPollHub(c)
 	return c
 }
 

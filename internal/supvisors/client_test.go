@@ -789,7 +789,11 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 				t.Errorf("%s.%s made no call", rt, m.Name)
 				continue
 			}
-			covered[after[before]] = true
+			first := after[before]
+			if first == systemMulticall && m.Name != "Multicall" && len(after) > before+1 {
+				first = after[before+1] // a command sent in a request of the shared poll
+			}
+			covered[first] = true
 		}
 	}
 	for _, m := range WrappedMethods() {

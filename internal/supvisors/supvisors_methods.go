@@ -69,7 +69,13 @@ func (c *Client) callBool(ctx context.Context, method string, args ...any) (bool
 }
 
 // callAction calls an action whose answer (True) carries no information.
+// Starts, stops and restarts with wait=false share the requests of the
+// shared poll (see batchable in poll.go).
 func (c *Client) callAction(ctx context.Context, method string, args ...any) error {
+	if batchable(method, args) {
+		_, err := c.polls.command(ctx, method, args)
+		return err
+	}
 	_, err := c.call(ctx, method, args...)
 	return err
 }

@@ -79,59 +79,51 @@ func (e *SettleError) Error() string {
 	return b.String()
 }
 
-// poller yields the poll intervals: pollFirst, then x pollFactor up to max
-// (pollMax when zero).
-type poller struct{ next, max time.Duration }
+// poller yields the poll intervals of one waiter: pollFirst, then x
+// pollFactor up to max (pollMax when zero).
+type poller struct{ last, max time.Duration }
 
-func (p *poller) wait(ctx context.Context) error {
-	if p.next == 0 {
-		p.next = pollFirst
-	}
+// next returns the next interval.
+func (p *poller) next() time.Duration {
 	limit := p.max
 	if limit == 0 {
 		limit = pollMax
 	}
-	d := p.next
-	p.next = min(time.Duration(float64(p.next)*pollFactor), limit)
-	t := time.NewTimer(d)
-	defer t.Stop()
-	select {
-	case <-ctx.Done():
-		return ctx.Err()
-	case <-t.C:
-		return nil
+	if p.last == 0 {
+		p.last = min(pollFirst, limit)
+	} else {
+		p.last = min(time.Duration(float64(p.last)*pollFactor), limit)
 	}
+	return p.last
 }
 
-// WaitApplication polls (fresh reads, not the snapshot; first poll at once,
-// then every 100ms) until application name is settled:
-// neither it nor any of its processes is in a transitional state and no
-// starting or stopping job is in progress in the cluster. Once the
+// WaitApplication waits, through the client's shared poll (fresh reads, not
+// the snapshot; see poll.go: the first answer comes at once or with the next
+// tick of concurrent waits, then every 100ms), until application name is
+// settled: neither it nor any of its processes is in a transitional state and
+// no starting or stopping job is in progress in the cluster. Once the
 // application has been seen away from want (or in transition) since the wait
 // began, reaching want with every process where it should be is enough: the
 // jobs of other applications are not waited for (concurrent waits would
-// otherwise hold each other up for as long as any of them runs). If it settled in want, it
-// returns its info and processes. If it settled in another state, the error is
-// a *SettleError naming each failed process, its state and spawn error. When
-// ctx ends first, the error wraps ctx.Err() and tells the last state seen.
-// Use it after a start/stop made with wait=false.
+// otherwise hold each other up for as long as any of them runs). If it
+// settled in want, it returns its info and processes. If it settled in
+// another state, the error is a *SettleError naming each failed process, its
+// state and spawn error. When ctx ends first, the error wraps ctx.Err() and
+// tells the last state seen. Use it after a start/stop made with wait=false.
 func (c *Client) WaitApplication(ctx context.Context, name string, want ApplicationState) (ApplicationInfo, []ProcessInfo, error) {
-	var p poller
+	w := c.polls.join(ctx, []MulticallCall{
+		{Method: mGetApplicationInfo, Params: []any{name}},
+		{Method: mGetProcessInfo, Params: []any{name + ":*"}},
+	}, poller{})
+	defer w.leave()
 	var info ApplicationInfo
 	var procs []ProcessInfo
 	moved := false // seen away from want, or in transition, since the wait began
-	for first := true; ; first = false {
-		if !first {
-			if err := p.wait(ctx); err != nil {
-				return info, procs, fmt.Errorf("application %s did not settle in %s in time: it is %s%s: %w",
-					name, want, orUnknown(string(info.Statename)), describeProcs(procs), err)
-			}
+	for {
+		a, err := w.next(ctx)
+		if err == nil && a.Err != nil {
+			err = a.Err
 		}
-		results, err := c.multicall(ctx, []MulticallCall{
-			{Method: mGetSupvisorsState},
-			{Method: mGetApplicationInfo, Params: []any{name}},
-			{Method: mGetProcessInfo, Params: []any{name + ":*"}},
-		}, true)
 		if err != nil {
 			if ctx.Err() != nil {
 				return info, procs, fmt.Errorf("application %s did not settle in %s in time: it is %s%s: %w",
@@ -139,10 +131,11 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 			}
 			return info, procs, err
 		}
-		state, info2, procs2, err := c.decodeAppPoll(results)
+		info2, procs2, err := c.decodeAppPoll(a.Results)
 		if err != nil {
 			return info, procs, err
 		}
+		state := a.State
 		info, procs = info2, procs2
 		transitional := info.Statename.IsTransitional() ||
 			slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
@@ -165,70 +158,59 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 	}
 }
 
-func (c *Client) decodeAppPoll(results []MulticallResult) (SupvisorsState, ApplicationInfo, []ProcessInfo, error) {
-	methods := []string{mGetSupvisorsState, mGetApplicationInfo, mGetProcessInfo}
+// decodeAppPoll decodes the answers to get_application_info and
+// get_process_info of WaitApplication.
+func (c *Client) decodeAppPoll(results []MulticallResult) (ApplicationInfo, []ProcessInfo, error) {
+	methods := []string{mGetApplicationInfo, mGetProcessInfo}
 	for i, r := range results {
 		if r.Err != nil {
-			return SupvisorsState{}, ApplicationInfo{}, nil, &CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err}
+			return ApplicationInfo{}, nil, &CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err}
 		}
 	}
-	state, err := decodeSupvisorsState(results[0].Value)
+	info, err := decodeOne(results[0].Value, mGetApplicationInfo, applicationInfoFrom)
 	if err != nil {
-		return state, ApplicationInfo{}, nil, c.decodeError(mGetSupvisorsState, err)
+		return info, nil, c.decodeError(mGetApplicationInfo, err)
 	}
-	info, err := decodeOne(results[1].Value, mGetApplicationInfo, applicationInfoFrom)
+	procs, err := decodeList(results[1].Value, mGetProcessInfo, processInfoFrom)
 	if err != nil {
-		return state, info, nil, c.decodeError(mGetApplicationInfo, err)
+		return info, nil, c.decodeError(mGetProcessInfo, err)
 	}
-	procs, err := decodeList(results[2].Value, mGetProcessInfo, processInfoFrom)
-	if err != nil {
-		return state, info, nil, c.decodeError(mGetProcessInfo, err)
-	}
-	return state, info, procs, nil
+	return info, procs, nil
 }
 
-// WaitProcesses polls like WaitApplication until the processes designated by
-// namespec ("app:*", "app:prog" or a homogeneous group's process) are settled:
-// none is transitional and no job is in progress (or, once one of them was
-// seen away from the wanted state since the wait began, all of them are in
-// it, whatever other jobs the cluster runs). With running=true every
-// process must be RUNNING (or EXITED with an expected exit, like a wait_exit
-// program); with running=false none may be STARTING, RUNNING or BACKOFF.
-// Otherwise the error is a *SettleError.
+// WaitProcesses waits like WaitApplication (through the shared poll) until
+// the processes designated by namespec ("app:*", "app:prog" or a homogeneous
+// group's process) are settled: none is transitional and no job is in
+// progress (or, once one of them was seen away from the wanted state since
+// the wait began, all of them are in it, whatever other jobs the cluster
+// runs). With running=true every process must be RUNNING (or EXITED with an
+// expected exit, like a wait_exit program); with running=false none may be
+// STARTING, RUNNING or BACKOFF. Otherwise the error is a *SettleError.
 func (c *Client) WaitProcesses(ctx context.Context, namespec string, running bool) ([]ProcessInfo, error) {
 	want := "STOPPED"
 	if running {
 		want = "RUNNING"
 	}
-	var p poller
+	w := c.polls.join(ctx, []MulticallCall{{Method: mGetProcessInfo, Params: []any{namespec}}}, poller{})
+	defer w.leave()
 	var procs []ProcessInfo
 	moved := false // one of them seen away from the wanted state, or in transition, since the wait began
-	for first := true; ; first = false {
-		if !first {
-			if err := p.wait(ctx); err != nil {
-				return procs, fmt.Errorf("processes %s did not settle in %s in time%s: %w", namespec, want, describeProcs(procs), err)
-			}
+	for {
+		a, err := w.next(ctx)
+		if err == nil && a.Err != nil {
+			err = a.Err
 		}
-		results, err := c.multicall(ctx, []MulticallCall{
-			{Method: mGetSupvisorsState},
-			{Method: mGetProcessInfo, Params: []any{namespec}},
-		}, true)
 		if err != nil {
 			if ctx.Err() != nil {
 				return procs, fmt.Errorf("processes %s did not settle in %s in time%s: %w", namespec, want, describeProcs(procs), err)
 			}
 			return procs, err
 		}
-		for i, m := range []string{mGetSupvisorsState, mGetProcessInfo} {
-			if results[i].Err != nil {
-				return procs, &CallError{Method: m, Endpoint: c.ep.display, Err: results[i].Err}
-			}
+		if r := a.Results[0]; r.Err != nil {
+			return procs, &CallError{Method: mGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
 		}
-		state, err := decodeSupvisorsState(results[0].Value)
-		if err != nil {
-			return procs, c.decodeError(mGetSupvisorsState, err)
-		}
-		if procs, err = decodeList(results[1].Value, mGetProcessInfo, processInfoFrom); err != nil {
+		state := a.State
+		if procs, err = decodeList(a.Results[0].Value, mGetProcessInfo, processInfoFrom); err != nil {
 			return procs, c.decodeError(mGetProcessInfo, err)
 		}
 		transitional := slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
@@ -348,10 +330,12 @@ func orUnknown(s string) string {
 	return s
 }
 
-// WaitReady polls get_supvisors_state (first after ~100ms, x1.5 up to 1s)
-// until the cluster is in one of the accepted states (default: OPERATION).
-// Transport failures and HTTP 5xx while polling are tolerated (an instance may
-// be restarting); other errors (401, ...) end the wait. When ctx ends first it
+// WaitReady waits, through the client's shared poll (at once, then from
+// ~100ms x1.5 up to 1s when it waits alone; concurrent waits share their
+// ticks), until the cluster is in one of the accepted states (default:
+// OPERATION). Transport failures, HTTP 5xx and server-side failures of
+// get_supvisors_state while polling are tolerated (an instance may be
+// restarting); other errors (401, ...) end the wait. When ctx ends first it
 // returns the last state seen and a *NotReadyError wrapping ctx.Err().
 func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) (SupvisorsState, error) {
 	if len(accepted) == 0 {
@@ -362,36 +346,31 @@ func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) 
 		names[i] = string(a)
 	}
 	start := time.Now()
-	p := poller{max: readyPollMax}
+	w := c.polls.join(ctx, nil, poller{max: readyPollMax})
+	defer w.leave()
 	var last SupvisorsState
 	var lastErr error
-	for first := true; ; first = false {
-		if !first {
-			if err := p.wait(ctx); err != nil {
-				if lastErr != nil {
-					err = errors.Join(err, lastErr)
-				}
-				return last, &NotReadyError{State: last.FSMStatename, Accepted: names, Method: "WaitReady",
-					Waited: time.Since(start), Err: err}
-			}
-		}
-		v, err := c.roundTripState(ctx) // #12: the state in the 0.19 shape, whatever the release
+	for {
+		a, err := w.next(ctx)
 		if err != nil {
+			if lastErr != nil {
+				err = errors.Join(err, lastErr)
+			}
+			return last, &NotReadyError{State: last.FSMStatename, Accepted: names, Method: "WaitReady",
+				Waited: time.Since(start), Err: err}
+		}
+		if a.Err != nil {
 			var te *TransportError
 			var he *HTTPError
-			if errors.As(err, &te) || (errors.As(err, &he) && he.StatusCode >= 500) {
-				lastErr = err
+			if errors.As(a.Err, &te) || (errors.As(a.Err, &he) && he.StatusCode >= 500) || IsFault(a.Err, FaultFailed) {
+				lastErr = a.Err
 				continue
 			}
-			return last, err
+			return last, a.Err
 		}
-		st, err := decodeSupvisorsState(v)
-		if err != nil {
-			return last, c.decodeError(mGetSupvisorsState, err)
-		}
-		last, lastErr = st, nil
-		if slices.Contains(accepted, st.FSMStatename) {
-			return st, nil
+		last, lastErr = a.State, nil
+		if slices.Contains(accepted, last.FSMStatename) {
+			return last, nil
 		}
 	}
 }

@@ -1,0 +1,355 @@
+package supvisors
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// The shared poll.
+//
+// Every wait of a Client (WaitApplication, WaitProcesses, WaitReady) joins the
+// client's pollHub instead of polling on its own. The hub sends ONE
+// system.multicall per tick: get_supvisors_state once, then the calls of every
+// registered waiter (identical calls sent once), and hands each waiter the
+// cluster state and the answers to its own calls. The hub starts with the
+// first waiter (its first tick is immediate) and stops when the last one
+// leaves, cancelling a request in flight.
+//
+// Each waiter keeps its own schedule (see poller) and the hub ticks when the
+// earliest waiter is due: a waiter that joins while ticks are running is
+// answered by the next tick, at most its first interval (100ms) later, so N
+// concurrent settle waits cost one small multicall per 100ms instead of N.
+// Answers are only given to the waiters whose calls were in the request, so a
+// waiter never sees a reading taken before it joined. Deadlines and
+// cancellation stay per waiter: a waiter returns as soon as its own context
+// ends, whatever the request in flight does.
+
+// pollAnswer is what one tick tells one waiter.
+type pollAnswer struct {
+	State   SupvisorsState
+	Results []MulticallResult // one per call of the waiter, in its order
+	// Err is set when the request failed, or when get_supvisors_state
+	// faulted or could not be decoded; State and Results are then empty.
+	Err error
+}
+
+// pollWaiter is one wait registered with the hub.
+type pollWaiter struct {
+	h     *pollHub
+	calls []MulticallCall
+	p     poller
+	due   time.Time       // when it wants its next answer (guarded by h.mu)
+	ch    chan pollAnswer // capacity 1: the latest undelivered answer
+}
+
+// pollHub is the shared poll of one Client (one endpoint).
+type pollHub struct {
+	c *Client
+
+	mu      sync.Mutex
+	waiters map[*pollWaiter]struct{}
+	pending []*pollCommand     // commands for the next tick
+	users   int                // waiters + commands not answered yet
+	cancel  context.CancelFunc // of the running loop; nil when idle
+	wake    chan struct{}      // a waiter joined or a command came: recompute the next tick
+
+	ticks atomic.Int64 // requests sent by the hub (for tests)
+}
+
+func newPollHub(c *Client) *pollHub {
+	return &pollHub{c: c, waiters: map[*pollWaiter]struct{}{}, wake: make(chan struct{}, 1)}
+}
+
+// join registers a waiter for calls (without get_supvisors_state, which every
+// tick sends) with the poll schedule p. The first waiter starts the hub with
+// an immediate tick; later ones get the next tick, no later than p's first
+// interval. ctx gives the hub's requests their values (loggers) when it
+// starts the hub; it does not bound them. Call leave when done.
+func (h *pollHub) join(ctx context.Context, calls []MulticallCall, p poller) *pollWaiter {
+	w := &pollWaiter{h: h, calls: calls, p: p, ch: make(chan pollAnswer, 1)}
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.waiters[w] = struct{}{}
+	if h.start(ctx) {
+		w.due = time.Now()
+	} else {
+		w.due = time.Now().Add(w.p.next())
+	}
+	return w
+}
+
+// start counts one more user and starts the loop when it is idle (reporting
+// true), else wakes it. h.mu is held.
+func (h *pollHub) start(ctx context.Context) bool {
+	h.users++
+	if h.cancel == nil {
+		lctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+		h.cancel = cancel
+		go h.loop(lctx)
+		return true
+	}
+	select {
+	case h.wake <- struct{}{}:
+	default:
+	}
+	return false
+}
+
+// done counts one user less; the last one stops the loop (and its request in
+// flight). h.mu is held.
+func (h *pollHub) done() {
+	h.users--
+	if h.users == 0 && h.cancel != nil {
+		h.cancel()
+		h.cancel = nil
+	}
+}
+
+// leave unregisters the waiter; the last user stops the hub.
+func (w *pollWaiter) leave() {
+	h := w.h
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if _, ok := h.waiters[w]; ok {
+		delete(h.waiters, w)
+		h.done()
+	}
+}
+
+// next returns the next answer given to the waiter, or ctx's error when ctx
+// ends first.
+func (w *pollWaiter) next(ctx context.Context) (pollAnswer, error) {
+	select {
+	case <-ctx.Done():
+		return pollAnswer{}, ctx.Err()
+	case a := <-w.ch:
+		return a, nil
+	}
+}
+
+// loop ticks until ctx is cancelled (by the last leave).
+func (h *pollHub) loop(ctx context.Context) {
+	for {
+		h.mu.Lock()
+		if ctx.Err() != nil {
+			h.mu.Unlock()
+			return
+		}
+		var due time.Time
+		for w := range h.waiters {
+			if due.IsZero() || w.due.Before(due) {
+				due = w.due
+			}
+		}
+		switch {
+		case len(h.pending) > 0:
+			due = time.Now()
+		case due.IsZero(): // nothing to do until someone comes
+			due = time.Now().Add(time.Hour)
+		}
+		h.mu.Unlock()
+		if d := time.Until(due); d > 0 {
+			t := time.NewTimer(d)
+			select {
+			case <-ctx.Done():
+				t.Stop()
+				return
+			case <-h.wake:
+				t.Stop()
+			case <-t.C:
+			}
+			continue
+		}
+		h.tick(ctx)
+	}
+}
+
+// tick sends one request for the pending commands and every registered
+// waiter, and answers them.
+//
+// A request with commands is mutating: it is never retried as a whole (the
+// commands may have been executed) and BAD_SUPVISORS_STATE inside it is not
+// retried either; each command gets its own answer and retries by itself
+// (see command). Its readings only answer the waiters when they are sound;
+// otherwise the waiters stay due and the next, read-only, tick follows at
+// once with the usual retries.
+func (h *pollHub) tick(ctx context.Context) {
+	h.mu.Lock()
+	cmds := h.pending
+	h.pending = nil
+	batch := make([]*pollWaiter, 0, len(h.waiters))
+	for w := range h.waiters {
+		batch = append(batch, w)
+	}
+	h.mu.Unlock()
+
+	calls := make([]MulticallCall, 0, len(cmds)+1+2*len(batch))
+	for _, cmd := range cmds {
+		calls = append(calls, cmd.call)
+	}
+	base := len(calls)
+	calls = append(calls, MulticallCall{Method: mGetSupvisorsState})
+	index := map[string]int{} // call key -> position in calls
+	refs := make([][]int, len(batch))
+	for i, w := range batch {
+		refs[i] = make([]int, len(w.calls))
+		for k, call := range w.calls {
+			key := callKey(call)
+			pos, ok := index[key]
+			if !ok {
+				pos = len(calls)
+				index[key] = pos
+				calls = append(calls, call)
+			}
+			refs[i][k] = pos
+		}
+	}
+	h.ticks.Add(1)
+	results, err := h.c.multicall(ctx, calls, len(cmds) == 0)
+	for i, cmd := range cmds {
+		if err != nil {
+			cmd.answer <- MulticallResult{Err: err}
+		} else {
+			cmd.answer <- results[i]
+		}
+	}
+	if ctx.Err() != nil {
+		return // every user left
+	}
+	var state SupvisorsState
+	if err == nil {
+		if r := results[base]; r.Err != nil {
+			err = &CallError{Method: mGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
+		} else if state, err = decodeSupvisorsState(r.Value); err != nil {
+			err = h.c.decodeError(mGetSupvisorsState, err)
+		}
+	}
+	if len(cmds) > 0 && !soundReadings(results, base, err) {
+		return // the waiters stay due: a read-only tick follows
+	}
+
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	now := time.Now()
+	for i, w := range batch {
+		if _, ok := h.waiters[w]; !ok {
+			continue // left meanwhile
+		}
+		a := pollAnswer{Err: err}
+		if err == nil {
+			a.State = state
+			a.Results = make([]MulticallResult, len(w.calls))
+			for k, pos := range refs[i] {
+				a.Results[k] = results[pos]
+			}
+		}
+		w.due = now.Add(w.p.next())
+		select { // keep only the latest answer
+		case <-w.ch:
+		default:
+		}
+		w.ch <- a
+	}
+}
+
+// soundReadings reports whether the readings of a request that carried
+// commands can answer the waiters: the request went through and no reading
+// met BAD_SUPVISORS_STATE (which a read-only tick retries).
+func soundReadings(results []MulticallResult, base int, err error) bool {
+	if err != nil {
+		return false
+	}
+	for _, r := range results[base:] {
+		var f *Fault
+		if errors.As(r.Err, &f) && f.Code == FaultBadSupvisorsState {
+			return false
+		}
+	}
+	return true
+}
+
+// pollCommand is a command waiting for the next tick.
+type pollCommand struct {
+	call   MulticallCall
+	answer chan MulticallResult // capacity 1
+}
+
+// batchedCommands are the commands sent through the shared poll when called
+// with wait=false (their last argument): they return at once on the server,
+// so they can share a request with the readings. With wait=true they stay
+// plain calls (deferred on the server, they would hold the whole request).
+var batchedCommands = map[string]bool{
+	mStartApplication: true, mStopApplication: true, mRestartApplication: true,
+	mStartProcess: true, mStopProcess: true, mRestartProcess: true,
+}
+
+// batchable reports whether a call of method with args goes through
+// pollHub.command.
+func batchable(method string, args []any) bool {
+	if !batchedCommands[method] || len(args) == 0 {
+		return false
+	}
+	wait, ok := args[len(args)-1].(bool)
+	return ok && !wait
+}
+
+// command sends a mutating call in the next tick of the shared poll (at once
+// when no tick is in flight, else right after it), so that concurrent
+// commands and waits share requests. It follows the rules of a plain
+// mutating call: BAD_SUPVISORS_STATE is retried within the budget (see
+// Client.retry), nothing else is, and the snapshots are dropped.
+func (h *pollHub) command(ctx context.Context, method string, args []any) (any, error) {
+	c := h.c
+	v, err := c.retry(ctx, method, kindMutate, func(ctx context.Context) (any, error) {
+		cmd := &pollCommand{call: MulticallCall{Method: method, Params: args}, answer: make(chan MulticallResult, 1)}
+		h.mu.Lock()
+		h.pending = append(h.pending, cmd)
+		h.start(ctx)
+		h.mu.Unlock()
+		var r MulticallResult
+		select {
+		case r = <-cmd.answer:
+		case <-ctx.Done():
+			h.mu.Lock()
+			if i := slices.Index(h.pending, cmd); i >= 0 { // not sent: forget it
+				h.pending = slices.Delete(h.pending, i, i+1)
+			}
+			h.done()
+			h.mu.Unlock()
+			return nil, &TransportError{Endpoint: c.ep.display, Method: method, Attempts: 1, Err: ctx.Err()}
+		}
+		h.mu.Lock()
+		h.done()
+		h.mu.Unlock()
+		if r.Err != nil {
+			var f *Fault
+			if errors.As(r.Err, &f) {
+				return nil, &CallError{Method: method, Endpoint: c.ep.display, Err: f}
+			}
+			return nil, r.Err
+		}
+		return r.Value, nil
+	})
+	c.InvalidateSnapshot()
+	if err != nil {
+		err = c.explainUnknownMethod(ctx, method, err)
+	}
+	return v, err
+}
+
+// callKey identifies a call for deduplication (the waiters' parameters are
+// strings).
+func callKey(c MulticallCall) string {
+	var b strings.Builder
+	b.WriteString(c.Method)
+	for _, p := range c.Params {
+		fmt.Fprintf(&b, "\x00%v", p)
+	}
+	return b.String()
+}
