@@ -53,13 +53,14 @@ type machineLine struct {
 	Supervisor         string
 	Instances          int
 	Apps               int
+	ClusterStart       time.Duration // from testlab.Start to a cluster in OPERATION
 	LoadStart, LoadEnd string
 }
 
 func (m machineLine) String() string {
-	return fmt.Sprintf("Machine: %s, %d cores (%s); Go %s, Terraform %s, Supvisors %s (supervisor %s), %d instances on 127.0.0.1, %d bench applications; load average (1 min) %s at start, %s at end; run %s.",
+	return fmt.Sprintf("Machine: %s, %d cores (%s); Go %s, Terraform %s, Supvisors %s (supervisor %s), %d instances on 127.0.0.1, %d bench applications (cluster up in %s); load average (1 min) %s at start, %s at end; run %s.",
 		m.CPU, m.Cores, m.OS, strings.TrimPrefix(m.Go, "go"), m.Terraform, m.Supvisors, m.Supervisor, m.Instances, m.Apps,
-		m.LoadStart, m.LoadEnd, m.Date.UTC().Format("2006-01-02 15:04 MST"))
+		secs(m.ClusterStart), m.LoadStart, m.LoadEnd, m.Date.UTC().Format("2006-01-02 15:04 MST"))
 }
 
 // median of durations (the mean of the two middle values for an even count).

@@ -22,6 +22,8 @@ import (
 	"os/signal"
 	"path/filepath"
 	"runtime"
+	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"syscall"
@@ -32,9 +34,8 @@ import (
 )
 
 type options struct {
-	apps        int
-	planApps    int
-	startApps   int
+	planNs      []int // sizes of the planned configurations (the plan curve)
+	startKs     []int // applications started by one apply (the apply curve)
 	parallelism int
 	runs        int
 	instances   int
@@ -44,23 +45,36 @@ type options struct {
 	diag        bool
 	tfLog       bool
 	strict      bool
+	profile     bool
 }
 
 func main() {
 	var o options
-	flag.IntVar(&o.apps, "apps", 120, "generated bench applications in the cluster (at least plan + start)")
-	flag.IntVar(&o.planApps, "plan", 100, "supvisors_application resources in the planned configuration")
-	flag.IntVar(&o.startApps, "start", 20, "applications started by the apply and by the direct program")
+	var planList, startList string
+	flag.StringVar(&planList, "plan", "100,300,1000", "sizes N of the planned configurations (supvisors_application resources), comma-separated")
+	flag.StringVar(&startList, "start", "10,20,50", "numbers K of applications started by one apply and by the direct program, comma-separated")
 	flag.IntVar(&o.parallelism, "parallelism", 10, "terraform -parallelism, and the direct program's concurrency")
-	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (the table shows the median)")
+	flag.IntVar(&o.runs, "runs", 3, "repetitions of each measurement (the tables show the median)")
 	flag.IntVar(&o.instances, "instances", 0, "Supvisors instances (0 = the testlab default)")
 	flag.DurationVar(&o.rateFor, "rate-for", 3*time.Second, "duration of the get_application_info calls/s measurement")
 	flag.StringVar(&o.out, "out", "", "also write the Markdown report to this file")
-	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (terraform workspaces, proxy log)")
-	flag.BoolVar(&o.diag, "diag", true, "one extra, unmeasured apply that compares the provider's wait with the real settle times")
+	flag.BoolVar(&o.keep, "keep", false, "keep the temporary directory (terraform workspaces, proxy log, profiles)")
+	flag.BoolVar(&o.diag, "diag", true, "one extra, unmeasured apply (second K) that compares the provider's wait with the real settle times")
 	flag.BoolVar(&o.tfLog, "tf-log", false, "write TF_LOG=DEBUG of every terraform run into the temporary directory (slows it down)")
 	flag.BoolVar(&o.strict, "strict", false, "exit with status 2 when a target is not met")
+	flag.BoolVar(&o.profile, "profile", false, "one extra, unmeasured apply (largest K) with the provider's CPU profile (TF_SUPVISORS_CPUPROFILE); implies -keep")
 	flag.Parse()
+	var err error
+	if o.planNs, err = parseSizes("-plan", planList); err == nil {
+		o.startKs, err = parseSizes("-start", startList)
+	}
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "bench:", err)
+		os.Exit(1)
+	}
+	if o.profile {
+		o.keep = true
+	}
 
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
@@ -74,6 +88,20 @@ func main() {
 	}
 }
 
+// parseSizes reads a comma-separated list of positive sizes, sorted ascending.
+func parseSizes(flagName, list string) ([]int, error) {
+	var out []int
+	for _, part := range strings.Split(list, ",") {
+		n, err := strconv.Atoi(strings.TrimSpace(part))
+		if err != nil || n < 1 {
+			return nil, fmt.Errorf("%s %q: want positive integers separated by commas, e.g. 10,20,50", flagName, list)
+		}
+		out = append(out, n)
+	}
+	slices.Sort(out)
+	return slices.Compact(out), nil
+}
+
 // errTargetMissed ends a -strict run whose figures miss a target.
 var errTargetMissed = errors.New("a target is not met")
 
@@ -82,21 +110,41 @@ func logf(format string, args ...any) {
 }
 
 // benchName is the name of the i-th generated application (testlab: bench_000, bench_001, ...).
-func benchName(i int) string { return fmt.Sprintf("bench_%03d", i) }
+func benchName(i int) string { return testlab.BenchAppName(i) }
+
+// benchNames returns count generated names from index first.
+func benchNames(first, count int) []string {
+	out := make([]string, count)
+	for i := range out {
+		out[i] = benchName(first + i)
+	}
+	return out
+}
+
+// bench is one run's shared context: the CLI environment, the cluster, the proxy and the clients.
+type bench struct {
+	o        options
+	env      *tfEnv
+	tmp      string
+	lab      *testlab.Cluster
+	proxy    *countingProxy
+	direct   *supvisors.Client // not through the proxy: setup, checks and the diagnostic watcher
+	provider string            // the provider block of every workspace
+	tfArgs   []string
+}
 
 func run(ctx context.Context, o options) (err error) {
-	if o.planApps < 1 || o.startApps < 1 || o.parallelism < 1 || o.runs < 1 {
+	if o.parallelism < 1 || o.runs < 1 || len(o.planNs) == 0 || len(o.startKs) == 0 {
 		return errors.New("-plan, -start, -parallelism and -runs must be positive")
 	}
-	if o.apps < o.planApps+o.startApps {
-		return fmt.Errorf("-apps %d is too small: the plan uses %d applications and the apply %d others", o.apps, o.planApps, o.startApps)
-	}
+	maxN, maxK := slices.Max(o.planNs), slices.Max(o.startKs)
+	apps := maxN + maxK
 	tfBin, err := exec.LookPath("terraform")
 	if err != nil {
 		return errors.New("the terraform CLI is not on PATH: install Terraform (>= 1.6) and re-run")
 	}
 	machine := machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: o.apps, LoadStart: loadAvg()}
+		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: apps, LoadStart: loadAvg()}
 
 	root, err := moduleRoot(ctx)
 	if err != nil {
@@ -128,12 +176,14 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 
-	logf("starting a Supvisors cluster with %d bench applications (this takes ~40 s)", o.apps)
-	lab, err := testlab.Start(ctx, testlab.Options{Instances: o.instances, BenchApps: o.apps, Dir: filepath.Join(tmp, "lab"),
-		Logf: func(format string, args ...any) { logf("testlab: "+format, args...) }})
+	logf("starting a Supvisors cluster with %d bench applications", apps)
+	began := time.Now()
+	lab, err := testlab.Start(ctx, testlab.Options{Instances: o.instances, BenchApps: apps, Dir: filepath.Join(tmp, "lab"),
+		StartTimeout: 10 * time.Minute, Logf: func(format string, args ...any) { logf("testlab: "+format, args...) }})
 	if err != nil {
-		return fmt.Errorf("starting the cluster: %w", err)
+		return fmt.Errorf("starting the cluster with %d applications: %w", apps, err)
 	}
+	machine.ClusterStart = time.Since(began)
 	defer func() {
 		if serr := lab.Stop(); serr != nil && err == nil {
 			logf("stopping the cluster: %v", serr)
@@ -156,157 +206,35 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
 
-	viaProxy := func(c *supvisors.Config) { c.URL = proxy.URL() }
-	direct := labClient(lab, 0) // not through the proxy: setup, checks and the diagnostic watcher
-	if info, derr := direct.Detect(ctx); derr == nil {
+	b := &bench{o: o, env: env, tmp: tmp, lab: lab, proxy: proxy, direct: labClient(lab, 0),
+		provider: providerBlock(proxy.URL(), lab.Username(), lab.Password()),
+		tfArgs:   []string{"-input=false", "-no-color", "-lock=false", fmt.Sprintf("-parallelism=%d", o.parallelism)}}
+	if info, derr := b.direct.Detect(ctx); derr == nil {
 		machine.Supvisors = info.Version
 	} else {
 		return fmt.Errorf("detecting the Supvisors API: %w", derr)
 	}
-	if v, verr := direct.Supervisor().GetSupervisorVersion(ctx); verr == nil {
+	if v, verr := b.direct.Supervisor().GetSupervisorVersion(ctx); verr == nil {
 		machine.Supervisor = v
 	}
-
-	planNames := make([]string, o.planApps)
-	for i := range planNames {
-		planNames[i] = benchName(i)
-	}
-	startNames := make([]string, o.startApps)
-	for i := range startNames {
-		startNames[i] = benchName(o.planApps + i)
-	}
-	if err := checkApps(ctx, direct, append(append([]string(nil), planNames...), startNames...)); err != nil {
+	if err := checkApps(ctx, b.direct, benchNames(0, apps)); err != nil {
 		return err
 	}
-	provider := providerBlock(proxy.URL(), lab.Username(), lab.Password())
-	tfArgs := []string{"-input=false", "-no-color", "-lock=false", fmt.Sprintf("-parallelism=%d", o.parallelism)}
 
 	rep := &report{opts: o, machine: &machine}
-
-	// (a) plan over planApps resources.
-	wsPlan := &workspace{env: env, dir: filepath.Join(tmp, "plan")}
-	if err := os.MkdirAll(wsPlan.dir, 0o755); err != nil {
+	// (a) the plan curve over bench_000 .. bench_<maxN-1>, adopted stopped.
+	if err := b.planCurve(ctx, rep, benchNames(0, maxN)); err != nil {
 		return err
 	}
-	if err := stopApps(ctx, direct, planNames, o.parallelism); err != nil {
+	// (b) the apply curve: bench_<maxN> .. started by terraform and by the direct program.
+	if err := b.applyCurve(ctx, rep, benchNames(maxN, maxK)); err != nil {
 		return err
 	}
-	if err := wsPlan.write(applicationsConfig(provider, planNames, "stopped")); err != nil {
-		return err
-	}
-	logf("creating %d supvisors_application resources (state = stopped: adopted, no start/stop)", o.planApps)
-	before := proxy.Count()
-	res, err := wsPlan.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
-	if err != nil {
-		return err
-	}
-	rep.createWall, rep.createReqs = res.Wall, proxy.Count()-before
-	rep.createRPCs = summarizeRPCs(proxy.Since(before))
-	logf("created in %s with %d HTTP requests", secs(res.Wall), rep.createReqs)
-
-	for i := 0; i <= o.runs; i++ { // run 0 warms the caches and is not counted
-		before := proxy.Count()
-		res, err := wsPlan.run(ctx, []int{0, 2}, append([]string{"plan", "-detailed-exitcode"}, tfArgs...)...)
-		if err != nil {
-			return err
-		}
-		reqs := proxy.Count() - before
-		if res.ExitCode == 2 {
-			rep.notes = append(rep.notes, "the plan over the adopted applications proposed changes:\n"+tail(res.Output, 2000))
-		}
-		logf("plan %d/%d over %d resources: %s, %d HTTP requests", i, o.runs, o.planApps, secs(res.Wall), reqs)
-		if i == 0 {
-			continue
-		}
-		rep.planWall = append(rep.planWall, res.Wall)
-		rep.planReqs = append(rep.planReqs, reqs)
-		rep.planRPCs = summarizeRPCs(proxy.Since(before))
-	}
-
-	// (b) apply starting startApps stopped applications vs. the direct program, and the no-op plan.
-	wsApply := &workspace{env: env, dir: filepath.Join(tmp, "apply")}
-	if err := os.MkdirAll(wsApply.dir, 0o755); err != nil {
-		return err
-	}
-	if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
-		return err
-	}
-	if err := wsApply.write(applicationsConfig(provider, startNames, "stopped")); err != nil {
-		return err
-	}
-	if _, err := wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...); err != nil {
-		return err
-	}
-	if err := wsApply.write(applicationsConfig(provider, startNames, "running")); err != nil {
-		return err
-	}
-	for i := 0; i < o.runs; i++ {
-		// The applications are stopped out of band: the apply's refresh sees them stopped and starts them.
-		if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
-			return err
-		}
-		quiet()
-		before := proxy.Count()
-		began := time.Now()
-		res, err := wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
-		if err != nil {
-			return err
-		}
-		rep.applyPhases = append(rep.applyPhases, phasesOf(began, began.Add(res.Wall), proxy.Since(before)))
-		if err := checkState(ctx, direct, startNames, supvisors.ApplicationRunning); err != nil {
-			return fmt.Errorf("after terraform apply: %w", err)
-		}
-		rep.applyWall = append(rep.applyWall, res.Wall)
-		rep.applyReqs = append(rep.applyReqs, proxy.Count()-before)
-		rep.applyRPCs = summarizeRPCs(proxy.Since(before))
-		logf("apply %d/%d (start %d): %s, %d HTTP requests", i+1, o.runs, o.startApps, secs(res.Wall), proxy.Count()-before)
-
-		quiet()
-		res, err = wsApply.run(ctx, []int{0, 2}, append([]string{"plan", "-detailed-exitcode"}, tfArgs...)...)
-		if err != nil {
-			return err
-		}
-		if res.ExitCode == 2 {
-			return fmt.Errorf("the plan right after the apply is not empty:\n%s", tail(res.Output, 3000))
-		}
-		rep.noopWall = append(rep.noopWall, res.Wall)
-		logf("no-op plan %d/%d: %s", i+1, o.runs, secs(res.Wall))
-		// For the record (not a target): an apply with nothing to change.
-		res, err = wsApply.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
-		if err != nil {
-			return err
-		}
-		rep.noopApplyWall = append(rep.noopApplyWall, res.Wall)
-		logf("no-op apply %d/%d: %s", i+1, o.runs, secs(res.Wall))
-
-		if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
-			return err
-		}
-		quiet()
-		d, _, err := startDirect(ctx, labClient(lab, 0, viaProxy), startNames, o.parallelism)
-		if err != nil {
-			return err
-		}
-		rep.directWall = append(rep.directWall, d)
-		logf("direct program %d/%d: %s", i+1, o.runs, secs(d))
-	}
-
-	// Diagnostic (not in the medians): how long after each application really settled did the provider and
-	// the direct program notice it?
-	if o.diag {
-		if err := diagnose(ctx, o, rep, lab, direct, proxy, wsApply, tfArgs, startNames); err != nil {
-			rep.notes = append(rep.notes, "diagnostic failed: "+err.Error())
-		}
-	}
-
 	// (c) client alone: get_application_info over one connection.
-	if err := measureRate(ctx, o, rep, lab, planNames[0]); err != nil {
+	if err := measureRate(ctx, o, rep, lab, benchName(0)); err != nil {
 		return err
 	}
 
-	if err := stopApps(ctx, direct, startNames, o.parallelism); err != nil {
-		logf("final stop: %v", err)
-	}
 	machine.LoadEnd = loadAvg()
 	text := rep.markdown()
 	fmt.Println(text)

@@ -23,6 +23,7 @@ type rpcRecord struct {
 	Took    time.Duration // until the upstream answer was relayed
 	Methods []string      // the method, or for system.multicall "system.multicall[inner, ...]"
 	Apps    []string      // bench application names mentioned in the request body
+	Bytes   int64         // size of the answer body relayed
 }
 
 // String renders the record's methods compactly, e.g. "system.multicall[supvisors.get_supvisors_state, ...]".
@@ -103,11 +104,25 @@ func (p *countingProxy) handler(next http.Handler) http.Handler {
 		p.log = append(p.log, rpcRecord{At: start, Methods: xmlrpcMethods(body), Apps: benchApps(body)})
 		p.posts.Add(1)
 		p.mu.Unlock()
-		next.ServeHTTP(w, r)
+		cw := &countingWriter{ResponseWriter: w}
+		next.ServeHTTP(cw, r)
 		p.mu.Lock()
 		p.log[idx].Took = time.Since(start)
+		p.log[idx].Bytes = cw.n
 		p.mu.Unlock()
 	})
+}
+
+// countingWriter counts the bytes of an answer.
+type countingWriter struct {
+	http.ResponseWriter
+	n int64
+}
+
+func (c *countingWriter) Write(b []byte) (int, error) {
+	n, err := c.ResponseWriter.Write(b)
+	c.n += int64(n)
+	return n, err
 }
 
 var (

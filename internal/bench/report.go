@@ -3,36 +3,27 @@ package main
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"time"
 )
 
-// maxPlanRequests is the target for a plan over the planned configuration.
-const maxPlanRequests = 3
-
-// applyFactor: apply_wall <= noop_plan_wall + applyFactor x direct_wall.
-const applyFactor = 1.1
+// Targets (issue #13): a plan sends 1 request whatever N, and its wall time grows no faster than N; an apply
+// sends at most maxRequestsPerStart requests per started application, and (apply - no-op plan) <= applyFactor x
+// the direct program.
+const (
+	maxPlanRequests     = 1
+	maxRequestsPerStart = 3
+	applyFactor         = 1.0
+)
 
 // report collects every measurement of one bench run.
 type report struct {
 	opts    options
 	machine *machineLine
 
-	createWall time.Duration
-	createReqs int64
-	createRPCs []string
-
-	planWall []time.Duration
-	planReqs []int64
-	planRPCs []string // of the last measured plan
-
-	applyWall     []time.Duration
-	applyReqs     []int64
-	applyRPCs     []string // of the last measured apply
-	applyPhases   []applyPhases
-	noopWall      []time.Duration
-	noopApplyWall []time.Duration
-	directWall    []time.Duration
+	plans   []*planPoint
+	applies []*applyPoint
 
 	rateCalls int64
 	rateWall  time.Duration
@@ -66,15 +57,43 @@ func phasesOf(began, ended time.Time, recs []rpcRecord) applyPhases {
 	return applyPhases{BeforeFirstStart: first.Sub(began), Starting: last.Sub(first), AfterLastAnswer: ended.Sub(last)}
 }
 
-func (r *report) planPass() bool { return maxInt(r.planReqs) <= maxPlanRequests }
-
-func (r *report) applyBudget() time.Duration {
-	return median(r.noopWall) + time.Duration(applyFactor*float64(median(r.directWall)))
+// planReqsPass: every plan of every size sent at most maxPlanRequests requests.
+func (r *report) planReqsPass() bool {
+	for _, p := range r.plans {
+		if maxInt(p.reqs) > maxPlanRequests {
+			return false
+		}
+	}
+	return true
 }
 
-func (r *report) applyPass() bool { return median(r.applyWall) <= r.applyBudget() }
+// planGrowthPass: from one size to the next, the plan's wall time grows by no more than the size does.
+func (r *report) planGrowthPass() bool {
+	for i := 1; i < len(r.plans); i++ {
+		prev, cur := r.plans[i-1], r.plans[i]
+		if ratio(median(cur.wall), median(prev.wall)) > float64(cur.N)/float64(prev.N) {
+			return false
+		}
+	}
+	return true
+}
 
-func (r *report) pass() bool { return r.planPass() && r.applyPass() }
+func (p *applyPoint) reqsPass() bool { return maxInt(p.reqs) <= int64(maxRequestsPerStart*p.K) }
+
+// provider is what the apply costs beyond terraform's fixed cost (the no-op plan).
+func (p *applyPoint) provider() time.Duration { return median(p.wall) - median(p.noop) }
+
+func (p *applyPoint) timePass() bool {
+	return float64(p.provider()) <= applyFactor*float64(median(p.direct))
+}
+
+func (r *report) pass() bool {
+	ok := r.planReqsPass() && r.planGrowthPass()
+	for _, p := range r.applies {
+		ok = ok && p.reqsPass() && p.timePass()
+	}
+	return ok
+}
 
 func passFail(ok bool) string {
 	if ok {
@@ -83,63 +102,97 @@ func passFail(ok bool) string {
 	return "**FAIL**"
 }
 
-// markdown renders the report: the table, the two targets, the machine line, then details.
+func ratio(a, b time.Duration) float64 {
+	if b <= 0 {
+		return 0
+	}
+	return float64(a) / float64(b)
+}
+
+// step renders the growth from the previous point: "×2.1 (N ×3)".
+func step(i int, cur, prev time.Duration, n, prevN int) string {
+	if i == 0 {
+		return "–"
+	}
+	return fmt.Sprintf("×%.2f (size ×%.1f)", ratio(cur, prev), float64(n)/float64(prevN))
+}
+
+// markdown renders the report: the two curves, the targets, the machine line, then details.
 func (r *report) markdown() string {
 	o := r.opts
 	var b strings.Builder
-	fmt.Fprintf(&b, "| measurement (median of %d runs) | median | runs |\n|---|---:|---|\n", o.runs)
-	row := func(what, med, runs string) { fmt.Fprintf(&b, "| %s | %s | %s |\n", what, med, runs) }
-	row(fmt.Sprintf("`terraform plan` over %d `supvisors_application` (refresh, nothing to change): HTTP requests to Supvisors", o.planApps),
-		fmt.Sprint(medianInt(r.planReqs)), joinInts(r.planReqs))
-	row(fmt.Sprintf("`terraform plan` over %d `supvisors_application`: wall time", o.planApps),
-		secs(median(r.planWall)), joinDurations(r.planWall))
-	row(fmt.Sprintf("`terraform plan` of the %d started applications, nothing to change (terraform's fixed cost)", o.startApps),
-		secs(median(r.noopWall)), joinDurations(r.noopWall))
-	row(fmt.Sprintf("`terraform apply` of the %d started applications, nothing to change (for the record)", o.startApps),
-		secs(median(r.noopApplyWall)), joinDurations(r.noopApplyWall))
-	row(fmt.Sprintf("`terraform apply -parallelism=%d`: start %d stopped applications", o.parallelism, o.startApps),
-		secs(median(r.applyWall)), joinDurations(r.applyWall))
-	row(fmt.Sprintf("direct Go program: %d × `start_application(CONFIG, name, wait=true)`, %d concurrent", o.startApps, o.parallelism),
-		secs(median(r.directWall)), joinDurations(r.directWall))
-	row("apply − no-op plan (what the provider adds on top of terraform's fixed cost)",
-		secs(median(r.applyWall)-median(r.noopWall)), "")
-	row(fmt.Sprintf("`terraform apply`: HTTP requests to Supvisors (%d starts and their waits)", o.startApps),
-		fmt.Sprint(medianInt(r.applyReqs)), joinInts(r.applyReqs))
+	fmt.Fprintf(&b, "Plan curve: `terraform plan` over N `supvisors_application` resources (adopted, nothing to change), median of %d runs.\n\n", o.runs)
+	b.WriteString("| N | plan wall | step | HTTP requests | plan -refresh=false | snapshot request (Supvisors + transfer) | answer size | client fetch + decode |\n")
+	b.WriteString("|---:|---:|---|---:|---:|---:|---:|---:|\n")
+	for i, p := range r.plans {
+		var prev *planPoint
+		if i > 0 {
+			prev = r.plans[i-1]
+		}
+		st := step(i, median(p.wall), 0, p.N, 1)
+		if prev != nil {
+			st = step(i, median(p.wall), median(prev.wall), p.N, prev.N)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", p.N, secs(median(p.wall)), st, joinInts(p.reqs),
+			secs(p.noRefresh), secs(median(p.serverTook)), kib(p.respBytes), secs(p.fetch))
+	}
+	fmt.Fprintf(&b, "\nApply curve: `terraform apply -parallelism=%d` starting K stopped applications, against a direct Go program "+
+		"doing the same K `start_application(CONFIG, name, wait=true)` calls %d at a time through the same proxy; median of %d runs.\n\n",
+		o.parallelism, o.parallelism, o.runs)
+	b.WriteString("| K | apply | step | no-op plan | apply − no-op plan | direct | step | (apply − no-op) / direct | HTTP requests (per start) | direct requests |\n")
+	b.WriteString("|---:|---:|---|---:|---:|---:|---|---:|---:|---:|\n")
+	for i, p := range r.applies {
+		var sa, sd string
+		if i == 0 {
+			sa, sd = step(0, 0, 0, 0, 0), step(0, 0, 0, 0, 0)
+		} else {
+			q := r.applies[i-1]
+			sa, sd = step(i, median(p.wall), median(q.wall), p.K, q.K), step(i, median(p.direct), median(q.direct), p.K, q.K)
+		}
+		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %d (%.1f) | %d |\n", p.K, secs(median(p.wall)), sa,
+			secs(median(p.noop)), secs(p.provider()), secs(median(p.direct)), sd, ratio(p.provider(), median(p.direct)),
+			medianInt(p.reqs), float64(medianInt(p.reqs))/float64(p.K), medianInt(p.directReqs))
+	}
+
+	b.WriteString("\nTargets:\n\n")
+	var maxReqs []string
+	for _, p := range r.plans {
+		maxReqs = append(maxReqs, fmt.Sprintf("N=%d: %d", p.N, maxInt(p.reqs)))
+	}
+	fmt.Fprintf(&b, "- a plan sends %d HTTP request whatever N (max of the runs: %s) — %s\n", maxPlanRequests,
+		strings.Join(maxReqs, ", "), passFail(r.planReqsPass()))
+	fmt.Fprintf(&b, "- plan wall time grows no faster than N (each step's time ratio ≤ its size ratio) — %s\n", passFail(r.planGrowthPass()))
+	for _, p := range r.applies {
+		fmt.Fprintf(&b, "- K=%d: at most %d requests per started application: %d ≤ %d — %s; apply − no-op plan ≤ %.1f × direct: %s ≤ %s — %s\n",
+			p.K, maxRequestsPerStart, maxInt(p.reqs), maxRequestsPerStart*p.K, passFail(p.reqsPass()), applyFactor,
+			secs(p.provider()), secs(time.Duration(applyFactor*float64(median(p.direct)))), passFail(p.timePass()))
+	}
+	b.WriteString("\n" + r.machine.String() + "\n")
+
+	b.WriteString("\nDetails:\n\n")
+	for _, p := range r.plans {
+		fmt.Fprintf(&b, "- N=%d: adopting the new resources took %s and %d requests; one plan sent %s; runs %s\n",
+			p.N, secs(p.createWall), p.createReqs, strings.Join(p.rpcs, "; "), joinDurations(p.wall))
+	}
+	for _, p := range r.applies {
+		var pre, mid, post []time.Duration
+		for _, ph := range p.phases {
+			pre, mid, post = append(pre, ph.BeforeFirstStart), append(mid, ph.Starting), append(post, ph.AfterLastAnswer)
+		}
+		fmt.Fprintf(&b, "- K=%d: apply runs %s, requests %s, direct runs %s; split before the first start / starts and waits / after the last answer: %s / %s / %s; one apply sent %s\n",
+			p.K, joinDurations(p.wall), joinInts(p.reqs), joinDurations(p.direct), secs(median(pre)), secs(median(mid)),
+			secs(median(post)), strings.Join(shortRPCs(p.rpcs), "; "))
+	}
 	rate := 0.0
 	if r.rateWall > 0 {
 		rate = float64(r.rateCalls) / r.rateWall.Seconds()
 	}
-	row("client alone: `get_application_info` calls per second, one client, sequential",
-		fmt.Sprintf("%.0f calls/s", rate),
-		fmt.Sprintf("%d calls in %s, %d HTTP requests, %d TCP connection(s)", r.rateCalls, secs(r.rateWall), r.rateReqs, r.rateConns))
-
-	if len(r.applyPhases) > 0 {
-		var pre, mid, post []time.Duration
-		for _, p := range r.applyPhases {
-			pre, mid, post = append(pre, p.BeforeFirstStart), append(mid, p.Starting), append(post, p.AfterLastAnswer)
-		}
-		row("`terraform apply` split: before the first start_application / starts and waits / after the last answer",
-			secs(median(pre))+" / "+secs(median(mid))+" / "+secs(median(post)),
-			joinDurations(pre)+" / "+joinDurations(mid)+" / "+joinDurations(post))
-	}
-	b.WriteString("\nTargets:\n\n")
-	fmt.Fprintf(&b, "- plan over %d applications sends at most %d HTTP requests: %d (max of the runs) — %s\n",
-		o.planApps, maxPlanRequests, maxInt(r.planReqs), passFail(r.planPass()))
-	fmt.Fprintf(&b, "- apply_wall ≤ noop_plan_wall + %.1f × direct_wall: %s ≤ %s + %.1f × %s = %s — %s\n",
-		applyFactor, secs(median(r.applyWall)), secs(median(r.noopWall)), applyFactor, secs(median(r.directWall)),
-		secs(r.applyBudget()), passFail(r.applyPass()))
-
-	b.WriteString("\n" + r.machine.String() + "\n")
-
-	b.WriteString("\nWhat the provider sent (from the counting proxy in front of one instance):\n\n")
-	fmt.Fprintf(&b, "- creating the %d resources (adoption, state = stopped) in %s: %d requests: %s\n",
-		o.planApps, secs(r.createWall), r.createReqs, strings.Join(r.createRPCs, "; "))
-	fmt.Fprintf(&b, "- one plan over %d resources: %s\n", o.planApps, strings.Join(r.planRPCs, "; "))
-	fmt.Fprintf(&b, "- one apply starting %d applications: %s\n", o.startApps, strings.Join(r.applyRPCs, "; "))
+	fmt.Fprintf(&b, "- client alone: %.0f `get_application_info` calls/s, one client, sequential (%d calls in %s, %d HTTP requests, %d TCP connection(s))\n",
+		rate, r.rateCalls, secs(r.rateWall), r.rateReqs, r.rateConns)
 
 	if d := r.diag; d != nil {
-		fmt.Fprintf(&b, "\nSettle diagnostic (one extra apply and one extra direct start, not in the medians; a watcher polled "+
-			"`get_all_applications_info` every %s to see when each application became RUNNING):\n\n", d.watchEvery)
+		fmt.Fprintf(&b, "\nSettle diagnostic (one extra apply and one extra direct start of %d applications, not in the medians; a watcher polled "+
+			"`get_all_applications_info` every %s to see when each application became RUNNING):\n\n", len(d.startToSettle), d.watchEvery)
 		fmt.Fprintf(&b, "- start_application request → application RUNNING: provider median %s (max %s), direct program median %s (max %s)\n",
 			secs(median(d.startToSettle)), secs(maxDur(d.startToSettle)), secs(median(d.directToSettle)), secs(maxDur(d.directToSettle)))
 		fmt.Fprintf(&b, "- provider noticed (answer of its last request naming the application) after RUNNING: median %s, max %s",
@@ -158,6 +211,46 @@ func (r *report) markdown() string {
 	}
 	return strings.TrimRight(b.String(), "\n")
 }
+
+// shortRPCs keeps the plain calls and the short multicalls as they are and folds the many shapes of the shared
+// poll's multicalls (more than 3 inner calls) into one line: "41 × system.multicall of the shared poll (905 inner
+// calls: 20 × start_application, 41 × get_supvisors_state, ...)".
+func shortRPCs(rpcs []string) []string {
+	var out []string
+	total, inner := 0, 0
+	seen := map[string]int{}
+	var order []string
+	for _, r := range rpcs {
+		count, call, ok := strings.Cut(r, " × ")
+		list, isMulti := strings.CutPrefix(call, "system.multicall[")
+		names := strings.Split(strings.TrimSuffix(list, "]"), ", ")
+		n, err := strconv.Atoi(count)
+		if !ok || !isMulti || len(names) <= 3 || err != nil {
+			out = append(out, r)
+			continue
+		}
+		total += n
+		inner += n * len(names)
+		for _, name := range names {
+			name = strings.TrimPrefix(name, "supvisors.")
+			if seen[name] == 0 {
+				order = append(order, name)
+			}
+			seen[name] += n
+		}
+	}
+	if total > 0 {
+		parts := make([]string, len(order))
+		for i, name := range order {
+			parts[i] = fmt.Sprintf("%d × %s", seen[name], name)
+		}
+		out = append([]string{fmt.Sprintf("%d × system.multicall of the shared poll (%d inner calls: %s)", total, inner,
+			strings.Join(parts, ", "))}, out...)
+	}
+	return out
+}
+
+func kib(n int64) string { return fmt.Sprintf("%.0f KiB", float64(n)/1024) }
 
 func maxDur(ds []time.Duration) time.Duration {
 	if len(ds) == 0 {

@@ -64,8 +64,9 @@ func moduleRoot(ctx context.Context) (string, error) {
 
 // workspace is one Terraform working directory with its own configuration and state.
 type workspace struct {
-	env *tfEnv
-	dir string
+	env      *tfEnv
+	dir      string
+	extraEnv []string // more environment for its runs (e.g. the provider's CPU profile)
 }
 
 // write replaces the workspace's configuration.
@@ -92,6 +93,7 @@ func (w *workspace) run(ctx context.Context, okCodes []int, args ...string) (tfR
 		"TF_INPUT=0",
 		"TF_DATA_DIR="+filepath.Join(w.dir, ".terraform"),
 	)
+	cmd.Env = append(cmd.Env, w.extraEnv...)
 	if w.env.logFile != "" {
 		cmd.Env = append(cmd.Env, "TF_LOG=DEBUG", "TF_LOG_PATH="+w.env.logFile)
 	}
