@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strings"
 	"testing"
 	"time"
 
@@ -65,7 +66,7 @@ func TestRequestCounts(t *testing.T) {
 			t.Fatalf("%s: %v", what, err)
 		}
 		got := proxy.Count() - before
-		t.Logf("%s: %d HTTP requests: %v", what, got, summarizeRPCs(proxy.Since(before)))
+		t.Logf("%s: %d HTTP requests: %s", what, got, strings.Join(shortRPCs(summarizeRPCs(proxy.Since(before))), "; "))
 		return got
 	}
 	newWorkspace := func(name string) *workspace {
