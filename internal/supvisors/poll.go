@@ -54,16 +54,17 @@ type pollHub struct {
 
 	mu      sync.Mutex
 	waiters map[*pollWaiter]struct{}
-	pending []*pollCommand     // commands for the next tick
-	users   int                // waiters + commands not answered yet
-	cancel  context.CancelFunc // of the running loop; nil when idle
-	wake    chan struct{}      // a waiter joined or a command came: recompute the next tick
+	pending []*pollCommand          // commands for the next tick
+	users   int                     // waiters + commands not answered yet
+	cancel  context.CancelFunc      // of the running loop; nil when idle
+	wake    chan struct{}           // a waiter joined or a command came: recompute the next tick
+	fresh   map[string]freshReading // readings taken right after a command, for the wait that follows it
 
 	ticks atomic.Int64 // requests sent by the hub (for tests)
 }
 
 func newPollHub(c *Client) *pollHub {
-	return &pollHub{c: c, waiters: map[*pollWaiter]struct{}{}, wake: make(chan struct{}, 1)}
+	return &pollHub{c: c, waiters: map[*pollWaiter]struct{}{}, wake: make(chan struct{}, 1), fresh: map[string]freshReading{}}
 }
 
 // join registers a waiter for calls (without get_supvisors_state, which every
@@ -76,12 +77,94 @@ func (h *pollHub) join(ctx context.Context, calls []MulticallCall, p poller) *po
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	h.waiters[w] = struct{}{}
+	if a, ok := h.takeFresh(calls); ok {
+		w.ch <- a // the reading taken right after this subject's command
+		h.start(ctx)
+		w.due = time.Now().Add(w.p.next())
+		return w
+	}
 	if h.start(ctx) {
 		w.due = time.Now()
 	} else {
 		w.due = time.Now().Add(w.p.next())
 	}
 	return w
+}
+
+// freshMaxAge bounds how old a reading taken after a command may be to open
+// the wait that follows the command.
+const freshMaxAge = time.Second
+
+// freshReading is the answer to one waiter call read in the same request as
+// a command on its subject, right after it.
+type freshReading struct {
+	state  SupvisorsState
+	result MulticallResult
+	at     time.Time
+}
+
+// takeFresh returns, and forgets, the readings taken right after a command
+// for every call of a new waiter, when there are recent ones: the wait that
+// follows a command gets its first answer at once, as when each wait polled
+// on its own, without a request. h.mu is held.
+func (h *pollHub) takeFresh(calls []MulticallCall) (pollAnswer, bool) {
+	if len(calls) == 0 {
+		return pollAnswer{}, false
+	}
+	a := pollAnswer{Results: make([]MulticallResult, len(calls))}
+	for i, call := range calls {
+		f, ok := h.fresh[callKey(call)]
+		if !ok || time.Since(f.at) > freshMaxAge {
+			return pollAnswer{}, false
+		}
+		a.State, a.Results[i] = f.state, f.result
+	}
+	for _, call := range calls {
+		delete(h.fresh, callKey(call))
+	}
+	return a, true
+}
+
+// subjectCalls returns the calls of the wait that usually follows a command:
+// WaitApplication's for an application command, WaitProcesses' for a
+// process command.
+func subjectCalls(cmd MulticallCall) []MulticallCall {
+	arg := func(i int) (string, bool) {
+		if i >= len(cmd.Params) {
+			return "", false
+		}
+		v, ok := cmd.Params[i].(string)
+		return v, ok
+	}
+	var name string
+	var ok bool
+	switch cmd.Method {
+	case mStopApplication, mStopProcess:
+		name, ok = arg(0)
+	default:
+		name, ok = arg(1)
+	}
+	if !ok {
+		return nil
+	}
+	switch cmd.Method {
+	case mStartApplication, mStopApplication, mRestartApplication:
+		return applicationWaitCalls(name)
+	}
+	return processWaitCalls(name)
+}
+
+// applicationWaitCalls are the calls of WaitApplication (besides the state).
+func applicationWaitCalls(name string) []MulticallCall {
+	return []MulticallCall{
+		{Method: mGetApplicationInfo, Params: []any{name}},
+		{Method: mGetProcessInfo, Params: []any{name + ":*"}},
+	}
+}
+
+// processWaitCalls are the calls of WaitProcesses (besides the state).
+func processWaitCalls(namespec string) []MulticallCall {
+	return []MulticallCall{{Method: mGetProcessInfo, Params: []any{namespec}}}
 }
 
 // start counts one more user and starts the loop when it is idle (reporting
@@ -196,18 +279,28 @@ func (h *pollHub) tick(ctx context.Context) {
 	base := len(calls)
 	calls = append(calls, MulticallCall{Method: mGetSupvisorsState})
 	index := map[string]int{} // call key -> position in calls
+	add := func(call MulticallCall) int {
+		key := callKey(call)
+		pos, ok := index[key]
+		if !ok {
+			pos = len(calls)
+			index[key] = pos
+			calls = append(calls, call)
+		}
+		return pos
+	}
 	refs := make([][]int, len(batch))
 	for i, w := range batch {
 		refs[i] = make([]int, len(w.calls))
 		for k, call := range w.calls {
-			key := callKey(call)
-			pos, ok := index[key]
-			if !ok {
-				pos = len(calls)
-				index[key] = pos
-				calls = append(calls, call)
-			}
-			refs[i][k] = pos
+			refs[i][k] = add(call)
+		}
+	}
+	var freshCalls []MulticallCall // read after the commands, for the waits that follow them
+	for _, cmd := range cmds {
+		for _, call := range subjectCalls(cmd.call) {
+			add(call)
+			freshCalls = append(freshCalls, call)
 		}
 	}
 	h.ticks.Add(1)
@@ -237,6 +330,15 @@ func (h *pollHub) tick(ctx context.Context) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
+	for _, call := range freshCalls {
+		key := callKey(call)
+		h.fresh[key] = freshReading{state: state, result: results[index[key]], at: now}
+	}
+	for key, f := range h.fresh {
+		if now.Sub(f.at) > freshMaxAge {
+			delete(h.fresh, key)
+		}
+	}
 	for i, w := range batch {
 		if _, ok := h.waiters[w]; !ok {
 			continue // left meanwhile

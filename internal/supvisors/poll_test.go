@@ -141,7 +141,7 @@ func TestSharedPollDeduplicatesCalls(t *testing.T) {
 	if err := c.StartApplication(ctx, StrategyConfig, "web", false); err != nil {
 		t.Fatal(err)
 	}
-	startTicks := c.polls.ticks.Load()
+	startTicks, startCalls := c.polls.ticks.Load(), s.countCalls(mGetProcessInfo)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
@@ -153,7 +153,7 @@ func TestSharedPollDeduplicatesCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if calls, ticks := s.countCalls(mGetProcessInfo), c.polls.ticks.Load()-startTicks; int64(calls) != ticks {
+	if calls, ticks := s.countCalls(mGetProcessInfo)-startCalls, c.polls.ticks.Load()-startTicks; int64(calls) != ticks {
 		t.Fatalf("%d get_process_info calls in %d ticks", calls, ticks)
 	}
 }
@@ -304,4 +304,62 @@ func TestSharedPollCommands(t *testing.T) {
 		t.Fatalf("wait=true: %v (multicalls %d -> %d)", err, before, f.countCalls(systemMulticall))
 	}
 	waitHubIdle(t, c)
+}
+
+// The wait that follows a command starts from the reading taken in the same request, right after the command: a
+// stop that is over before the next tick is still seen moving, so the wait does not hold on for the jobs that
+// other applications run.
+func TestSharedPollWaitStartsFromTheReadingAfterItsCommand(t *testing.T) {
+	f := newFakeServer(t)
+	var mu sync.Mutex
+	stopped := false
+	readsSinceStop := 0
+	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+		st := capturedState(StateOperation)
+		st["starting_jobs"] = []any{"127.0.0.1:61002"} // another application starts all along
+		return st, nil
+	})
+	f.handle(mStopApplication, func([]any) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		stopped = true
+		return true, nil
+	})
+	state := func() (ApplicationState, ProcessState) {
+		switch {
+		case !stopped:
+			return ApplicationRunning, ProcessRunning
+		case readsSinceStop == 0:
+			return ApplicationStopping, ProcessStopping
+		}
+		return ApplicationStopped, ProcessStopped
+	}
+	f.handle(mGetApplicationInfo, func(args []any) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		a, _ := state()
+		return capturedApp("web", a, true), nil
+	})
+	f.handle(mGetProcessInfo, func(args []any) (any, error) {
+		mu.Lock()
+		defer mu.Unlock()
+		_, p := state()
+		if stopped {
+			readsSinceStop++
+		}
+		return []any{capturedProcess("web", "main", p)}, nil
+	})
+	c := newTestClient(t, f.URL())
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	if err := c.StopApplication(ctx, "web", false); err != nil {
+		t.Fatal(err)
+	}
+	info, _, err := c.WaitApplication(ctx, "web", ApplicationStopped)
+	if err != nil || info.Statename != ApplicationStopped {
+		t.Fatalf("%+v %v", info, err)
+	}
+	if n := f.requests.Load(); n != 2 {
+		t.Fatalf("%d requests: want the stop with its reading, then one poll", n)
+	}
 }

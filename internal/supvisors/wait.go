@@ -111,10 +111,7 @@ func (p *poller) next() time.Duration {
 // state and spawn error. When ctx ends first, the error wraps ctx.Err() and
 // tells the last state seen. Use it after a start/stop made with wait=false.
 func (c *Client) WaitApplication(ctx context.Context, name string, want ApplicationState) (ApplicationInfo, []ProcessInfo, error) {
-	w := c.polls.join(ctx, []MulticallCall{
-		{Method: mGetApplicationInfo, Params: []any{name}},
-		{Method: mGetProcessInfo, Params: []any{name + ":*"}},
-	}, poller{})
+	w := c.polls.join(ctx, applicationWaitCalls(name), poller{})
 	defer w.leave()
 	var info ApplicationInfo
 	var procs []ProcessInfo
@@ -191,7 +188,7 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 	if running {
 		want = "RUNNING"
 	}
-	w := c.polls.join(ctx, []MulticallCall{{Method: mGetProcessInfo, Params: []any{namespec}}}, poller{})
+	w := c.polls.join(ctx, processWaitCalls(namespec), poller{})
 	defer w.leave()
 	var procs []ProcessInfo
 	moved := false // one of them seen away from the wanted state, or in transition, since the wait began
