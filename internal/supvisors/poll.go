@@ -408,6 +408,12 @@ func batchable(method string, args []any) bool {
 // Client.retry), nothing else is, and the snapshots are dropped.
 func (h *pollHub) command(ctx context.Context, method string, args []any) (any, error) {
 	c := h.c
+	start := time.Now()
+	defer func() {
+		c.debug(ctx, "supvisors XML-RPC command sent in a request of the shared poll", map[string]any{
+			"method": method, "endpoint": c.ep.display, "duration_ms": time.Since(start).Milliseconds(),
+		})
+	}()
 	v, err := c.retry(ctx, method, kindMutate, func(ctx context.Context) (any, error) {
 		cmd := &pollCommand{call: MulticallCall{Method: method, Params: args}, answer: make(chan MulticallResult, 1)}
 		h.mu.Lock()
