@@ -31,7 +31,9 @@
 // cluster (state, applications and processes) fetched with a single
 // system.multicall; any mutating call made through the client drops it.
 // [Client.WaitApplication], [Client.WaitProcesses] and [Client.WaitReady] poll
-// until the cluster settles. [Client.Instance] reaches one given instance, for
+// until the cluster settles; concurrent waits of a client share one poll (one
+// system.multicall per tick for all of them), and the starts, stops and
+// restarts sent with wait=false travel in the same requests (poll.go). [Client.Instance] reaches one given instance, for
 // the local-only methods (update_numprocs, enable, disable, start_args).
 //
 // A plain supervisord (no Supvisors plugin) is recognised by [Client.Detect]
