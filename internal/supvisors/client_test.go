@@ -292,6 +292,31 @@ func TestSnapshotMaxAgeAndRetry(t *testing.T) {
 	}
 }
 
+// Reads that keep coming closer together than SnapshotMaxAge share one snapshot (the refresh of a large plan
+// takes longer than the age), up to SnapshotMaxLife; a pause longer than the age drops it.
+func TestSnapshotSharedWhileReadsKeepComing(t *testing.T) {
+	f := snapshotServer(t, 0)
+	f.handle(mGetAllApplicationsInfo, value([]any{capturedApp("web", ApplicationRunning, true)}))
+	c := newTestClient(t, f.URL(), func(c *Config) { c.SnapshotMaxAge = 100 * time.Millisecond })
+	first, err := c.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 8 { // 400ms of reads, 50ms apart
+		time.Sleep(50 * time.Millisecond)
+		if s, err := c.Snapshot(context.Background()); err != nil || s != first {
+			t.Fatalf("a read %s after the first got another snapshot (%v)", first.Age(), err)
+		}
+	}
+	if c.Requests() != 1 {
+		t.Fatalf("%d requests for reads that kept coming", c.Requests())
+	}
+	time.Sleep(150 * time.Millisecond)
+	if s, _ := c.Snapshot(context.Background()); s == first || c.Requests() != 2 {
+		t.Fatal("a snapshot left unused for longer than SnapshotMaxAge was served")
+	}
+}
+
 func plainSupervisord(t *testing.T) *fakeServer {
 	f := newFakeServer(t)
 	f.handle(systemListMethods, value([]any{"supervisor.getState", "system.listMethods", "system.multicall"}))

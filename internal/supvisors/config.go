@@ -58,8 +58,11 @@ type Config struct {
 	// the URL Instance uses to reach it, overriding the URL derived from
 	// get_all_instances_info.
 	InstanceURLs map[string]string
-	// SnapshotMaxAge is how long a Snapshot may be served from memory
-	// (default 2s; negative: never cached).
+	// SnapshotMaxAge is how long a Snapshot may be served from memory after
+	// it was fetched or last served (default 2s; negative: never cached).
+	// While reads keep coming closer together than that (the refresh of a
+	// large plan), they all share one snapshot, up to SnapshotMaxLife after
+	// it was taken.
 	SnapshotMaxAge time.Duration
 	// Logger receives debug records (optional).
 	Logger Logger

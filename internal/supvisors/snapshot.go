@@ -20,16 +20,25 @@ type Snapshot struct {
 	procs map[string][]int // application name -> indexes in Processes
 }
 
+// SnapshotMaxLife bounds how long one snapshot may be shared by reads that
+// keep coming (see Config.SnapshotMaxAge).
+const SnapshotMaxLife = time.Minute
+
 // Snapshot returns the shared read snapshot, fetching it when there is none,
-// when it is older than Config.SnapshotMaxAge, or when a mutating call was
-// made through this client (or a client derived from it, or its parent)
-// since it was taken. Concurrent callers share one fetch (singleflight). The
-// fetch waits for a cluster state that answers (DISTRIBUTION and later) like
-// any read call. Callers must not modify the result.
+// when it was neither fetched nor served within Config.SnapshotMaxAge, when it
+// was taken more than SnapshotMaxLife ago, or when a mutating call was made
+// through this client (or a client derived from it, or its parent) since it
+// was taken. So the reads of one plan share one snapshot however long the
+// refresh of many resources takes. Concurrent callers share one fetch
+// (singleflight). The fetch waits for a cluster state that answers
+// (DISTRIBUTION and later) like any read call. Callers must not modify the
+// result.
 func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
 	gen := c.sh.gen.Load()
 	c.snapMu.Lock()
-	if s := c.snap; s != nil && c.snapGen == gen && time.Since(s.Taken) < c.cfg.SnapshotMaxAge {
+	if s := c.snap; s != nil && c.snapGen == gen && time.Since(c.snapUsed) < c.cfg.SnapshotMaxAge &&
+		time.Since(s.Taken) < max(SnapshotMaxLife, c.cfg.SnapshotMaxAge) {
+		c.snapUsed = time.Now()
 		c.snapMu.Unlock()
 		return s, nil
 	}
@@ -47,7 +56,7 @@ func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
 		}
 		c.snapMu.Lock()
 		if c.snap == nil || gen >= c.snapGen {
-			c.snap, c.snapGen = s, gen
+			c.snap, c.snapGen, c.snapUsed = s, gen, time.Now()
 		}
 		c.snapMu.Unlock()
 		return s, nil
