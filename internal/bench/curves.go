@@ -99,6 +99,11 @@ func (b *bench) planCurve(ctx context.Context, rep *report, names []string) erro
 		pt.fetch = time.Since(t0)
 		logf("N=%d: plan -refresh=false %s; snapshot fetched and decoded by the client in %s", n, secs(pt.noRefresh), secs(pt.fetch))
 		rep.plans = append(rep.plans, pt)
+		if b.o.profile && n == b.o.planNs[len(b.o.planNs)-1] {
+			if err := b.profileRun(ctx, rep, ws, fmt.Sprintf("plan-%d", n), "plan"); err != nil {
+				rep.notes = append(rep.notes, "profile failed: "+err.Error())
+			}
+		}
 	}
 	return nil
 }
@@ -179,7 +184,12 @@ func (b *bench) applyCurve(ctx context.Context, rep *report, names []string) err
 			}
 		}
 		if b.o.profile && ki == len(b.o.startKs)-1 {
-			if err := b.profileApply(ctx, rep, ws, start); err != nil {
+			err := stopApps(ctx, b.direct, start, b.o.parallelism)
+			if err == nil {
+				quiet()
+				err = b.profileRun(ctx, rep, ws, fmt.Sprintf("apply-%d", k), "apply", "-auto-approve")
+			}
+			if err != nil {
 				rep.notes = append(rep.notes, "profile failed: "+err.Error())
 			}
 		}
@@ -192,24 +202,22 @@ func (b *bench) applyCurve(ctx context.Context, rep *report, names []string) err
 
 func (b *bench) viaProxy(c *supvisors.Config) { c.URL = b.proxy.URL() }
 
-// profileApply runs one more apply with the provider's CPU profile and records where the profile files are.
-func (b *bench) profileApply(ctx context.Context, rep *report, ws *workspace, names []string) error {
-	if err := stopApps(ctx, b.direct, names, b.o.parallelism); err != nil {
-		return err
-	}
-	quiet()
+// profileRun runs one more, unmeasured terraform command with the provider's CPU profile
+// (TF_SUPVISORS_CPUPROFILE: one file per provider process) and notes where the files are.
+func (b *bench) profileRun(ctx context.Context, rep *report, ws *workspace, name string, args ...string) error {
 	dir := filepath.Join(b.tmp, "profiles")
 	if err := os.MkdirAll(dir, 0o755); err != nil {
 		return err
 	}
+	prefix := filepath.Join(dir, name+".pprof")
 	pws := *ws
-	pws.extraEnv = []string{"TF_SUPVISORS_CPUPROFILE=" + filepath.Join(dir, "apply.pprof")}
-	res, err := pws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, b.tfArgs...)...)
+	pws.extraEnv = []string{"TF_SUPVISORS_CPUPROFILE=" + prefix}
+	res, err := pws.run(ctx, []int{0}, append(args, b.tfArgs...)...)
 	if err != nil {
 		return err
 	}
-	files, _ := filepath.Glob(filepath.Join(dir, "*"))
-	rep.notes = append(rep.notes, fmt.Sprintf("provider CPU profiles of one more apply of %d starts (%s): %s (read with `go tool pprof -top FILE`)",
-		len(names), secs(res.Wall), strings.Join(files, ", ")))
+	files, _ := filepath.Glob(prefix + ".*")
+	rep.notes = append(rep.notes, fmt.Sprintf("provider CPU profiles of one more `terraform %s` (%s, %s): %s (read with `go tool pprof -top FILE`)",
+		args[0], name, secs(res.Wall), strings.Join(files, ", ")))
 	return nil
 }
