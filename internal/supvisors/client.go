@@ -36,12 +36,13 @@ type Client struct {
 	detectMu sync.Mutex
 	api      *APIInfo
 
-	snapMu   sync.Mutex
-	snap     *Snapshot
-	snapGen  uint64
-	snapUsed time.Time // when snap was fetched or last served
-	sf       singleflight.Group
-	plain    plainCache // PlainSnapshot (plain.go), under snapMu
+	snapMu     sync.Mutex
+	snap       *Snapshot
+	snapGen    uint64
+	snapUsed   time.Time // when snap was fetched or last served
+	snapServed bool      // snap was served again after its fetch
+	sf         singleflight.Group
+	plain      plainCache // PlainSnapshot (plain.go), under snapMu
 
 	instMu    sync.Mutex
 	instances map[string]*Client

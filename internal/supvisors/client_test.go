@@ -292,8 +292,8 @@ func TestSnapshotMaxAgeAndRetry(t *testing.T) {
 	}
 }
 
-// Reads that keep coming closer together than SnapshotMaxAge share one snapshot (the refresh of a large plan
-// takes longer than the age), up to SnapshotMaxLife; a pause longer than the age drops it.
+// Reads that keep coming share one snapshot of a quiet cluster for longer than SnapshotMaxAge (the refresh of a
+// large plan takes longer than the age); a snapshot taken while jobs are in progress lasts SnapshotMaxAge only.
 func TestSnapshotSharedWhileReadsKeepComing(t *testing.T) {
 	f := snapshotServer(t, 0)
 	f.handle(mGetAllApplicationsInfo, value([]any{capturedApp("web", ApplicationRunning, true)}))
@@ -311,9 +311,26 @@ func TestSnapshotSharedWhileReadsKeepComing(t *testing.T) {
 	if c.Requests() != 1 {
 		t.Fatalf("%d requests for reads that kept coming", c.Requests())
 	}
-	time.Sleep(150 * time.Millisecond)
-	if s, _ := c.Snapshot(context.Background()); s == first || c.Requests() != 2 {
-		t.Fatal("a snapshot left unused for longer than SnapshotMaxAge was served")
+	// Jobs in progress: the snapshot expires SnapshotMaxAge after its fetch, reads or not.
+	busy := snapshotServer(t, 0)
+	busy.handle(mGetSupvisorsState, func([]any) (any, error) {
+		st := capturedState(StateOperation)
+		st["starting_jobs"] = []any{"127.0.0.1:61001"}
+		return st, nil
+	})
+	c2 := newTestClient(t, busy.URL(), func(c *Config) { c.SnapshotMaxAge = 100 * time.Millisecond })
+	s1, err := c2.Snapshot(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 3 {
+		time.Sleep(50 * time.Millisecond)
+		if _, err := c2.Snapshot(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if s, _ := c2.Snapshot(context.Background()); s == s1 || c2.Requests() < 2 {
+		t.Fatalf("a snapshot taken while jobs were in progress was served %s after its fetch", s1.Age())
 	}
 }
 

@@ -59,10 +59,9 @@ type Config struct {
 	// get_all_instances_info.
 	InstanceURLs map[string]string
 	// SnapshotMaxAge is how long a Snapshot may be served from memory after
-	// it was fetched or last served (default 2s; negative: never cached).
-	// While reads keep coming closer together than that (the refresh of a
-	// large plan), they all share one snapshot, up to SnapshotMaxLife after
-	// it was taken.
+	// its fetch (default 2s; negative: never cached). A snapshot of a quiet
+	// cluster stays shared longer while reads keep coming (the refresh of a
+	// large plan): see SnapshotReadGap.
 	SnapshotMaxAge time.Duration
 	// Logger receives debug records (optional).
 	Logger Logger

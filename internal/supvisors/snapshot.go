@@ -20,25 +20,50 @@ type Snapshot struct {
 	procs map[string][]int // application name -> indexes in Processes
 }
 
-// SnapshotMaxLife bounds how long one snapshot may be shared by reads that
-// keep coming (see Config.SnapshotMaxAge).
-const SnapshotMaxLife = time.Minute
+// Sharing a snapshot among reads that keep coming (see Config.SnapshotMaxAge):
+// once a snapshot of a quiet cluster (OPERATION, no job in progress) has been
+// served again after its fetch, it stays served while reads come no more than
+// SnapshotReadGap apart (at least Config.SnapshotMaxAge), up to
+// SnapshotMaxLife after it was taken. Any other snapshot lasts
+// Config.SnapshotMaxAge after its fetch, so that callers waiting for the
+// cluster to settle see it move.
+const (
+	SnapshotReadGap = 10 * time.Second
+	SnapshotMaxLife = time.Minute
+)
+
+// snapshotValid reports whether the current snapshot may be served now.
+// c.snapMu is held.
+func (c *Client) snapshotValid() bool {
+	s, maxAge := c.snap, c.cfg.SnapshotMaxAge
+	if s == nil || maxAge <= 0 {
+		return false
+	}
+	if !c.snapServed {
+		return time.Since(c.snapUsed) < maxAge // since the end of its fetch
+	}
+	return time.Since(c.snapUsed) < max(maxAge, SnapshotReadGap) && time.Since(s.Taken) < max(maxAge, SnapshotMaxLife)
+}
+
+// quiet reports whether the snapshot shows a cluster that nothing is changing
+// (OPERATION, no job in progress).
+func (s *Snapshot) quiet() bool { return s.State.FSMStatename == StateOperation && !s.State.HasJobs() }
 
 // Snapshot returns the shared read snapshot, fetching it when there is none,
-// when it was neither fetched nor served within Config.SnapshotMaxAge, when it
-// was taken more than SnapshotMaxLife ago, or when a mutating call was made
+// when it is too old (see SnapshotReadGap), or when a mutating call was made
 // through this client (or a client derived from it, or its parent) since it
-// was taken. So the reads of one plan share one snapshot however long the
-// refresh of many resources takes. Concurrent callers share one fetch
+// was taken. So the reads of one plan of a quiet cluster share one snapshot
+// however long the refresh of many resources takes. Concurrent callers share one fetch
 // (singleflight). The fetch waits for a cluster state that answers
 // (DISTRIBUTION and later) like any read call. Callers must not modify the
 // result.
 func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
 	gen := c.sh.gen.Load()
 	c.snapMu.Lock()
-	if s := c.snap; s != nil && c.snapGen == gen && time.Since(c.snapUsed) < c.cfg.SnapshotMaxAge &&
-		time.Since(s.Taken) < max(SnapshotMaxLife, c.cfg.SnapshotMaxAge) {
-		c.snapUsed = time.Now()
+	if s := c.snap; s != nil && c.snapGen == gen && c.snapshotValid() {
+		if s.quiet() {
+			c.snapUsed, c.snapServed = time.Now(), true
+		}
 		c.snapMu.Unlock()
 		return s, nil
 	}
@@ -56,7 +81,7 @@ func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
 		}
 		c.snapMu.Lock()
 		if c.snap == nil || gen >= c.snapGen {
-			c.snap, c.snapGen, c.snapUsed = s, gen, time.Now()
+			c.snap, c.snapGen, c.snapUsed, c.snapServed = s, gen, time.Now(), false
 		}
 		c.snapMu.Unlock()
 		return s, nil
