@@ -12,8 +12,8 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
 )
 
-// settleWatcher polls get_all_applications_info on its own client and records when each watched
-// application was first seen RUNNING.
+// settleWatcher polls the watched applications (one multicall of get_application_info, cheap whatever the size of
+// the cluster) on its own client and records when each was first seen RUNNING.
 type settleWatcher struct {
 	mu      sync.Mutex
 	running map[string]time.Time
@@ -35,7 +35,7 @@ func watchSettle(ctx context.Context, c *supvisors.Client, names []string, every
 		t := time.NewTicker(every)
 		defer t.Stop()
 		for {
-			apps, err := c.GetAllApplicationsInfo(ctx)
+			apps, err := watchedInfo(ctx, c, names)
 			seen := time.Now()
 			if err == nil {
 				w.mu.Lock()
@@ -65,7 +65,11 @@ func watchSettle(ctx context.Context, c *supvisors.Client, names []string, every
 func (w *settleWatcher) stop(ctx context.Context, c *supvisors.Client) map[string]time.Time {
 	w.cancel()
 	<-w.done
-	apps, err := c.GetAllApplicationsInfo(ctx)
+	names := make([]string, 0, len(w.watched))
+	for n := range w.watched {
+		names = append(names, n)
+	}
+	apps, err := watchedInfo(ctx, c, names)
 	seen := time.Now()
 	w.mu.Lock()
 	defer w.mu.Unlock()
@@ -77,6 +81,32 @@ func (w *settleWatcher) stop(ctx context.Context, c *supvisors.Client) map[strin
 		}
 	}
 	return w.running
+}
+
+// watchedInfo reads the given applications in one multicall.
+func watchedInfo(ctx context.Context, c *supvisors.Client, names []string) ([]supvisors.ApplicationInfo, error) {
+	calls := make([]supvisors.MulticallCall, len(names))
+	for i, n := range names {
+		calls[i] = supvisors.MulticallCall{Method: "supvisors.get_application_info", Params: []any{n}}
+	}
+	results, err := c.System().Multicall(ctx, calls)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]supvisors.ApplicationInfo, 0, len(results))
+	for _, r := range results {
+		if r.Err != nil {
+			continue
+		}
+		m, ok := r.Value.(map[string]any)
+		if !ok {
+			continue
+		}
+		name, _ := m["application_name"].(string)
+		state, _ := m["statename"].(string)
+		out = append(out, supvisors.ApplicationInfo{ApplicationName: name, Statename: supvisors.ApplicationState(state)})
+	}
+	return out, nil
 }
 
 // diagnostic holds what diagnose found out.

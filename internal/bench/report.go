@@ -192,7 +192,7 @@ func (r *report) markdown() string {
 
 	if d := r.diag; d != nil {
 		fmt.Fprintf(&b, "\nSettle diagnostic (one extra apply and one extra direct start of %d applications, not in the medians; a watcher polled "+
-			"`get_all_applications_info` every %s to see when each application became RUNNING):\n\n", len(d.startToSettle), d.watchEvery)
+			"the watched applications (one multicall of `get_application_info`) every %s to see when each became RUNNING):\n\n", len(d.startToSettle), d.watchEvery)
 		fmt.Fprintf(&b, "- start_application request → application RUNNING: provider median %s (max %s), direct program median %s (max %s)\n",
 			secs(median(d.startToSettle)), secs(maxDur(d.startToSettle)), secs(median(d.directToSettle)), secs(maxDur(d.directToSettle)))
 		fmt.Fprintf(&b, "- provider noticed (answer of its last request naming the application) after RUNNING: median %s, max %s",
