@@ -9,6 +9,7 @@ import (
 	"log"
 	"os"
 	"runtime/pprof"
+	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/providerserver"
 
@@ -26,6 +27,9 @@ func main() {
 	flag.BoolVar(&debug, "debug", false, "run the provider with support for debuggers like delve")
 	flag.Parse()
 	defer cpuProfile()()
+	if !debug {
+		quietUnlessLogging()
+	}
 
 	err := providerserver.Serve(context.Background(), provider.New(version), providerserver.ServeOpts{
 		Address: "registry.terraform.io/supvisors/supvisors",
@@ -57,5 +61,20 @@ func cpuProfile() func() {
 	return func() {
 		pprof.StopCPUProfile()
 		_ = f.Close()
+	}
+}
+
+// quietUnlessLogging turns the SDK and provider loggers off when no TF_LOG* variable is set. Terraform and OpenTofu
+// then discard every log line of the provider anyway, but terraform-plugin-go and the framework would still build
+// and JSON-encode their trace lines: a quarter of the provider's CPU in a plan over 1000 resources. With any
+// TF_LOG* variable set, logging is left exactly as configured.
+func quietUnlessLogging() {
+	for _, kv := range os.Environ() {
+		if strings.HasPrefix(kv, "TF_LOG") {
+			return
+		}
+	}
+	for _, k := range []string{"TF_LOG_PROVIDER", "TF_LOG_SDK", "TF_LOG_SDK_PROTO", "TF_LOG_SDK_FRAMEWORK"} {
+		_ = os.Setenv(k, "OFF")
 	}
 }
