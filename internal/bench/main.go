@@ -1,15 +1,19 @@
-// Command bench measures the provider against a real local Supvisors cluster and prints a Markdown table:
+// Command bench measures the provider against a real local Supvisors cluster and prints Markdown tables:
 //
-//   - a `terraform plan` over N supvisors_application resources: HTTP requests sent to Supvisors (counted by a
-//     reverse proxy in front of one instance, which the provider's url points at) and wall time;
-//   - `terraform apply -parallelism=P` starting M stopped applications, against a plain Go program that starts
-//     the same M applications directly over XML-RPC (start_application with wait=true, P at a time);
-//   - a `terraform plan` of that configuration with nothing to change (terraform's own fixed cost);
-//   - the client alone: get_application_info calls per second over one connection.
+//   - the plan curve: `terraform plan` over N supvisors_application resources (default N = 100, 300, 1000, adopted
+//     stopped): HTTP requests sent to Supvisors (counted by a reverse proxy in front of one instance, which the
+//     provider's url points at), wall time, the same plan with -refresh=false (terraform and the provider without
+//     any request), the snapshot request and its decoding by the client;
+//   - the apply curve: `terraform apply -parallelism=P` starting K stopped applications (default K = 10, 20, 50),
+//     against a plain Go program that starts the same K applications directly over XML-RPC (start_application with
+//     wait=true, P at a time), and a `terraform plan` of that configuration with nothing to change (terraform's own
+//     fixed cost);
+//   - the growth from each size to the next, the targets of each point, the client alone (get_application_info
+//     calls per second over one connection) and, optionally, CPU profiles of the provider (-profile).
 //
-// It starts its own cluster (internal/testlab), builds the provider into a temporary directory and runs the
-// terraform CLI found on PATH with a private CLI configuration (dev_overrides: no registry, no init).
-// Run it with `make bench` or `go run ./internal/bench [-out FILE]`.
+// It starts its own cluster (internal/testlab, max N + max K generated applications), builds the provider into a
+// temporary directory and runs the terraform CLI found on PATH with a private CLI configuration (dev_overrides: no
+// registry, no init). Run it with `make bench` or `go run ./internal/bench [-out FILE]`.
 package main
 
 import (
