@@ -691,6 +691,9 @@ func (r *applicationResource) addActionError(ctx context.Context, c *supvisors.C
 // applicationProblem returns a diagnostic summary and detail when name is not a managed application of the
 // snapshot, or two empty strings when it is.
 func applicationProblem(snap *supvisors.Snapshot, name string) (summary, detail string) {
+	if info, ok := snap.Application(name); ok && info.Managed && info.Statename != supvisors.ApplicationDeleted {
+		return "", "" // the usual case: no lists to build (a plan creating 1000 resources calls this 1000 times)
+	}
 	managed := snap.ManagedApplicationNames()
 	var unmanaged []string
 	for _, n := range snap.ApplicationNames() {
