@@ -97,6 +97,19 @@ func (p *poller) next() time.Duration {
 	return p.last
 }
 
+// wait sleeps for the next interval, or until ctx ends (for the waits that
+// poll on their own, such as PlainWait on a plain supervisord).
+func (p *poller) wait(ctx context.Context) error {
+	t := time.NewTimer(p.next())
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+		return ctx.Err()
+	case <-t.C:
+		return nil
+	}
+}
+
 // WaitApplication waits, through the client's shared poll (fresh reads, not
 // the snapshot; see poll.go: the first answer comes at once or with the next
 // tick of concurrent waits, then every 100ms), until application name is
