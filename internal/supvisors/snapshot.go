@@ -53,8 +53,8 @@ func (s *Snapshot) quiet() bool { return s.State.FSMStatename == StateOperation 
 // when it is too old (see SnapshotReadGap), or when a mutating call was made
 // through this client (or a client derived from it, or its parent) since it
 // was taken. So the reads of one plan of a quiet cluster share one snapshot
-// however long the refresh of many resources takes. Concurrent callers share one fetch
-// (singleflight). The fetch waits for a cluster state that answers
+// however long the refresh of many resources takes. Concurrent callers share
+// one fetch (singleflight). The fetch waits for a cluster state that answers
 // (DISTRIBUTION and later) like any read call. Callers must not modify the
 // result.
 func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
