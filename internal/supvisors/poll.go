@@ -408,6 +408,21 @@ func batchable(method string, args []any) bool {
 // Client.retry), nothing else is, and the snapshots are dropped.
 func (h *pollHub) command(ctx context.Context, method string, args []any) (any, error) {
 	c := h.c
+	// The API profile of the release decides first (profile_call.go): a
+	// refused call fails here alone, and a command that goes under another
+	// name or blocking (releases that report no jobs) is a plain call.
+	api, err := c.apiFor(ctx, method)
+	if err != nil {
+		return nil, err
+	}
+	if api == nil || api.Plain || !api.Era.ReportsJobs() {
+		return c.call(ctx, method, args...)
+	}
+	if wc, err := c.shape(api, method, args); err != nil {
+		return nil, err
+	} else if wc.wire != method || wc.blocking {
+		return c.call(ctx, method, args...)
+	}
 	start := time.Now()
 	defer func() {
 		c.debug(ctx, "supvisors XML-RPC command sent in a request of the shared poll", map[string]any{
