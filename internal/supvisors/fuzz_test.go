@@ -179,8 +179,7 @@ func BenchmarkPlanSnapshot100Apps(b *testing.B) {
 	for i := range apps {
 		apps[i] = capturedApp(fmt.Sprintf("app_%03d", i), ApplicationRunning, true)
 	}
-	f.handle(systemListMethods, value([]any{mGetAPIVersion, mGetSupvisorsState}))
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.playRelease("0.19") // every method listed: the API profile refuses the unlisted ones
 	f.handle(mGetSupvisorsState, value(capturedState(StateOperation)))
 	f.handle(mGetAllApplicationsInfo, value(apps))
 	f.handle(mGetAllProcessInfo, value(bigProcessList(400)))
