@@ -297,14 +297,19 @@ func (h *pollHub) tick(ctx context.Context) {
 		}
 	}
 	var freshCalls []MulticallCall // read after the commands, for the waits that follow them
+	mutating := false
 	for _, cmd := range cmds {
+		if cmd.read {
+			continue
+		}
+		mutating = true
 		for _, call := range subjectCalls(cmd.call) {
 			add(call)
 			freshCalls = append(freshCalls, call)
 		}
 	}
 	h.ticks.Add(1)
-	results, err := h.c.multicall(ctx, calls, len(cmds) == 0)
+	results, err := h.c.multicall(ctx, calls, !mutating)
 	for i, cmd := range cmds {
 		if err != nil {
 			cmd.answer <- MulticallResult{Err: err}
@@ -323,7 +328,7 @@ func (h *pollHub) tick(ctx context.Context) {
 			err = h.c.decodeError(mGetSupvisorsState, err)
 		}
 	}
-	if len(cmds) > 0 && !soundReadings(results, base, err) {
+	if mutating && !soundReadings(results, base, err) {
 		return // the waiters stay due: a read-only tick follows
 	}
 
@@ -376,9 +381,10 @@ func soundReadings(results []MulticallResult, base int, err error) bool {
 	return true
 }
 
-// pollCommand is a command waiting for the next tick.
+// pollCommand is a command (or a one-shot read) waiting for the next tick.
 type pollCommand struct {
 	call   MulticallCall
+	read   bool                 // a read-only call (see read)
 	answer chan MulticallResult // capacity 1
 }
 
@@ -430,34 +436,7 @@ func (h *pollHub) command(ctx context.Context, method string, args []any) (any, 
 		})
 	}()
 	v, err := c.retry(ctx, method, kindMutate, func(ctx context.Context) (any, error) {
-		cmd := &pollCommand{call: MulticallCall{Method: method, Params: args}, answer: make(chan MulticallResult, 1)}
-		h.mu.Lock()
-		h.pending = append(h.pending, cmd)
-		h.start(ctx)
-		h.mu.Unlock()
-		var r MulticallResult
-		select {
-		case r = <-cmd.answer:
-		case <-ctx.Done():
-			h.mu.Lock()
-			if i := slices.Index(h.pending, cmd); i >= 0 { // not sent: forget it
-				h.pending = slices.Delete(h.pending, i, i+1)
-			}
-			h.done()
-			h.mu.Unlock()
-			return nil, &TransportError{Endpoint: c.ep.display, Method: method, Attempts: 1, Err: ctx.Err()}
-		}
-		h.mu.Lock()
-		h.done()
-		h.mu.Unlock()
-		if r.Err != nil {
-			var f *Fault
-			if errors.As(r.Err, &f) {
-				return nil, &CallError{Method: method, Endpoint: c.ep.display, Err: f}
-			}
-			return nil, r.Err
-		}
-		return r.Value, nil
+		return h.submit(ctx, &pollCommand{call: MulticallCall{Method: method, Params: args}})
 	})
 	c.InvalidateSnapshot()
 	if err != nil {
@@ -475,4 +454,47 @@ func callKey(c MulticallCall) string {
 		fmt.Fprintf(&b, "\x00%v", p)
 	}
 	return b.String()
+}
+
+// read sends a read-only call in the next tick of the shared poll (at once
+// when no tick is in flight, else right after it), so that the reads of
+// concurrent callers (the rules of the applications a parallel apply starts)
+// share one request, retried like any read. A fault is a *CallError naming
+// the method.
+func (h *pollHub) read(ctx context.Context, call MulticallCall) (any, error) {
+	return h.submit(ctx, &pollCommand{call: call, read: true})
+}
+
+// submit queues cmd for the next tick and returns its answer, or ctx's error
+// (a cmd not sent yet is then forgotten).
+func (h *pollHub) submit(ctx context.Context, cmd *pollCommand) (any, error) {
+	c := h.c
+	cmd.answer = make(chan MulticallResult, 1)
+	h.mu.Lock()
+	h.pending = append(h.pending, cmd)
+	h.start(ctx)
+	h.mu.Unlock()
+	var r MulticallResult
+	select {
+	case r = <-cmd.answer:
+	case <-ctx.Done():
+		h.mu.Lock()
+		if i := slices.Index(h.pending, cmd); i >= 0 { // not sent: forget it
+			h.pending = slices.Delete(h.pending, i, i+1)
+		}
+		h.done()
+		h.mu.Unlock()
+		return nil, &TransportError{Endpoint: c.ep.display, Method: cmd.call.Method, Attempts: 1, Err: ctx.Err()}
+	}
+	h.mu.Lock()
+	h.done()
+	h.mu.Unlock()
+	if r.Err != nil {
+		var f *Fault
+		if errors.As(r.Err, &f) {
+			return nil, &CallError{Method: cmd.call.Method, Endpoint: c.ep.display, Err: f}
+		}
+		return nil, r.Err
+	}
+	return r.Value, nil
 }

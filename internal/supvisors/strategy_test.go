@@ -2,12 +2,13 @@ package supvisors
 
 import (
 	"context"
+	"sync"
 	"testing"
 )
 
 // TestResolveStrategy: an unset strategy resolves to the rules' starting_strategy (CONFIG for an unmanaged
-// group), the rules of every application are read in ONE multicall for the life of the client, and a
-// configured strategy is used as it is without any read.
+// group), each application's rules are read once for the life of the client (concurrent lookups share the
+// shared poll's requests), and a configured strategy is used as it is without any read.
 func TestResolveStrategy(t *testing.T) {
 	f := snapshotServer(t, 0)
 	f.handle(mGetApplicationRules, func(args []any) (any, error) {
@@ -29,18 +30,26 @@ func TestResolveStrategy(t *testing.T) {
 	if s, err := c.ResolveStrategy(ctx, "web", StrategyLocal); err != nil || s != StrategyLocal || c.Requests() != 0 {
 		t.Fatalf("configured strategy: %s %v, %d requests", s, err, c.Requests())
 	}
+	var wg sync.WaitGroup
 	for app, want := range map[string]StartingStrategy{"web": StrategyLessLoaded, "batch": StrategyConfig, "tools": StrategyConfig} {
-		if s, err := c.ResolveStrategy(ctx, app, ""); err != nil || s != want {
-			t.Errorf("%s: %s %v, want %s", app, s, err, want)
-		}
+		wg.Add(1)
+		go func() { // concurrent, like the starts of a parallel apply
+			defer wg.Done()
+			if s, err := c.ResolveStrategy(ctx, app, ""); err != nil || s != want {
+				t.Errorf("%s: %s %v, want %s", app, s, err, want)
+			}
+		}()
 	}
-	// one snapshot + one multicall of get_application_rules for the three applications
-	if c.Requests() != 2 || f.countCalls(mGetApplicationRules) != 3 {
-		t.Fatalf("%d requests, %d get_application_rules", c.Requests(), f.countCalls(mGetApplicationRules))
+	wg.Wait()
+	// only the three applications' rules, at most one request each (the first carries the detection)
+	if c.Requests() > 3 || f.countCalls(mGetApplicationRules) != 3 || f.countCalls(mGetAllApplicationsInfo) != 0 {
+		t.Fatalf("%d requests, %d get_application_rules, %d get_all_applications_info", c.Requests(),
+			f.countCalls(mGetApplicationRules), f.countCalls(mGetAllApplicationsInfo))
 	}
-	// an application that appeared later is read alone; an unknown one is an error (BAD_NAME)
-	if s, err := c.ResolveStrategy(ctx, "late", ""); err != nil || s != StrategyMostLoaded || c.Requests() != 3 {
-		t.Errorf("late: %s %v, %d requests", s, err, c.Requests())
+	// an application met later is read alone; an unknown one is an error (BAD_NAME)
+	before := c.Requests()
+	if s, err := c.ResolveStrategy(ctx, "late", ""); err != nil || s != StrategyMostLoaded || c.Requests() != before+1 {
+		t.Errorf("late: %s %v, %d requests", s, err, c.Requests()-before)
 	}
 	if _, err := c.ResolveStrategy(ctx, "nope", ""); !IsFault(err, FaultBadName) {
 		t.Errorf("nope: %v", err)
