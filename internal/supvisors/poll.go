@@ -309,18 +309,9 @@ func (h *pollHub) tick(ctx context.Context) {
 		}
 	}
 	h.ticks.Add(1)
-	results, err := h.c.multicall(ctx, calls, !mutating)
-	for i, cmd := range cmds {
-		if err != nil {
-			cmd.answer <- MulticallResult{Err: err}
-		} else {
-			cmd.answer <- results[i]
-		}
-	}
-	if ctx.Err() != nil {
-		return // every user left
-	}
+	results, reqErr := h.c.multicall(ctx, calls, !mutating)
 	var state SupvisorsState
+	err := reqErr
 	if err == nil {
 		if r := results[base]; r.Err != nil {
 			err = &CallError{Method: mGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
@@ -328,21 +319,33 @@ func (h *pollHub) tick(ctx context.Context) {
 			err = h.c.decodeError(mGetSupvisorsState, err)
 		}
 	}
-	if mutating && !soundReadings(results, base, err) {
-		return // the waiters stay due: a read-only tick follows
-	}
+	sound := !mutating || soundReadings(results, base, err)
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
-	for _, call := range freshCalls {
-		key := callKey(call)
-		h.fresh[key] = freshReading{state: state, result: results[index[key]], at: now}
+	if mutating && sound {
+		// Stored before the commands are answered: the wait that follows a
+		// command must find its reading.
+		for _, call := range freshCalls {
+			key := callKey(call)
+			h.fresh[key] = freshReading{state: state, result: results[index[key]], at: now}
+		}
 	}
 	for key, f := range h.fresh {
 		if now.Sub(f.at) > freshMaxAge {
 			delete(h.fresh, key)
 		}
+	}
+	for i, cmd := range cmds { // capacity 1: never blocks
+		if reqErr != nil {
+			cmd.answer <- MulticallResult{Err: reqErr}
+		} else {
+			cmd.answer <- results[i]
+		}
+	}
+	if ctx.Err() != nil || !sound {
+		return // every user left, or the waiters stay due: a read-only tick follows
 	}
 	for i, w := range batch {
 		if _, ok := h.waiters[w]; !ok {
