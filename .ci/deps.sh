@@ -15,7 +15,7 @@ missing_tools=0
 
 if command -v go >/dev/null; then say "go: $(go version)"; else say "MISSING: go (https://go.dev/dl/)"; missing_tools=1; fi
 tf=$(command -v terraform || command -v tofu || true)
-if [[ -n "$tf" ]]; then say "terraform: $tf ($("$tf" version 2>/dev/null | head -1))"; else
+if [[ -n "$tf" ]]; then say "terraform: $tf ($("$tf" version 2>/dev/null | sed -n 1p))"; else
 	say "MISSING: terraform or tofu on PATH (https://developer.hashicorp.com/terraform/install or https://opentofu.org)"
 	missing_tools=1
 fi

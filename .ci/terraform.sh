@@ -66,7 +66,7 @@ path)
 test)
 	cfg=$(mktemp)
 	trap 'rm -f "$cfg"' EXIT
-	say "$(TF_CLI_CONFIG_FILE=$cfg "$tf" version | head -1)"
+	say "$(TF_CLI_CONFIG_FILE=$cfg "$tf" version | sed -n 1p)"
 	export TF_CLI_CONFIG_FILE=$cfg TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tf"
 	# The adoption guide with terraform query and actions run with -invoke (the rest of internal/demo runs in
 	# make test), beside the provider acceptance suite, as go test runs packages side by side.

@@ -31,7 +31,7 @@ fi
 # resolves to in OpenTofu.
 cfg=$(mktemp)
 trap 'rm -f "$cfg"' EXIT
-say "$(TF_CLI_CONFIG_FILE=$cfg "$tofu" version | head -1)"
+say "$(TF_CLI_CONFIG_FILE=$cfg "$tofu" version | sed -n 1p)"
 TF_CLI_CONFIG_FILE=$cfg TF_ACC=1 TF_ACC_TERRAFORM_PATH="$tofu" \
 	TF_ACC_PROVIDER_HOST=registry.opentofu.org TF_ACC_PROVIDER_NAMESPACE=hashicorp \
 	go test ./internal/provider -count=1 -timeout 30m
