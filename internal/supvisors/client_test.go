@@ -65,8 +65,8 @@ func TestMulticallWithAFaultInside(t *testing.T) {
 	if res[3].Err != nil {
 		t.Fatalf("result 3 %#v", res[3])
 	}
-	if f.requests.Load() != 1 {
-		t.Fatalf("%d requests", f.requests.Load())
+	if f.Requests() != 1 {
+		t.Fatalf("%d requests", f.Requests())
 	}
 	// The server-side order is kept.
 	// (the first multicall carries the detection)
@@ -84,8 +84,8 @@ func TestRetryBadStateOnReadUntilOK(t *testing.T) {
 	if err != nil || info.Statename != ApplicationRunning {
 		t.Fatalf("%+v %v", info, err)
 	}
-	if f.requests.Load() != 5 { // the detection, then 4 attempts
-		t.Fatalf("%d requests, want 5", f.requests.Load())
+	if f.Requests() != 5 { // the detection, then 4 attempts
+		t.Fatalf("%d requests, want 5", f.Requests())
 	}
 }
 
@@ -111,8 +111,8 @@ func TestRetryBadStateUntilDeadline(t *testing.T) {
 	if msg := err.Error(); !strings.Contains(msg, "SYNCHRONIZATION") || !strings.Contains(msg, "ready_timeout") {
 		t.Fatalf("message %q", msg)
 	}
-	if f.requests.Load() < 3 {
-		t.Fatalf("only %d attempts", f.requests.Load())
+	if f.Requests() < 3 {
+		t.Fatalf("only %d attempts", f.Requests())
 	}
 
 	// A context deadline shorter than ReadyTimeout wins, and the error says
@@ -211,7 +211,7 @@ func TestSnapshotSingleflightAndInvalidation(t *testing.T) {
 			t.Fatalf("reader %d: %v", i, errs[i])
 		}
 	}
-	if c.Requests() != 1 || f.requests.Load() != 1 {
+	if c.Requests() != 1 || f.Requests() != 1 {
 		t.Fatalf("%d concurrent Snapshot() cost %d requests, want 1", n, c.Requests())
 	}
 	s := snaps[0]
@@ -599,8 +599,8 @@ func TestWaitApplication(t *testing.T) {
 			}
 		}
 		// One request per poll plus one multicall for the spawn errors.
-		if w.requests.Load() != 3 || w.countCalls(mGetInnerProcessInfo) != 6 {
-			t.Fatalf("%d requests, %d inner calls", w.requests.Load(), w.countCalls(mGetInnerProcessInfo))
+		if w.Requests() != 3 || w.countCalls(mGetInnerProcessInfo) != 6 {
+			t.Fatalf("%d requests, %d inner calls", w.Requests(), w.countCalls(mGetInnerProcessInfo))
 		}
 	})
 	t.Run("deadline", func(t *testing.T) {
@@ -683,7 +683,7 @@ func TestWaitReady(t *testing.T) {
 	if !strings.Contains(err.Error(), "OPERATION, DISTRIBUTION") {
 		t.Fatalf("%q", err.Error())
 	}
-	f.user = "x"
+	f.User = "x"
 	if _, err := c.WaitReady(context.Background()); !errors.Is(err, ErrUnauthorized) {
 		t.Fatalf("401 must end the wait: %v", err)
 	}
@@ -704,7 +704,7 @@ func (l *recordingLogger) Debug(_ context.Context, msg string, fields map[string
 func TestPasswordNeverLeaks(t *testing.T) {
 	const pw = "Pa55-w0rd-THAT-must-not-leak"
 	f := newFakeServer(t)
-	f.user, f.pass = "lab", "other-password"
+	f.User, f.Pass = "lab", "other-password"
 	log := &recordingLogger{}
 	var errs []error
 	mod := func(c *Config) {
@@ -738,7 +738,7 @@ func TestPasswordNeverLeaks(t *testing.T) {
 	errs = append(errs, err)
 	// Timeout.
 	slow := newFakeServer(t)
-	slow.before = func(w http.ResponseWriter, r *http.Request) bool { time.Sleep(300 * time.Millisecond); return true }
+	slow.SetBefore(func(w http.ResponseWriter, r *http.Request) bool { time.Sleep(300 * time.Millisecond); return true })
 	cs := newTestClient(t, "http://lab:"+pw+"@"+strings.TrimPrefix(slow.URL(), "http://"), func(c *Config) {
 		c.RequestTimeout, c.ReadyTimeout, c.Logger = 50*time.Millisecond, -1, log
 	})

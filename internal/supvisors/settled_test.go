@@ -70,7 +70,7 @@ func TestSettledSnapshot(t *testing.T) {
 	}
 	// 3 DISTRIBUTION snapshots + 1 OPERATION one, shared by the 20 readers (a few more when a reader drops a
 	// snapshot just fetched by another: never one per reader)
-	if r := f.requests.Load(); r < 4 || r > 8 {
+	if r := f.Requests(); r < 4 || r > 8 {
 		t.Errorf("%d readers cost %d requests", n, r)
 	}
 	// Snapshot itself still reads at once (data sources)
@@ -104,7 +104,7 @@ func TestSettledSnapshotGivesUp(t *testing.T) {
 	g.handle(mGetAllApplicationsInfo, value([]any{}))
 	g.handle(mGetAllProcessInfo, value([]any{}))
 	c = newTestClient(t, g.URL(), func(c *Config) { c.ReadyTimeout = time.Hour })
-	if _, err := c.SettledSnapshot(context.Background()); !errors.As(err, &nr) || nr.State != StateShuttingDown || g.requests.Load() != 1 {
-		t.Fatalf("shutting down: %v after %d requests", err, g.requests.Load())
+	if _, err := c.SettledSnapshot(context.Background()); !errors.As(err, &nr) || nr.State != StateShuttingDown || g.Requests() != 1 {
+		t.Fatalf("shutting down: %v after %d requests", err, g.Requests())
 	}
 }

@@ -102,8 +102,8 @@ func TestCallDecodesGenericValues(t *testing.T) {
 	if m["nested"].(map[string]any)["k"] != "v" {
 		t.Fatalf("nested: %#v", m["nested"])
 	}
-	if c.Requests() != 1 || f.requests.Load() != 1 {
-		t.Fatalf("requests: client %d server %d", c.Requests(), f.requests.Load())
+	if c.Requests() != 1 || f.Requests() != 1 {
+		t.Fatalf("requests: client %d server %d", c.Requests(), f.Requests())
 	}
 	if _, err := c.Call(context.Background(), "x.values", nil); err == nil || !strings.Contains(err.Error(), "nil") {
 		t.Fatalf("a nil argument must be refused before sending: %v", err)
@@ -176,10 +176,10 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	for _, tc := range cases {
 		f := newFakeServer(t)
-		f.before = func(w http.ResponseWriter, r *http.Request) bool {
+		f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 			http.Error(w, "boom", tc.status)
 			return true
-		}
+		})
 		c := newTestClient(t, f.URL())
 		_, err := c.GetAPIVersion(context.Background())
 		var he *HTTPError
@@ -194,8 +194,8 @@ func TestHTTPErrors(t *testing.T) {
 				t.Fatalf("%d matches %v", tc.status, other)
 			}
 		}
-		if f.requests.Load() != 1 {
-			t.Fatalf("%d retried: %d requests", tc.status, f.requests.Load())
+		if f.Requests() != 1 {
+			t.Fatalf("%d retried: %d requests", tc.status, f.Requests())
 		}
 	}
 	// A real 404: wrong path.
@@ -207,13 +207,13 @@ func TestHTTPErrors(t *testing.T) {
 	// 503 from a proxy is retried for reads.
 	f = newFakeServer(t)
 	f.handle(mGetAPIVersion, value("0.19"))
-	f.before = func(w http.ResponseWriter, r *http.Request) bool {
-		if f.requests.Load() < 3 {
+	f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
+		if f.Requests() < 3 {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
 			return true
 		}
 		return false
-	}
+	})
 	c = newTestClient(t, f.URL())
 	if v, err := c.GetAPIVersion(context.Background()); err != nil || v != "0.19" {
 		t.Fatalf("503 then OK: %v %v", v, err)
@@ -222,7 +222,7 @@ func TestHTTPErrors(t *testing.T) {
 
 func TestBasicAuth(t *testing.T) {
 	f := newFakeServer(t)
-	f.user, f.pass = "lab", "s3cret"
+	f.User, f.Pass = "lab", "s3cret"
 	f.handle(mGetAPIVersion, value("0.19"))
 	good := newTestClient(t, f.URL(), func(c *Config) { c.Username, c.Password = "lab", "s3cret" })
 	if v, err := good.GetAPIVersion(context.Background()); err != nil || v != "0.19" {
@@ -254,10 +254,8 @@ func TestUnixSocket(t *testing.T) {
 			t.Fatalf("over the socket: %v %v", v, err)
 		}
 	}
-	f.mu.Lock()
-	defer f.mu.Unlock()
-	if f.hosts[0] != "localhost" || f.paths[0] != "/RPC2" {
-		t.Fatalf("Host %q path %q", f.hosts[0], f.paths[0])
+	if hosts, paths := f.Hosts(), f.Paths(); hosts[0] != "localhost" || paths[0] != "/RPC2" {
+		t.Fatalf("Host %q path %q", hosts[0], paths[0])
 	}
 	// A missing socket is a transport error.
 	c2 := newTestClient(t, "unix://"+path+".missing", func(c *Config) { c.ReadyTimeout = -1 })
@@ -307,7 +305,7 @@ func TestTransportFailureClosedPort(t *testing.T) {
 
 func TestMutatingCallNotRetriedOnTransportError(t *testing.T) {
 	f := newFakeServer(t)
-	f.before = func(w http.ResponseWriter, r *http.Request) bool {
+	f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 		// Drop the connection without an answer: the call may have run.
 		hj, ok := w.(http.Hijacker)
 		if !ok {
@@ -317,7 +315,7 @@ func TestMutatingCallNotRetriedOnTransportError(t *testing.T) {
 		conn, _, _ := hj.Hijack()
 		_ = conn.Close()
 		return true
-	}
+	})
 	c := newTestClient(t, f.URL())
 	preDetect(c, "0.19.1") // the detection is not what this test is about
 	err := c.StartApplication(context.Background(), StrategyConfig, "web", false)
@@ -325,8 +323,8 @@ func TestMutatingCallNotRetriedOnTransportError(t *testing.T) {
 	if !errors.As(err, &te) || te.Attempts != 1 {
 		t.Fatalf("start_application: %v", err)
 	}
-	if f.requests.Load() != 1 {
-		t.Fatalf("mutating call retried: %d requests", f.requests.Load())
+	if f.Requests() != 1 {
+		t.Fatalf("mutating call retried: %d requests", f.Requests())
 	}
 	// The same failure on a read is retried.
 	c2 := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = 400 * time.Millisecond })
@@ -339,13 +337,13 @@ func TestRequestTimeout(t *testing.T) {
 	f := newFakeServer(t)
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
-	f.before = func(w http.ResponseWriter, r *http.Request) bool {
+	f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 		return true
-	}
+	})
 	c := newTestClient(t, f.URL(), func(c *Config) { c.RequestTimeout = 150 * time.Millisecond; c.ReadyTimeout = -1 })
 	start := time.Now()
 	_, err := c.GetAPIVersion(context.Background())
@@ -366,14 +364,14 @@ func TestContextCancellationDuringSlowAnswer(t *testing.T) {
 	release := make(chan struct{})
 	t.Cleanup(func() { close(release) })
 	started := make(chan struct{}, 10)
-	f.before = func(w http.ResponseWriter, r *http.Request) bool {
+	f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 		started <- struct{}{}
 		select {
 		case <-release:
 		case <-r.Context().Done():
 		}
 		return true
-	}
+	})
 	c := newTestClient(t, f.URL(), func(c *Config) { c.RequestTimeout = time.Minute; c.ReadyTimeout = time.Minute })
 	preDetect(c, "0.19.1") // the detection is not what this test is about
 	for _, tc := range []struct {
@@ -411,7 +409,7 @@ func TestConnectionReuse(t *testing.T) {
 	f := newFakeServer(t)
 	f.handle(mGetAPIVersion, value("0.19"))
 	conns := 0
-	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+	f.HTTP.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
 			conns++
 		}
@@ -440,17 +438,17 @@ func TestMalformedAnswers(t *testing.T) {
 	} {
 		t.Run(name, func(t *testing.T) {
 			f := newFakeServer(t)
-			f.before = func(w http.ResponseWriter, r *http.Request) bool {
+			f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 				_, _ = w.Write([]byte(body))
 				return true
-			}
+			})
 			c := newTestClient(t, f.URL())
 			_, err := c.GetSupvisorsState(context.Background())
 			var de *DecodeError
 			if !errors.As(err, &de) {
 				t.Fatalf("%T %v", err, err)
 			}
-			if f.requests.Load() != 1 {
+			if f.Requests() != 1 {
 				t.Fatalf("a decode error was retried")
 			}
 		})
