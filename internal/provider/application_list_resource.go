@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
@@ -58,7 +59,7 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"state": listschema.StringAttribute{
 				MarkdownDescription: state,
 				Optional:            true,
-				Validators:          []validator.String{validators.Enum("state", stateRunning, stateStopped)},
+				Validators:          []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"instance": listschema.StringAttribute{
 				MarkdownDescription: instance,
@@ -113,7 +114,7 @@ func applicationListModel(ctx context.Context, info supvisors.ApplicationInfo, p
 		StopOnDestroy:   types.BoolValue(true),
 		Timeouts:        nullTimeouts(),
 	}
-	diags := m.setFromCluster(ctx, info, procs)
+	diags := m.setFromCluster(ctx, reconcile.Application{Info: info, Processes: procs})
 	m.Strategy = types.StringNull()
 	return m, diags
 }

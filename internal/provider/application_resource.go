@@ -23,14 +23,9 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
-)
-
-// Desired states of an application, as written in the configuration.
-const (
-	stateRunning = "running"
-	stateStopped = "stopped"
 )
 
 // Default time limits of the timeouts block.
@@ -126,8 +121,8 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 					"application's RUNNING and STARTING states to `running`, STOPPED and STOPPING to `stopped`.",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(stateRunning),
-				Validators: []validator.String{stringvalidator.OneOf(stateRunning, stateStopped)},
+				Default:    stringdefault.StaticString(reconcile.StateRunning),
+				Validators: []validator.String{stringvalidator.OneOf(reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"strategy": strategyAttribute("or restarts the application"),
 			"restart_triggers": schema.MapAttribute{
@@ -213,7 +208,7 @@ func (r *applicationResource) ValidateConfig(ctx context.Context, req resource.V
 		return
 	}
 	validateTimeouts(m.Timeouts, &resp.Diagnostics)
-	if m.State.ValueString() == stateStopped && !m.RestartTriggers.IsNull() && !m.RestartTriggers.IsUnknown() &&
+	if m.State.ValueString() == reconcile.StateStopped && !m.RestartTriggers.IsNull() && !m.RestartTriggers.IsUnknown() &&
 		len(m.RestartTriggers.Elements()) > 0 {
 		resp.Diagnostics.AddAttributeWarning(path.Root("restart_triggers"), "restart_triggers has no effect",
 			"The application is meant to be stopped, so a change of restart_triggers restarts nothing.")
@@ -266,13 +261,13 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.Statename = plannedStatename(plan.State)
 	} else {
 		switch action := plannedAction(*prior, plan); action {
-		case actionNone:
+		case reconcile.None:
 			// Nothing changes on the cluster: what the refresh read stays true.
 			plan.Statename = prior.Statename
 			plan.MajorFailure = prior.MajorFailure
 			plan.MinorFailure = prior.MinorFailure
 			plan.Processes = prior.Processes
-		case actionUnknown:
+		case reconcile.Unknown:
 			// Desired values not known yet: everything computed is unknown.
 		default:
 			plan.Statename = plannedStatename(plan.State)
@@ -281,36 +276,15 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
-// clusterAction is what an update does on the cluster.
-type clusterAction int
-
-const (
-	actionNone clusterAction = iota
-	actionUnknown
-	actionStart
-	actionStop
-	actionRestart
-)
-
-// plannedAction compares the refreshed state with the plan.
-func plannedAction(prior, plan applicationResourceModel) clusterAction {
-	if plan.State.IsUnknown() {
-		return actionUnknown
-	}
-	want, have := plan.State.ValueString(), prior.State.ValueString()
-	switch {
-	case want == stateStopped && have != stateStopped:
-		return actionStop
-	case want == stateRunning && have != stateRunning:
-		return actionStart
-	case want == stateStopped:
-		return actionNone
-	case plan.RestartTriggers.IsUnknown() && len(prior.RestartTriggers.Elements()) > 0:
-		return actionUnknown
-	case triggersRestart(prior.RestartTriggers, plan.RestartTriggers):
-		return actionRestart
-	}
-	return actionNone
+// plannedAction compares the refreshed state with the plan (the decision is reconcile.PlanApplication's).
+func plannedAction(prior, plan applicationResourceModel) reconcile.Action {
+	return reconcile.PlanApplication(reconcile.ApplicationChange{
+		Have:            prior.State.ValueString(),
+		Want:            plan.State.ValueString(),
+		WantUnknown:     plan.State.IsUnknown(),
+		TriggersUnknown: plan.RestartTriggers.IsUnknown() && len(prior.RestartTriggers.Elements()) > 0,
+		TriggersChanged: triggersRestart(prior.RestartTriggers, plan.RestartTriggers),
+	})
 }
 
 // plannedStatename is the statename the application has after a successful apply of desired.
@@ -318,7 +292,7 @@ func plannedStatename(desired types.String) types.String {
 	switch {
 	case desired.IsUnknown() || desired.IsNull():
 		return types.StringUnknown()
-	case desired.ValueString() == stateStopped:
+	case desired.ValueString() == reconcile.StateStopped:
 		return types.StringValue(string(supvisors.ApplicationStopped))
 	default:
 		return types.StringValue(string(supvisors.ApplicationRunning))
@@ -348,31 +322,29 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	name := plan.Name.ValueString()
 	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, name)...)
 	ctx = tflog.SetField(ctx, "application", name)
-	action := actionStart
-	if plan.State.ValueString() == stateStopped {
-		action = actionStop
-	}
+	action := reconcile.CreateAction(plan.State.ValueString())
 	plan.ID = plan.Name
-	if info, procs, ok := settledInSnapshot(ctx, c, name, action); ok {
+	rc := r.reconciler(c)
+	if app, ok := rc.SettledApplication(ctx, name, action); ok {
 		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
 		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
-		resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+		resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
+	app, err := rc.ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
 		// When the application was found but did not settle as wanted, keep it in the state (Terraform taints
 		// it) so that the next apply retries from a known situation.
 		var settle *supvisors.SettleError
-		if errors.As(err, &settle) && info.ApplicationName != "" {
-			resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+		if errors.As(err, &settle) && app.Info.ApplicationName != "" {
+			resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
 			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -418,7 +390,7 @@ func (r *applicationResource) Read(ctx context.Context, req resource.ReadRequest
 				"with supvisors_process_group and remove this resource (terraform state rm).", name))
 	}
 	state.ID = types.StringValue(name)
-	resp.Diagnostics.Append(state.setFromCluster(ctx, info, snap.ProcessesOf(name))...)
+	resp.Diagnostics.Append(state.setFromCluster(ctx, reconcile.Application{Info: info, Processes: snap.ProcessesOf(name)})...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &state)...)
 }
 
@@ -433,7 +405,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 	}
 	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, plan.Name.ValueString())...)
 	action := plannedAction(prior, plan)
-	if action == actionNone {
+	if action == reconcile.None {
 		// The plan carries the refreshed computed values (see ModifyPlan).
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
@@ -453,18 +425,18 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
-	info, procs, err := r.apply(ctx, c, action, name, plan.Strategy.ValueString())
+	app, err := r.reconciler(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
 		// Keep the prior arguments (so that the next plan asks for the same change again) with what the
 		// cluster shows now, when it was seen.
-		if info.ApplicationName != "" {
-			resp.Diagnostics.Append(prior.setFromCluster(ctx, info, procs)...)
+		if app.Info.ApplicationName != "" {
+			resp.Diagnostics.Append(prior.setFromCluster(ctx, app)...)
 		}
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, info, procs)...)
+	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 }
 
@@ -494,7 +466,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 	defer cancel()
 	ctx = tflog.SetField(ctx, "application", name)
 
-	_, _, err := r.apply(ctx, c, actionStop, name, "")
+	_, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Stop, "")
 	switch {
 	case err == nil:
 	case supvisors.IsFault(err, supvisors.FaultBadName):
@@ -505,7 +477,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 			fmt.Sprintf("Application %q is no longer managed by Supvisors, so it cannot be stopped as an "+
 				"application; it was left as it is and removed from the Terraform state.", name))
 	default:
-		r.addActionError(ctx, c, &resp.Diagnostics, actionStop, name, err)
+		r.addActionError(ctx, c, &resp.Diagnostics, reconcile.Stop, name, err)
 	}
 }
 
@@ -536,141 +508,18 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
 }
 
-// apply runs action on the application and waits until it settles. It returns the application and its
-// processes as last seen (ApplicationName is empty when the application was not found).
-//
-// Starts and stops are sent with wait=false and followed by client.WaitApplication within ctx's deadline.
-// ALREADY_STARTED on a start and NOT_RUNNING on a stop mean the application is already where it should be (or on
-// its way): the provider then only waits. If it settles on the other side (it was stopping when asked to
-// start, say), the command is sent once more.
-func (r *applicationResource) apply(ctx context.Context, c *supvisors.Client, action clusterAction, name, strategy string) (supvisors.ApplicationInfo, []supvisors.ProcessInfo, error) {
-	want := supvisors.ApplicationRunning
-	if action == actionStop {
-		want = supvisors.ApplicationStopped
-	}
-	strat := supvisors.StartingStrategy(strategy)
-	if action != actionStop {
-		// Unset: the starting strategy of the application's rules (one read per apply, not per resource).
-		var err error
-		if strat, err = c.ResolveStrategy(ctx, name, strat); err != nil {
-			return supvisors.ApplicationInfo{}, nil, err
-		}
-	}
-	const attempts = 3
-	var (
-		info  supvisors.ApplicationInfo
-		procs []supvisors.ProcessInfo
-		err   error
-	)
-	for attempt := 1; attempt <= attempts; attempt++ {
-		already := false
-		start := time.Now()
-		switch action {
-		case actionStart:
-			err = c.StartApplication(ctx, strat, name, false)
-			already = supvisors.IsFault(err, supvisors.FaultAlreadyStarted)
-		case actionStop:
-			err = c.StopApplication(ctx, name, false)
-			already = supvisors.IsFault(err, supvisors.FaultNotRunning)
-		case actionRestart:
-			err = c.RestartApplication(ctx, strat, name, false)
-		}
-		tflog.Debug(ctx, "application command sent", map[string]any{
-			"action": actionName(action), "strategy": string(strat), "attempt": attempt,
-			"already": already, "error": errString(err), "duration": time.Since(start).String(),
-		})
-		if err != nil && !already {
-			if supvisors.IsFault(err, supvisors.FaultAbnormalTermination) && action != actionStop {
-				// Nothing could be queued (no eligible instance, a required process forced to FATAL...):
-				// gather what the processes say, briefly.
-				wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
-				i, p, werr := c.WaitApplication(wctx, name, want)
-				cancel()
-				var settle *supvisors.SettleError
-				if errors.As(werr, &settle) {
-					return i, p, &commandError{cause: err, settle: settle}
-				}
-			}
-			return info, procs, err
-		}
-		info, procs, err = c.WaitApplication(ctx, name, want)
-		var settle *supvisors.SettleError
-		if err == nil || !errors.As(err, &settle) || attempt == attempts {
-			return info, procs, err
-		}
-		switch {
-		case already:
-			// The application was leaving the state it was asked for (stopping when asked to start, say).
-		case action == actionRestart && settle.Got == string(supvisors.ApplicationStopped) && onlyStopped(settle.Processes):
-			// Seen between the stop and the start of the restart: finish with a plain start.
-			action = actionStart
-		default:
-			return info, procs, err
-		}
-		tflog.Debug(ctx, "application settled on the other side; sending the command again",
-			map[string]any{"got": settle.Got, "action": actionName(action)})
-	}
-	return info, procs, err
+// reconciler returns the reconcile layer over c, logging through tflog.
+func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler {
+	return reconcile.Reconciler{Client: c, Log: tfDebug}
 }
 
-// onlyStopped reports whether every process is plainly STOPPED (none failed to start).
-func onlyStopped(procs []supvisors.ProcessFailure) bool {
-	for _, p := range procs {
-		if p.Statename != supvisors.ProcessStopped {
-			return false
-		}
-	}
-	return true
-}
-
-// settledInSnapshot returns the application and its processes from the shared snapshot when they are already
-// settled where action would bring them: the application RUNNING (STOPPED) with every process running (stopped), no
-// job in progress in the cluster. Any doubt (no snapshot, unknown name, transition, failed process) returns false
-// and the caller sends the command, which reports errors and waits as usual.
-func settledInSnapshot(ctx context.Context, c *supvisors.Client, name string, action clusterAction) (supvisors.ApplicationInfo, []supvisors.ProcessInfo, bool) {
-	if action != actionStart && action != actionStop {
-		return supvisors.ApplicationInfo{}, nil, false
-	}
-	snap, err := c.Snapshot(ctx)
-	if err != nil || snap.State.HasJobs() {
-		return supvisors.ApplicationInfo{}, nil, false
-	}
-	info, ok := snap.Application(name)
-	want := supvisors.ApplicationRunning
-	if action == actionStop {
-		want = supvisors.ApplicationStopped
-	}
-	if !ok || !info.Managed || info.Statename != want {
-		return supvisors.ApplicationInfo{}, nil, false
-	}
-	procs := snap.ProcessesOf(name)
-	for _, p := range procs {
-		inPlace := p.Statename.IsStopped()
-		if action == actionStart {
-			inPlace = p.Statename == supvisors.ProcessRunning || (p.Statename == supvisors.ProcessExited && p.ExpectedExit)
-		}
-		if !inPlace {
-			return supvisors.ApplicationInfo{}, nil, false
-		}
-	}
-	return info, procs, true
-}
-
-// commandError is a refused command together with the state the processes settled in.
-type commandError struct {
-	cause  error
-	settle *supvisors.SettleError
-}
-
-func (e *commandError) Error() string { return e.cause.Error() + "; " + e.settle.Error() }
-
-// Unwrap exposes the cause (a *supvisors.Fault) and the *supvisors.SettleError.
-func (e *commandError) Unwrap() []error { return []error{e.settle, e.cause} }
+// tfDebug is tflog.Debug as a reconcile.Logf.
+func tfDebug(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
 
 // addActionError adds the diagnostic of a failed start, stop or restart. Unknown and unmanaged applications are
 // explained with the list of the managed ones.
-func (r *applicationResource) addActionError(ctx context.Context, c *supvisors.Client, diags *diag.Diagnostics, action clusterAction, name string, err error) {
-	summary := fmt.Sprintf("Could not %s application %q", actionName(action), name)
+func (r *applicationResource) addActionError(ctx context.Context, c *supvisors.Client, diags *diag.Diagnostics, action reconcile.Action, name string, err error) {
+	summary := fmt.Sprintf("Could not %s application %q", action.String(), name)
 	if supvisors.IsFault(err, supvisors.FaultBadName) || supvisors.IsFault(err, supvisors.FaultNotManaged) {
 		c.InvalidateSnapshot()
 		if snap, serr := c.Snapshot(ctx); serr == nil {
@@ -681,9 +530,9 @@ func (r *applicationResource) addActionError(ctx context.Context, c *supvisors.C
 		}
 	}
 	detail := clientErrorDetail(err)
-	var cmd *commandError
+	var cmd *reconcile.CommandError
 	if errors.As(err, &cmd) {
-		detail += "\n\nServer answer to the command: " + cmd.cause.Error()
+		detail += "\n\nServer answer to the command: " + cmd.Cause.Error()
 	}
 	diags.AddError(summary, detail)
 }
@@ -720,13 +569,14 @@ func applicationProblem(snap *supvisors.Snapshot, name string) (summary, detail 
 }
 
 // setFromCluster fills the state and the computed attributes from what the cluster reports.
-func (m *applicationResourceModel) setFromCluster(ctx context.Context, info supvisors.ApplicationInfo, procs []supvisors.ProcessInfo) diag.Diagnostics {
+func (m *applicationResourceModel) setFromCluster(ctx context.Context, app reconcile.Application) diag.Diagnostics {
 	var diags diag.Diagnostics
+	info, procs := app.Info, app.Processes
 	switch info.Statename {
 	case supvisors.ApplicationRunning, supvisors.ApplicationStarting:
-		m.State = types.StringValue(stateRunning)
+		m.State = types.StringValue(reconcile.StateRunning)
 	case supvisors.ApplicationStopped, supvisors.ApplicationStopping:
-		m.State = types.StringValue(stateStopped)
+		m.State = types.StringValue(reconcile.StateStopped)
 	default:
 		tflog.Warn(ctx, "unexpected application state; desired state left as it was", map[string]any{"statename": string(info.Statename)})
 	}
@@ -757,19 +607,6 @@ func (m *applicationResourceModel) setFromCluster(ctx context.Context, info supv
 		m.StopOnDestroy = types.BoolValue(true)
 	}
 	return diags
-}
-
-// actionName is the verb of an action, for messages.
-func actionName(a clusterAction) string {
-	switch a {
-	case actionStart:
-		return "start"
-	case actionStop:
-		return "stop"
-	case actionRestart:
-		return "restart"
-	}
-	return "update"
 }
 
 // errString is err.Error(), or "" for nil (for log fields).

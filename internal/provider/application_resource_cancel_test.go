@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -40,7 +41,7 @@ func TestAccApplication_cancel(t *testing.T) {
 	r := &applicationResource{resourceBase{data: &providerData{client: c}}}
 	ctx := context.Background()
 	// computed values are unknown in a create plan
-	sch, val := testResourceValue(r, map[string]any{"name": app, "state": stateRunning, "strategy": "CONFIG",
+	sch, val := testResourceValue(r, map[string]any{"name": app, "state": reconcile.StateRunning, "strategy": "CONFIG",
 		"stop_on_destroy": true}, "id", "statename", "managed", "major_failure", "minor_failure", "processes")
 	plan := tfsdk.Plan{Schema: sch, Raw: val}
 	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}

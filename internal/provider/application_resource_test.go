@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/testlab"
 )
@@ -79,30 +80,30 @@ func TestPlannedAction(t *testing.T) {
 		}
 		return m
 	}
-	empty := model(stateRunning, "")
+	empty := model(reconcile.StateRunning, "")
 	empty.RestartTriggers = types.MapValueMust(types.StringType, map[string]attr.Value{})
 	tests := []struct {
 		name        string
 		prior, plan applicationResourceModel
-		want        clusterAction
+		want        reconcile.Action
 	}{
-		{"same", model(stateRunning, "1"), model(stateRunning, "1"), actionNone},
-		{"drift: stopped outside, want running", model(stateStopped, "1"), model(stateRunning, "1"), actionStart},
-		{"stop", model(stateRunning, ""), model(stateStopped, ""), actionStop},
-		{"triggers while running", model(stateRunning, "1"), model(stateRunning, "2"), actionRestart},
-		{"triggers added (first value, e.g. after an import): recorded only", model(stateRunning, ""), model(stateRunning, "2"), actionNone},
-		{"triggers added while unknown: recorded only", model(stateRunning, ""), model(stateRunning, "?"), actionNone},
-		{"triggers removed: nothing restarts", model(stateRunning, "1"), empty, actionNone},
-		{"null and empty triggers are the same", model(stateRunning, ""), empty, actionNone},
-		{"triggers while stopped", model(stateStopped, "1"), model(stateStopped, "2"), actionNone},
-		{"start wins over triggers", model(stateStopped, "1"), model(stateRunning, "2"), actionStart},
-		{"unknown state", model(stateRunning, "1"), model("?", "1"), actionUnknown},
-		{"unknown triggers", model(stateRunning, "1"), model(stateRunning, "?"), actionUnknown},
-		{"unknown triggers, stopping anyway", model(stateRunning, "1"), model(stateStopped, "?"), actionStop},
+		{"same", model(reconcile.StateRunning, "1"), model(reconcile.StateRunning, "1"), reconcile.None},
+		{"drift: stopped outside, want running", model(reconcile.StateStopped, "1"), model(reconcile.StateRunning, "1"), reconcile.Start},
+		{"stop", model(reconcile.StateRunning, ""), model(reconcile.StateStopped, ""), reconcile.Stop},
+		{"triggers while running", model(reconcile.StateRunning, "1"), model(reconcile.StateRunning, "2"), reconcile.Restart},
+		{"triggers added (first value, e.g. after an import): recorded only", model(reconcile.StateRunning, ""), model(reconcile.StateRunning, "2"), reconcile.None},
+		{"triggers added while unknown: recorded only", model(reconcile.StateRunning, ""), model(reconcile.StateRunning, "?"), reconcile.None},
+		{"triggers removed: nothing restarts", model(reconcile.StateRunning, "1"), empty, reconcile.None},
+		{"null and empty triggers are the same", model(reconcile.StateRunning, ""), empty, reconcile.None},
+		{"triggers while stopped", model(reconcile.StateStopped, "1"), model(reconcile.StateStopped, "2"), reconcile.None},
+		{"start wins over triggers", model(reconcile.StateStopped, "1"), model(reconcile.StateRunning, "2"), reconcile.Start},
+		{"unknown state", model(reconcile.StateRunning, "1"), model("?", "1"), reconcile.Unknown},
+		{"unknown triggers", model(reconcile.StateRunning, "1"), model(reconcile.StateRunning, "?"), reconcile.Unknown},
+		{"unknown triggers, stopping anyway", model(reconcile.StateRunning, "1"), model(reconcile.StateStopped, "?"), reconcile.Stop},
 	}
 	for _, tc := range tests {
 		if got := plannedAction(tc.prior, tc.plan); got != tc.want {
-			t.Errorf("%s: got %s (%d), want %s (%d)", tc.name, actionName(got), got, actionName(tc.want), tc.want)
+			t.Errorf("%s: got %s (%d), want %s (%d)", tc.name, got.String(), got, tc.want.String(), tc.want)
 		}
 	}
 }
@@ -111,12 +112,12 @@ func TestSetFromCluster(t *testing.T) {
 	ctx := context.Background()
 	snap := testSnapshot()
 	for statename, want := range map[supvisors.ApplicationState]string{
-		supvisors.ApplicationRunning: stateRunning, supvisors.ApplicationStarting: stateRunning,
-		supvisors.ApplicationStopped: stateStopped, supvisors.ApplicationStopping: stateStopped,
+		supvisors.ApplicationRunning: reconcile.StateRunning, supvisors.ApplicationStarting: reconcile.StateRunning,
+		supvisors.ApplicationStopped: reconcile.StateStopped, supvisors.ApplicationStopping: reconcile.StateStopped,
 	} {
 		m := applicationResourceModel{State: types.StringValue("unchanged")}
 		info := supvisors.ApplicationInfo{ApplicationName: "web", Managed: true, Statename: statename, MinorFailure: true}
-		if diags := m.setFromCluster(ctx, info, snap.ProcessesOf("web")); diags.HasError() {
+		if diags := m.setFromCluster(ctx, reconcile.Application{Info: info, Processes: snap.ProcessesOf("web")}); diags.HasError() {
 			t.Fatal(diags)
 		}
 		if m.State.ValueString() != want || m.Statename.ValueString() != string(statename) {
@@ -143,9 +144,9 @@ func TestSetFromCluster(t *testing.T) {
 		}
 	}
 	// An unexpected state leaves the desired state alone.
-	m := applicationResourceModel{State: types.StringValue(stateRunning)}
-	m.setFromCluster(ctx, supvisors.ApplicationInfo{Statename: "FROZEN"}, nil)
-	if m.State.ValueString() != stateRunning || m.Statename.ValueString() != "FROZEN" {
+	m := applicationResourceModel{State: types.StringValue(reconcile.StateRunning)}
+	m.setFromCluster(ctx, reconcile.Application{Info: supvisors.ApplicationInfo{Statename: "FROZEN"}})
+	if m.State.ValueString() != reconcile.StateRunning || m.Statename.ValueString() != "FROZEN" {
 		t.Errorf("unexpected state: %v %v", m.State, m.Statename)
 	}
 	if len(m.Processes.Elements()) != 0 || m.Processes.IsNull() {

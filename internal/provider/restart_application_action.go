@@ -11,6 +11,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
@@ -114,11 +115,11 @@ func (a *restartApplicationAction) Invoke(ctx context.Context, req action.Invoke
 
 	stop := p.watch(ctx, c, name+":*", before)
 	r := &applicationResource{resourceBase{data: a.data}}
-	info, procs, err := r.apply(ctx, c, actionRestart, name, string(strategy))
+	app, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Restart, string(strategy))
 	stop()
 	if err != nil {
-		r.addActionError(ctx, c, &resp.Diagnostics, actionRestart, name, err)
+		r.addActionError(ctx, c, &resp.Diagnostics, reconcile.Restart, name, err)
 		return
 	}
-	p.say("application %s is %s: %s", name, info.Statename, whereTheyRun(procs))
+	p.say("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
 }

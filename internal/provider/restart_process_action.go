@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
@@ -149,7 +150,7 @@ func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequ
 	}
 	procs, err := c.WaitProcesses(ctx, namespec, true)
 	var settle *supvisors.SettleError
-	if errors.As(err, &settle) && onlyStopped(settle.Processes) {
+	if errors.As(err, &settle) && reconcile.OnlyStopped(settle.Processes) {
 		// Seen between the stop and the start of the restart: finish with a plain start.
 		tflog.Debug(ctx, "processes seen stopped after the restart; starting them")
 		for _, cl := range calls {
