@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
@@ -112,7 +113,7 @@ func processWhere(q supvisors.ProcessInfo) string {
 
 func sortedByNamespec(procs []supvisors.ProcessInfo) []supvisors.ProcessInfo {
 	out := slices.Clone(procs)
-	pgSortProcesses(out)
+	reconcile.SortProcesses(out)
 	return out
 }
 

@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -94,7 +95,7 @@ func whereTheyRun(procs []supvisors.ProcessInfo) string {
 	var order []string // instances in the order of their first process
 	var down []string
 	procs = slices.Clone(procs)
-	pgSortProcesses(procs)
+	reconcile.SortProcesses(procs)
 	for _, p := range procs {
 		if !p.Statename.IsRunning() || len(p.Identifiers) == 0 {
 			down = append(down, fmt.Sprintf("%s (%s)", p.ProcessName, p.Statename))

@@ -7,7 +7,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,45 +16,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-// pgInstanceRunning is the instance state in which an instance takes part in the cluster.
-const pgInstanceRunning = "RUNNING"
-
-// pgInstanceView is what one instance says about its own processes (get_all_local_process_info).
-type pgInstanceView struct {
-	ID     string
-	Client *supvisors.Client
-	Procs  []supvisors.LocalProcessInfo
-}
-
-// pgDownInstance is an instance that could not be asked: not RUNNING in the cluster, or unreachable.
-type pgDownInstance struct {
-	ID     string
-	Reason string
-}
-
-// pgInstanceStates lists the instances of the cluster (from the snapshot's get_supvisors_state), split into
-// those that are RUNNING and the others, each sorted by identifier.
-func pgInstanceStates(snap *supvisors.Snapshot) (up []string, down []pgDownInstance) {
-	for id, st := range snap.State.InstanceStates {
-		if string(st) == pgInstanceRunning {
-			up = append(up, id)
-		} else {
-			down = append(down, pgDownInstance{ID: id, Reason: "its state is " + string(st)})
-		}
-	}
-	sort.Strings(up)
-	sort.Slice(down, func(i, j int) bool { return down[i].ID < down[j].ID })
-	return up, down
-}
-
 // pgReadInstances asks every RUNNING instance, in parallel, for its local processes. An instance that fails to
 // answer joins the down list with the reason.
-func pgReadInstances(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) ([]pgInstanceView, []pgDownInstance) {
-	ids, down := pgInstanceStates(snap)
-	views := make([]pgInstanceView, len(ids))
+func pgReadInstances(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) ([]reconcile.InstanceView, []reconcile.DownInstance) {
+	ids, down := reconcile.InstanceStates(snap)
+	views := make([]reconcile.InstanceView, len(ids))
 	errs := make([]error, len(ids))
 	var wg sync.WaitGroup
 	for i, id := range ids {
@@ -72,14 +41,14 @@ func pgReadInstances(ctx context.Context, c *supvisors.Client, snap *supvisors.S
 				errs[i] = err
 				return
 			}
-			views[i] = pgInstanceView{ID: id, Client: inst, Procs: procs}
+			views[i] = reconcile.InstanceView{ID: id, Client: inst, Procs: procs}
 		}()
 	}
 	wg.Wait()
-	var up []pgInstanceView
+	var up []reconcile.InstanceView
 	for i, id := range ids {
 		if errs[i] != nil {
-			down = append(down, pgDownInstance{ID: id, Reason: "it did not answer: " + errs[i].Error()})
+			down = append(down, reconcile.DownInstance{ID: id, Reason: "it did not answer: " + errs[i].Error()})
 			continue
 		}
 		up = append(up, views[i])
@@ -89,7 +58,7 @@ func pgReadInstances(ctx context.Context, c *supvisors.Client, snap *supvisors.S
 }
 
 // pgDownWarning reports the instances that could not be read or changed, naming them.
-func pgDownWarning(diags *diag.Diagnostics, s pgScope, what string, down []pgDownInstance) {
+func pgDownWarning(diags *diag.Diagnostics, s reconcile.Scope, what string, down []reconcile.DownInstance) {
 	if len(down) == 0 {
 		return
 	}
@@ -108,66 +77,32 @@ func pgDownWarning(diags *diag.Diagnostics, s pgScope, what string, down []pgDow
 type pgObservedSettings struct {
 	Numprocs []int64 // one value per instance that was read
 	Enabled  []bool  // one value per instance that was read
-	Down     []pgDownInstance
+	Down     []reconcile.DownInstance
 	// Defined holds the namespecs of the processes that the instances read define (nil when none was read).
 	Defined map[string]bool
 }
 
-// pgDefined returns the namespecs of the processes defined on the given instances (nil for no instance).
-func pgDefined(views []pgInstanceView) map[string]bool {
-	if len(views) == 0 {
-		return nil
-	}
-	out := map[string]bool{}
-	for _, v := range views {
-		for _, p := range v.Procs {
-			out[p.Namespec()] = true
-		}
-	}
-	return out
-}
-
-// pgOnlyDefined keeps the processes that some RUNNING instance defines. After numprocs went down while an
-// instance was out, Supvisors still lists the processes that only the absent instance has (FATAL, running
-// nowhere); they can be neither started nor stopped, and must not count. A nil set keeps everything, and so does
-// a filter that would keep nothing.
-func pgOnlyDefined(members []supvisors.ProcessInfo, defined map[string]bool) []supvisors.ProcessInfo {
-	if defined == nil {
-		return members
-	}
-	var out []supvisors.ProcessInfo
-	for _, p := range members {
-		if defined[p.Namespec()] {
-			out = append(out, p)
-		}
-	}
-	if len(out) == 0 {
-		return members
-	}
-	return out
-}
-
-// pgDefinedNow reads which processes the RUNNING instances define, for pgOnlyDefined.
+// pgDefinedNow reads which processes the RUNNING instances define, for reconcile.OnlyDefined.
 func pgDefinedNow(ctx context.Context, c *supvisors.Client) (map[string]bool, error) {
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
 		return nil, err
 	}
 	views, _ := pgReadInstances(ctx, c, snap)
-	return pgDefined(views), nil
+	return reconcile.Defined(views), nil
 }
 
 // pgReadSettings reads numprocs (count of the homogeneous program's processes) and enabled (no process of the
 // scope disabled) from every instance. Instances where the scope has no process contribute nothing.
-func pgReadSettings(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, s pgScope, numprocs, enabled bool) pgObservedSettings {
+func pgReadSettings(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, s reconcile.Scope, numprocs, enabled bool) pgObservedSettings {
 	views, down := pgReadInstances(ctx, c, snap)
-	out := pgObservedSettings{Down: down, Defined: pgDefined(views)}
+	out := pgObservedSettings{Down: down, Defined: reconcile.Defined(views)}
 	for _, v := range views {
 		if numprocs && s.Program != "" {
-			out.Numprocs = append(out.Numprocs, int64(len(pgProgramProcesses(v.Procs, s.App, s.Program))))
+			out.Numprocs = append(out.Numprocs, int64(len(reconcile.ProgramProcesses(v.Procs, s.App, s.Program))))
 		}
 		if enabled {
-			members := pgLocalMembers(v.Procs, s)
+			members := reconcile.LocalMembers(v.Procs, s)
 			if len(members) == 0 {
 				continue
 			}
@@ -186,7 +121,7 @@ func pgReadSettings(ctx context.Context, c *supvisors.Client, snap *supvisors.Sn
 // pgApplyNumprocs sets numprocs of the scope's homogeneous program on every RUNNING instance. The program is
 // first checked on ALL instances (a refused update_numprocs still changes the instance it reached, API.md
 // §6.15); only then is any instance changed. Decreases stop the processes in excess (lazy=false).
-func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int) diag.Diagnostics {
+func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s reconcile.Scope, n int) diag.Diagnostics {
 	var diags diag.Diagnostics
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
@@ -203,10 +138,10 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 	// Check everything before changing anything.
 	current := make([]int, len(views))
 	for i, v := range views {
-		procs := pgProgramProcesses(v.Procs, s.App, s.Program)
+		procs := reconcile.ProgramProcesses(v.Procs, s.App, s.Program)
 		if len(procs) == 0 {
-			if named := pgLocalMembers(v.Procs, s); len(named) > 0 {
-				procs = pgProgramProcesses(v.Procs, s.App, named[0].ProgramName)
+			if named := reconcile.LocalMembers(v.Procs, s); len(named) > 0 {
+				procs = reconcile.ProgramProcesses(v.Procs, s.App, named[0].ProgramName)
 				diags.AddAttributeError(path.Root("numprocs"), "numprocs is not applicable to "+s.ID(),
 					fmt.Sprintf("%q is the process %s of the Supervisor program %q, which is not homogeneous (it has %d "+
 						"process(es) and no %%(process_num) in its process_name). Supvisors would refuse update_numprocs with "+
@@ -219,7 +154,7 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 				fmt.Sprintf("Instance %s has no program %q in group %q.", v.ID, s.Program, s.App))
 			return diags
 		}
-		if !pgIsHomogeneous(procs) {
+		if !reconcile.IsHomogeneous(procs) {
 			diags.AddAttributeError(path.Root("numprocs"), "numprocs is not applicable to "+s.ID(),
 				fmt.Sprintf("The Supervisor program %q (on %s: process %s) is not homogeneous: it has a single process whose "+
 					"process_name has no %%(process_num). Supvisors refuses update_numprocs for it with NOT_APPLICABLE "+
@@ -235,7 +170,7 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 	// Supvisors 0.19 reports FAILED for a process it is still stopping.
 	excess := map[string]bool{}
 	for _, v := range views {
-		for _, p := range pgProgramProcesses(v.Procs, s.App, s.Program) {
+		for _, p := range reconcile.ProgramProcesses(v.Procs, s.App, s.Program) {
 			if p.ProcessIndex >= n {
 				excess[supvisors.MakeNamespec(p.Group, p.Name)] = true
 			}
@@ -258,7 +193,7 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 			return diags
 		}
 	}
-	var changed []pgInstanceView
+	var changed []reconcile.InstanceView
 	for i, v := range views {
 		if current[i] == n {
 			continue
@@ -292,7 +227,7 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 	// Each instance removes or adds the processes asynchronously: wait until each one shows n of them.
 	for _, v := range changed {
 		if err := pgPollInstance(ctx, v.Client, func(procs []supvisors.LocalProcessInfo) bool {
-			return len(pgProgramProcesses(procs, s.App, s.Program)) == n
+			return len(reconcile.ProgramProcesses(procs, s.App, s.Program)) == n
 		}); err != nil {
 			diags.Append(clientErrorDiagnostic(fmt.Sprintf("Instance %s did not reach numprocs=%d for %s", v.ID, n, s.ID()), err))
 			return diags
@@ -314,7 +249,7 @@ func pgApplyNumprocs(ctx context.Context, c *supvisors.Client, s pgScope, n int)
 
 // pgApplyEnabled enables or disables every Supervisor program of the scope on every RUNNING instance. A disable
 // also stops the local processes of the program.
-func pgApplyEnabled(ctx context.Context, c *supvisors.Client, s pgScope, enabled bool) diag.Diagnostics {
+func pgApplyEnabled(ctx context.Context, c *supvisors.Client, s reconcile.Scope, enabled bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	verb := "disable"
 	if enabled {
@@ -333,19 +268,19 @@ func pgApplyEnabled(ctx context.Context, c *supvisors.Client, s pgScope, enabled
 		return diags
 	}
 	type job struct {
-		view     pgInstanceView
+		view     reconcile.InstanceView
 		programs []string
 	}
 	var jobs []job
 	for _, v := range views {
-		members := pgLocalMembers(v.Procs, s)
+		members := reconcile.LocalMembers(v.Procs, s)
 		if len(members) == 0 {
 			diags.AddAttributeError(path.Root("program"), "Unknown program "+s.ID(),
 				fmt.Sprintf("Instance %s has no process for %s.", v.ID, s.ID()))
 			return diags
 		}
 		var todo []string
-		for _, prog := range pgProgramNames(members) {
+		for _, prog := range reconcile.ProgramNames(members) {
 			for _, p := range members {
 				if (p.ProgramName == prog || (p.ProgramName == "" && p.Name == prog)) && p.Disabled == enabled {
 					todo = append(todo, prog)
@@ -374,7 +309,7 @@ func pgApplyEnabled(ctx context.Context, c *supvisors.Client, s pgScope, enabled
 	}
 	for _, j := range jobs {
 		if err := pgPollInstance(ctx, j.view.Client, func(procs []supvisors.LocalProcessInfo) bool {
-			for _, p := range pgLocalMembers(procs, s) {
+			for _, p := range reconcile.LocalMembers(procs, s) {
 				if p.Disabled == enabled || (!enabled && p.Statename.IsRunning()) {
 					return false
 				}
@@ -399,7 +334,7 @@ func pgApplyEnabled(ctx context.Context, c *supvisors.Client, s pgScope, enabled
 
 // pgWaitClusterEnabled polls get_all_inner_process_info until no process of the scope is disabled in the view of
 // the instance the provider talks to, for every instance in views.
-func pgWaitClusterEnabled(ctx context.Context, c *supvisors.Client, s pgScope, views []pgInstanceView) error {
+func pgWaitClusterEnabled(ctx context.Context, c *supvisors.Client, s reconcile.Scope, views []reconcile.InstanceView) error {
 	return pgPoll(ctx, func() (bool, error) {
 		for _, v := range views {
 			inner, err := c.GetAllInnerProcessInfo(ctx, v.ID)
@@ -410,7 +345,7 @@ func pgWaitClusterEnabled(ctx context.Context, c *supvisors.Client, s pgScope, v
 			for _, p := range inner {
 				local = append(local, p.LocalProcessInfo)
 			}
-			for _, p := range pgLocalMembers(local, s) {
+			for _, p := range reconcile.LocalMembers(local, s) {
 				if p.Disabled {
 					return false, nil
 				}
@@ -453,12 +388,12 @@ func pgPollInstance(ctx context.Context, inst *supvisors.Client, ok func([]supvi
 
 // pgFreshMembers reads the processes of the scope from the cluster (not from the snapshot: decisions to start
 // or stop need the present state).
-func pgFreshMembers(ctx context.Context, c *supvisors.Client, s pgScope) ([]supvisors.ProcessInfo, error) {
+func pgFreshMembers(ctx context.Context, c *supvisors.Client, s reconcile.Scope) ([]supvisors.ProcessInfo, error) {
 	procs, err := c.GetProcessInfo(ctx, s.App+":*")
 	if err != nil {
 		return nil, err
 	}
-	members, _ := pgMembers(procs, s)
+	members, _ := reconcile.Members(procs, s)
 	return members, nil
 }
 
@@ -468,7 +403,7 @@ type pgConvergeOptions struct {
 	Strategy   supvisors.StartingStrategy // for starts
 	ExtraArgs  string                     // for starts; running processes with other arguments are restarted
 	RestartAll bool                       // restart every running process (restart_triggers changed)
-	Defined    map[string]bool            // when set, only these processes count (see pgOnlyDefined)
+	Defined    map[string]bool            // when set, only these processes count (see reconcile.OnlyDefined)
 }
 
 // pgConverge brings the processes of the scope to the desired state.
@@ -480,14 +415,14 @@ type pgConvergeOptions struct {
 // ends) and Supvisors defers its start behind the stop of the whole application's stop jobs; two explicit phases
 // can each be awaited and reported. The starts also name each process rather than "app:*" whenever some are
 // already running, because start_process refuses "app:*" as a whole (ALREADY_STARTED) in that case.
-func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConvergeOptions) diag.Diagnostics {
+func pgConverge(ctx context.Context, c *supvisors.Client, s reconcile.Scope, o pgConvergeOptions) diag.Diagnostics {
 	var diags diag.Diagnostics
 	members, err := pgFreshMembers(ctx, c, s)
 	if err != nil {
 		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
 		return diags
 	}
-	members = pgOnlyDefined(members, o.Defined)
+	members = reconcile.OnlyDefined(members, o.Defined)
 	if len(members) == 0 {
 		diags.AddError("No process in "+s.ID(), fmt.Sprintf("Supvisors lists no process for %s any more.", s.ID()))
 		return diags
@@ -510,7 +445,7 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 			stopping = append(stopping, p)
 		}
 	}
-	restart := append(stopping, pgNeedsRestart(members, o.ExtraArgs, o.RestartAll)...)
+	restart := append(stopping, reconcile.NeedsRestart(members, o.ExtraArgs, o.RestartAll)...)
 	if len(restart) > 0 {
 		diags.Append(pgStop(ctx, c, s, restart, false)...)
 		if diags.HasError() {
@@ -520,10 +455,10 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
 			return diags
 		}
-		members = pgOnlyDefined(members, o.Defined)
+		members = reconcile.OnlyDefined(members, o.Defined)
 	}
 
-	toStart := pgToStart(members)
+	toStart := reconcile.ToStart(members)
 	var namespecs []string
 	if s.WholeApp() && len(toStart) == len(members) {
 		namespecs = []string{s.App + ":*"}
@@ -544,23 +479,8 @@ func pgConverge(ctx context.Context, c *supvisors.Client, s pgScope, o pgConverg
 	return diags
 }
 
-// pgToStart lists the members to start for state = "running": those that do not count as running
-// (pgCountsAsRunning), so that a one-shot program that exited as expected is not run again while others of the
-// group run. When none runs (STARTING, RUNNING or BACKOFF), the whole group starts again, one-shot programs
-// included.
-func pgToStart(members []supvisors.ProcessInfo) []supvisors.ProcessInfo {
-	anyRunning := slices.ContainsFunc(members, func(p supvisors.ProcessInfo) bool { return p.Statename.IsRunning() })
-	var toStart []supvisors.ProcessInfo
-	for _, p := range members {
-		if !p.Statename.IsRunning() && (!anyRunning || !pgCountsAsRunning(p)) {
-			toStart = append(toStart, p)
-		}
-	}
-	return toStart
-}
-
 // pgStop stops the given processes of the scope ("app:*" when whole is set) and waits until they are stopped.
-func pgStop(ctx context.Context, c *supvisors.Client, s pgScope, procs []supvisors.ProcessInfo, whole bool) diag.Diagnostics {
+func pgStop(ctx context.Context, c *supvisors.Client, s reconcile.Scope, procs []supvisors.ProcessInfo, whole bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if len(procs) == 0 {
 		return diags
@@ -591,7 +511,7 @@ func pgStop(ctx context.Context, c *supvisors.Client, s pgScope, procs []supviso
 // pgWait waits until the given processes of the scope are settled in the wanted state: "app:*" at once when
 // the scope is the whole application, else one process after the other (each wait ends as soon as that
 // process has settled, so the total is the longest of them). Every process that settled elsewhere is reported.
-func pgWait(ctx context.Context, c *supvisors.Client, s pgScope, procs []supvisors.ProcessInfo, running bool) diag.Diagnostics {
+func pgWait(ctx context.Context, c *supvisors.Client, s reconcile.Scope, procs []supvisors.ProcessInfo, running bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	var namespecs []string
 	if s.WholeApp() {
@@ -622,7 +542,7 @@ func pgWait(ctx context.Context, c *supvisors.Client, s pgScope, procs []supviso
 		}
 	}
 	if len(failures) > 0 {
-		e := &supvisors.SettleError{Subject: "process group " + s.ID(), Want: strings.ToUpper(want), Got: pgWorstState(failures), Processes: failures}
+		e := &supvisors.SettleError{Subject: "process group " + s.ID(), Want: strings.ToUpper(want), Got: reconcile.WorstState(failures), Processes: failures}
 		summary := fmt.Sprintf("Processes of %s did not start", s.ID())
 		if !running {
 			summary = fmt.Sprintf("Processes of %s did not stop", s.ID())
@@ -632,23 +552,8 @@ func pgWait(ctx context.Context, c *supvisors.Client, s pgScope, procs []supviso
 	return diags
 }
 
-// pgWorstState names the states the failed processes settled in, for the summary of a SettleError.
-func pgWorstState(fs []supvisors.ProcessFailure) string {
-	var states []string
-	for _, f := range fs {
-		st := string(f.Statename)
-		if st != "" && !strings.Contains(strings.Join(states, ","), st) {
-			states = append(states, st)
-		}
-	}
-	if len(states) == 0 {
-		return "another state"
-	}
-	return strings.Join(states, "/")
-}
-
 // pgViewIDs lists the identifiers of instance views, for messages.
-func pgViewIDs(views []pgInstanceView) string {
+func pgViewIDs(views []reconcile.InstanceView) string {
 	ids := make([]string, len(views))
 	for i, v := range views {
 		ids[i] = v.ID

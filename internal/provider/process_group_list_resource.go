@@ -13,6 +13,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
@@ -70,7 +71,7 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 			"state": listschema.StringAttribute{
 				MarkdownDescription: state,
 				Optional:            true,
-				Validators:          []validator.String{validators.Enum("state", pgStateRunning, pgStateStopped)},
+				Validators:          []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"instance": listschema.StringAttribute{
 				MarkdownDescription: instance,
@@ -129,7 +130,7 @@ func (r *processGroupListResource) List(ctx context.Context, req list.ListReques
 // pgListGroup is one result of the process group list: a scope, the processes it designates and the state that
 // describes them.
 type pgListGroup struct {
-	scope   pgScope
+	scope   reconcile.Scope
 	members []supvisors.ProcessInfo
 	state   string // running or stopped, never partial
 }
@@ -144,7 +145,7 @@ func (g pgListGroup) model() (processGroupModel, diag.Diagnostics) {
 		Program:         types.StringValue(g.scope.Program),
 		State:           types.StringValue(g.state),
 		Strategy:        types.StringNull(),
-		ExtraArgs:       types.StringValue(pgDeriveExtraArgs(g.members, "")),
+		ExtraArgs:       types.StringValue(reconcile.DeriveExtraArgs(g.members, "")),
 		Numprocs:        types.Int64Null(),
 		Enabled:         types.BoolNull(),
 		RestartTriggers: types.MapNull(types.StringType),
@@ -160,7 +161,7 @@ var pgProgramOf = regexp.MustCompile(`^(.+?)([_.-]?)[0-9]+$`)
 // pgListGroups splits the processes of application app into list results. Processes named like the processes of
 // a homogeneous program (at least two "<program>_<N>", or one with a separator before the number) form one
 // result named after the program, provided the resource would designate exactly them with that program (see
-// pgMembers) and they are uniform: all running or all stopped, and the running ones with the same extra
+// reconcile.Members) and they are uniform: all running or all stopped, and the running ones with the same extra
 // arguments. Otherwise each process is a result of its own, named after the process. A process in transition is
 // listed as running when it is starting (STARTING, BACKOFF), else as stopped.
 func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
@@ -175,7 +176,7 @@ func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
 		}
 	}
 	sorted := slices.Clone(procs)
-	pgSortProcesses(sorted)
+	reconcile.SortProcesses(sorted)
 	var out []pgListGroup
 	done := map[string]bool{}
 	for _, p := range sorted {
@@ -183,8 +184,8 @@ func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
 			continue
 		}
 		if m := pgProgramOf.FindStringSubmatch(p.ProcessName); m != nil && !names[m[1]] && (count[m[1]] > 1 || sep[m[1]]) {
-			s := pgScope{App: app, Program: m[1]}
-			members, _ := pgMembers(procs, s)
+			s := reconcile.Scope{App: app, Program: m[1]}
+			members, _ := reconcile.Members(procs, s)
 			if g, ok := pgUniformGroup(s, members); ok && slices.ContainsFunc(members, func(q supvisors.ProcessInfo) bool {
 				return q.ProcessName == p.ProcessName
 			}) {
@@ -197,26 +198,26 @@ func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
 		}
 		done[p.ProcessName] = true
 		one := []supvisors.ProcessInfo{p}
-		state := pgStateStopped
-		if p.Statename.IsRunning() || pgCountsAsRunning(p) {
-			state = pgStateRunning
+		state := reconcile.StateStopped
+		if p.Statename.IsRunning() || reconcile.CountsAsRunning(p) {
+			state = reconcile.StateRunning
 		}
-		out = append(out, pgListGroup{scope: pgScope{App: app, Program: p.ProcessName}, members: one, state: state})
+		out = append(out, pgListGroup{scope: reconcile.Scope{App: app, Program: p.ProcessName}, members: one, state: state})
 	}
 	return out
 }
 
 // pgUniformGroup returns the group of members when they are all running (or all stopped) with the same extra
 // arguments for the running ones.
-func pgUniformGroup(s pgScope, members []supvisors.ProcessInfo) (pgListGroup, bool) {
+func pgUniformGroup(s reconcile.Scope, members []supvisors.ProcessInfo) (pgListGroup, bool) {
 	if len(members) == 0 {
 		return pgListGroup{}, false
 	}
-	state := pgDeriveState(members, "")
-	if state == pgStatePartial {
+	state := reconcile.DeriveState(members, "")
+	if state == reconcile.StatePartial {
 		return pgListGroup{}, false
 	}
-	args := pgDeriveExtraArgs(members, "")
+	args := reconcile.DeriveExtraArgs(members, "")
 	for _, p := range members {
 		if p.Statename.IsRunning() && p.ExtraArgs != args {
 			return pgListGroup{}, false

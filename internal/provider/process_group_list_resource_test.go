@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/querycheck/queryfilter"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -49,7 +50,7 @@ func TestPgListGroups(t *testing.T) {
 			var got []string
 			for _, g := range pgListGroups(tc.procs, "a") {
 				got = append(got, g.scope.ID()+"="+g.state)
-				members, _ := pgMembers(tc.procs, g.scope)
+				members, _ := reconcile.Members(tc.procs, g.scope)
 				if len(members) != len(g.members) {
 					t.Errorf("%s: the resource would manage %d processes, the result lists %d", g.scope.ID(), len(members), len(g.members))
 				}

@@ -19,6 +19,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -137,8 +138,8 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 			return false
 		}
 	}
-	running := plan.State.ValueString() == pgStateRunning
-	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
+	running := plan.State.ValueString() == reconcile.StateRunning
+	restartAll := running && state != nil && state.State.ValueString() == reconcile.StateRunning &&
 		triggersRestart(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging on plain supervisord", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgPlainConverge(ctx, c, s, running, restartAll)...)
@@ -150,7 +151,7 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" after the change", err))
 		return false
 	}
-	members, _ := pgMembers(v.ProcessesOf(s.App), s)
+	members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
 	plan.Processes, d = pgProcessesValue(members)
@@ -162,7 +163,7 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 // stopProcess(wait=false), starts with startProcess(wait=false) (one multicall each), each followed by
 // PlainWait. A restart (restart_triggers) is a stop, then a start. Like pgConverge, a one-shot program that
 // exited as expected is not started again while others of the group run.
-func pgPlainConverge(ctx context.Context, c *supvisors.Client, s pgScope, running, restartAll bool) diag.Diagnostics {
+func pgPlainConverge(ctx context.Context, c *supvisors.Client, s reconcile.Scope, running, restartAll bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	read := func() ([]supvisors.ProcessInfo, map[string][]int, bool) {
 		v, err := c.PlainRead(ctx)
@@ -170,7 +171,7 @@ func pgPlainConverge(ctx context.Context, c *supvisors.Client, s pgScope, runnin
 			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
 			return nil, nil, false
 		}
-		members, _ := pgMembers(v.ProcessesOf(s.App), s)
+		members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
 		if len(members) == 0 {
 			diags.AddError("No process in "+s.ID(), fmt.Sprintf("supervisord at %s lists no process for %s any more.",
 				c.Endpoint(), s.ID()))
@@ -205,7 +206,7 @@ func pgPlainConverge(ctx context.Context, c *supvisors.Client, s pgScope, runnin
 	if !running {
 		return diags
 	}
-	if toStart := pgToStart(members); len(toStart) > 0 {
+	if toStart := reconcile.ToStart(members); len(toStart) > 0 {
 		diags.Append(pgPlainDo(ctx, c, s, toStart, true, nil)...)
 		if diags.HasError() {
 			return diags
@@ -217,7 +218,7 @@ func pgPlainConverge(ctx context.Context, c *supvisors.Client, s pgScope, runnin
 }
 
 // pgPlainDo starts (or stops) procs and waits until they settled.
-func pgPlainDo(ctx context.Context, c *supvisors.Client, s pgScope, procs []supvisors.ProcessInfo, start bool, codes map[string][]int) diag.Diagnostics {
+func pgPlainDo(ctx context.Context, c *supvisors.Client, s reconcile.Scope, procs []supvisors.ProcessInfo, start bool, codes map[string][]int) diag.Diagnostics {
 	var diags diag.Diagnostics
 	namespecs := pgNamespecs(procs)
 	act, verb := c.PlainStop, "stop"
@@ -244,7 +245,7 @@ func pgPlainDo(ctx context.Context, c *supvisors.Client, s pgScope, procs []supv
 
 // pgPlainWaitDiag turns the outcome of PlainWait into the resource's diagnostics (the same summaries as on a
 // Supvisors cluster).
-func pgPlainWaitDiag(s pgScope, running bool, err error) diag.Diagnostics {
+func pgPlainWaitDiag(s reconcile.Scope, running bool, err error) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if err == nil {
 		return diags

@@ -22,6 +22,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
@@ -75,8 +76,8 @@ var pgProcessAttrTypes = map[string]attr.Type{
 	"extra_args":  types.StringType,
 }
 
-func (m *processGroupModel) scope() pgScope {
-	return pgScope{App: m.Application.ValueString(), Program: m.Program.ValueString()}
+func (m *processGroupModel) scope() reconcile.Scope {
+	return reconcile.Scope{App: m.Application.ValueString(), Program: m.Program.ValueString()}
 }
 
 // Metadata names the resource supvisors_process_group.
@@ -131,8 +132,8 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"converges).",
 				Optional:   true,
 				Computed:   true,
-				Default:    stringdefault.StaticString(pgStateRunning),
-				Validators: []validator.String{validators.Enum("state", pgStateRunning, pgStateStopped)},
+				Default:    stringdefault.StaticString(reconcile.StateRunning),
+				Validators: []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"strategy": strategyAttribute("the processes"),
 			"extra_args": schema.StringAttribute{
@@ -237,7 +238,7 @@ func (r *processGroupResource) ValidateConfig(ctx context.Context, req resource.
 				"homogeneous program, such as \"worker\", that is usually the application's name too).")
 	}
 	if !cfg.Enabled.IsNull() && !cfg.Enabled.IsUnknown() && !cfg.Enabled.ValueBool() && !cfg.State.IsUnknown() &&
-		(cfg.State.IsNull() || cfg.State.ValueString() == pgStateRunning) {
+		(cfg.State.IsNull() || cfg.State.ValueString() == reconcile.StateRunning) {
 		resp.Diagnostics.AddAttributeError(path.Root("enabled"), "A disabled program cannot run",
 			"enabled = false disables the program on every instance, so it cannot start anywhere, while state is "+
 				"\"running\" (the default). Set state = \"stopped\" together with enabled = false.")
@@ -312,7 +313,7 @@ func pgActsOnCluster(plan, state *processGroupModel) bool {
 
 // pgCheckAgainstSnapshot validates a scope against the cluster: the application and program exist, and numprocs
 // applies to the program.
-func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) diag.Diagnostics {
+func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s reconcile.Scope, numprocs bool) diag.Diagnostics {
 	var diags diag.Diagnostics
 	if _, ok := snap.Application(s.App); !ok {
 		diags.AddAttributeError(path.Root("application"), fmt.Sprintf("Unknown application %q", s.App),
@@ -321,11 +322,11 @@ func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) 
 		return diags
 	}
 	procs := snap.ProcessesOf(s.App)
-	members, homogeneous := pgMembers(procs, s)
+	members, homogeneous := reconcile.Members(procs, s)
 	if len(members) == 0 {
 		diags.AddAttributeError(path.Root("program"), fmt.Sprintf("Unknown program %q in application %q", s.Program, s.App),
 			fmt.Sprintf("No process of application %q is named %q, and no homogeneous program %q (processes %s_<N>) "+
-				"exists there. %s", s.App, s.Program, s.Program, s.Program, pgKnownProgramsHint(procs, s.App)))
+				"exists there. %s", s.App, s.Program, s.Program, s.Program, reconcile.KnownProgramsHint(procs, s.App)))
 		return diags
 	}
 	if numprocs && !homogeneous {
@@ -334,7 +335,7 @@ func pgCheckAgainstSnapshot(snap *supvisors.Snapshot, s pgScope, numprocs bool) 
 				"only for a program defined with numprocs and a process_name holding %%(process_num) (processes "+
 				"<program>_<N>); for any other it answers NOT_APPLICABLE (fault 104), and that refused call still "+
 				"changes the instance. Remove numprocs, or set program to a homogeneous program. %s",
-				s.Program, members[0].Namespec(), pgKnownProgramsHint(procs, s.App)))
+				s.Program, members[0].Namespec(), reconcile.KnownProgramsHint(procs, s.App)))
 	}
 	return diags
 }
@@ -407,19 +408,19 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	members, _ := pgMembers(snap.ProcessesOf(s.App), s)
+	members, _ := reconcile.Members(snap.ProcessesOf(s.App), s)
 	if len(members) == 0 {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("Program %s vanished", s.ID()),
 			fmt.Sprintf("Application %q no longer has processes for %s, so it was removed from the Terraform state. %s",
-				s.App, s.ID(), pgKnownProgramsHint(snap.ProcessesOf(s.App), s.App)))
+				s.App, s.ID(), reconcile.KnownProgramsHint(snap.ProcessesOf(s.App), s.App)))
 		resp.State.RemoveResource(ctx)
 		return
 	}
 
 	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
 	m.ID = types.StringValue(s.ID())
-	m.State = types.StringValue(pgDeriveState(members, prior))
-	m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
+	m.State = types.StringValue(reconcile.DeriveState(members, prior))
+	m.ExtraArgs = types.StringValue(reconcile.DeriveExtraArgs(members, priorArgs))
 	if m.StopOnDestroy.IsNull() {
 		m.StopOnDestroy = types.BoolValue(true)
 	}
@@ -427,14 +428,14 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	if wantNumprocs || wantEnabled {
 		obs := pgReadSettings(ctx, c, snap, s, wantNumprocs, wantEnabled)
 		if wantNumprocs {
-			members = pgOnlyDefined(members, obs.Defined)
-			m.State = types.StringValue(pgDeriveState(members, prior))
-			m.ExtraArgs = types.StringValue(pgDeriveExtraArgs(members, priorArgs))
+			members = reconcile.OnlyDefined(members, obs.Defined)
+			m.State = types.StringValue(reconcile.DeriveState(members, prior))
+			m.ExtraArgs = types.StringValue(reconcile.DeriveExtraArgs(members, priorArgs))
 		}
-		if v, ok := pgDeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
+		if v, ok := reconcile.DeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
 			m.Numprocs = types.Int64Value(v)
 		}
-		if v, ok := pgDeriveBool(obs.Enabled, m.Enabled.ValueBool()); wantEnabled && ok {
+		if v, ok := reconcile.DeriveBool(obs.Enabled, m.Enabled.ValueBool()); wantEnabled && ok {
 			m.Enabled = types.BoolValue(v)
 		}
 		pgDownWarning(&resp.Diagnostics, s, "Reading numprocs/enabled", obs.Down)
@@ -499,7 +500,7 @@ func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisor
 	if resp.Diagnostics.HasError() {
 		return false
 	}
-	members, _ := pgMembers(snap.ProcessesOf(s.App), s)
+	members, _ := reconcile.Members(snap.ProcessesOf(s.App), s)
 	saved := *plan
 	saved.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
@@ -582,13 +583,13 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 }
 
 // pgVanished tells whether the scope has no process any more (application or program gone).
-func pgVanished(ctx context.Context, c *supvisors.Client, s pgScope) bool {
+func pgVanished(ctx context.Context, c *supvisors.Client, s reconcile.Scope) bool {
 	if pgIsPlain(ctx, c) {
 		v, err := c.PlainRead(ctx)
 		if err != nil {
 			return false
 		}
-		members, _ := pgMembers(v.ProcessesOf(s.App), s)
+		members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
 		return len(members) == 0
 	}
 	members, err := pgFreshMembers(ctx, c, s)
@@ -646,7 +647,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 			return false
 		}
 	}
-	running := plan.State.ValueString() == pgStateRunning
+	running := plan.State.ValueString() == reconcile.StateRunning
 	strategy := supvisors.StartingStrategy(plan.Strategy.ValueString())
 	if running {
 		// Unset: the starting strategy of the application's rules (one read per apply, not per resource).
@@ -656,7 +657,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 			return false
 		}
 	}
-	restartAll := running && state != nil && state.State.ValueString() == pgStateRunning &&
+	restartAll := running && state != nil && state.State.ValueString() == reconcile.StateRunning &&
 		triggersRestart(state.RestartTriggers, plan.RestartTriggers)
 	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
 	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
@@ -681,7 +682,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" after the change", err))
 		return false
 	}
-	members = pgOnlyDefined(members, defined)
+	members = reconcile.OnlyDefined(members, defined)
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
 	plan.Processes, d = pgProcessesValue(members)

@@ -17,6 +17,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
 	"github.com/hashicorp/terraform-plugin-testing/tfjsonpath"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -119,7 +120,7 @@ func pgAccInstances(t *testing.T, f func(id string, procs []supvisors.LocalProce
 func pgAccCheckNumprocs(t *testing.T, app, prog string, n int) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		return pgAccInstances(t, func(id string, procs []supvisors.LocalProcessInfo) error {
-			if got := len(pgProgramProcesses(procs, app, prog)); got != n {
+			if got := len(reconcile.ProgramProcesses(procs, app, prog)); got != n {
 				return fmt.Errorf("instance %s has %d processes of %s:%s, want %d", id, got, app, prog, n)
 			}
 			return nil
@@ -131,7 +132,7 @@ func pgAccCheckNumprocs(t *testing.T, app, prog string, n int) resource.TestChec
 func pgAccCheckDisabled(t *testing.T, app, prog string, disabled bool) resource.TestCheckFunc {
 	return func(*terraform.State) error {
 		return pgAccInstances(t, func(id string, procs []supvisors.LocalProcessInfo) error {
-			ps := pgProgramProcesses(procs, app, prog)
+			ps := reconcile.ProgramProcesses(procs, app, prog)
 			if len(ps) == 0 {
 				return fmt.Errorf("instance %s has no process of %s:%s", id, app, prog)
 			}
@@ -920,7 +921,7 @@ func TestAccProcessGroup_instanceDown(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				if got := len(pgProgramProcesses(local, "pool", "pool")); got != n {
+				if got := len(reconcile.ProgramProcesses(local, "pool", "pool")); got != n {
 					return fmt.Errorf("instance %s has %d pool processes, want %d", testAccLab.Identifier(i), got, n)
 				}
 			}

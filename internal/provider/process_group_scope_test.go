@@ -16,6 +16,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-go/tftypes"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -104,159 +105,16 @@ func namespecs(ps []supvisors.ProcessInfo) string {
 	return strings.Join(out, ",")
 }
 
-func TestProcessGroupMembers(t *testing.T) {
-	procs := []supvisors.ProcessInfo{
-		pgProc("pg", "pg_multi_10", supvisors.ProcessStopped, ""),
-		pgProc("pg", "pg_multi_2", supvisors.ProcessStopped, ""),
-		pgProc("pg", "pg_multi_0", supvisors.ProcessStopped, ""),
-		pgProc("pg", "pg_plain", supvisors.ProcessRunning, ""),
-		pgProc("other", "pg_multi_1", supvisors.ProcessStopped, ""),
-		pgProc("pg", "pg_multi_x", supvisors.ProcessStopped, ""),
-		pgProc("app", "main", supvisors.ProcessStopped, ""),
-	}
-	for _, tc := range []struct {
-		scope       pgScope
-		want        string
-		homogeneous bool
-	}{
-		{pgScope{App: "pg"}, "pg:pg_multi_0,pg:pg_multi_2,pg:pg_multi_10,pg:pg_multi_x,pg:pg_plain", false},
-		{pgScope{App: "pg", Program: "pg_plain"}, "pg:pg_plain", false},
-		{pgScope{App: "pg", Program: "pg_multi"}, "pg:pg_multi_0,pg:pg_multi_2,pg:pg_multi_10", true},
-		{pgScope{App: "pg", Program: "pg_multi_2"}, "pg:pg_multi_2", false},
-		{pgScope{App: "pg", Program: "nope"}, "", false},
-		{pgScope{App: "app", Program: "main"}, "app:main", false},
-		{pgScope{App: "app", Program: "app_main"}, "", false},
-		{pgScope{App: "none"}, "", false},
-	} {
-		got, homogeneous := pgMembers(procs, tc.scope)
-		if namespecs(got) != tc.want || homogeneous != tc.homogeneous {
-			t.Errorf("%s: got %s (homogeneous %v), want %s (%v)", tc.scope.ID(), namespecs(got), homogeneous, tc.want, tc.homogeneous)
-		}
-	}
-	hint := pgKnownProgramsHint(procs, "pg")
-	for _, want := range []string{"pg_multi_0, pg_multi_2, pg_multi_10", "pg_plain", "Homogeneous programs", "pg_multi."} {
-		if !strings.Contains(hint, want) {
-			t.Errorf("hint %q lacks %q", hint, want)
-		}
-	}
-	if hint := pgKnownProgramsHint(procs, "none"); !strings.Contains(hint, "no process") {
-		t.Errorf("hint for an empty application: %q", hint)
-	}
-}
-
-func TestProcessGroupNaturalLess(t *testing.T) {
-	for _, tc := range []struct {
-		a, b string
-		less bool
-	}{
-		{"w_2", "w_10", true}, {"w_10", "w_2", false}, {"a", "b", true}, {"w_1", "w_1", false},
-		{"w_01", "w_2", true}, {"w", "w_0", true}, {"w_9x", "w_10", true},
-	} {
-		if got := pgNaturalLess(tc.a, tc.b); got != tc.less {
-			t.Errorf("pgNaturalLess(%q, %q) = %v", tc.a, tc.b, got)
-		}
-	}
-}
-
-func TestProcessGroupLocalMembersAndHomogeneity(t *testing.T) {
-	local := func(group, name, prog string, idx int) supvisors.LocalProcessInfo {
-		return supvisors.LocalProcessInfo{Group: group, Name: name, ProgramName: prog, ProcessIndex: idx}
-	}
-	procs := []supvisors.LocalProcessInfo{
-		local("pg", "pg_multi_0", "pg_multi", 0), local("pg", "pg_multi_1", "pg_multi", 1),
-		local("pg", "pg_plain", "pg_plain", 0), local("app", "main", "app_main", 0),
-		local("pool", "pool_0", "pool", 0), local("x", "job", "job", 0),
-	}
-	if got := pgLocalMembers(procs, pgScope{App: "pg", Program: "pg_multi"}); len(got) != 2 || !pgIsHomogeneous(got) {
-		t.Errorf("pg_multi: %v", got)
-	}
-	if got := pgLocalMembers(procs, pgScope{App: "pg"}); len(got) != 3 {
-		t.Errorf("pg:*: %v", got)
-	}
-	if got := pgLocalMembers(procs, pgScope{App: "app", Program: "main"}); len(got) != 1 || got[0].ProgramName != "app_main" || pgIsHomogeneous(got) {
-		t.Errorf("app:main: %v", got)
-	}
-	if got := pgLocalMembers(procs, pgScope{App: "app", Program: "app_main"}); len(got) != 1 {
-		t.Errorf("app:app_main (by program name): %v", got)
-	}
-	if !pgIsHomogeneous(pgProgramProcesses(procs, "pool", "pool")) {
-		t.Error("pool with numprocs 1 (pool_0) must count as homogeneous")
-	}
-	if pgIsHomogeneous(pgProgramProcesses(procs, "x", "job")) || pgIsHomogeneous(pgProgramProcesses(procs, "pg", "pg_plain")) {
-		t.Error("plain programs must not count as homogeneous")
-	}
-	if pgIsHomogeneous(nil) {
-		t.Error("no process is not homogeneous")
-	}
-	if got := pgProgramNames(pgLocalMembers(procs, pgScope{App: "pg"})); strings.Join(got, ",") != "pg_multi,pg_plain" {
-		t.Errorf("program names: %v", got)
-	}
-}
-
-func TestProcessGroupDerive(t *testing.T) {
-	run, stop := supvisors.ProcessRunning, supvisors.ProcessStopped
-	all := []supvisors.ProcessInfo{pgProc("a", "x", run, "1"), pgProc("a", "y", supvisors.ProcessStarting, "1")}
-	none := []supvisors.ProcessInfo{pgProc("a", "x", stop, "old"), pgProc("a", "y", supvisors.ProcessFatal, "")}
-	mixed := []supvisors.ProcessInfo{pgProc("a", "x", run, "2"), pgProc("a", "y", supvisors.ProcessStopping, "")}
-	for _, tc := range []struct {
-		members []supvisors.ProcessInfo
-		prior   string
-		want    string
-	}{
-		{all, "running", "running"}, {all, "stopped", "running"}, {all, "", "running"},
-		{none, "running", "stopped"}, {none, "stopped", "stopped"}, {none, "", "stopped"},
-		{mixed, "running", "partial"}, {mixed, "stopped", "partial"}, {mixed, "", "partial"}, {mixed, "partial", "partial"},
-		{nil, "running", "stopped"},
-	} {
-		if got := pgDeriveState(tc.members, tc.prior); got != tc.want {
-			t.Errorf("pgDeriveState(%s, prior %q) = %q, want %q", namespecs(tc.members), tc.prior, got, tc.want)
-		}
-	}
-	if got := pgDeriveExtraArgs(all, "1"); got != "1" {
-		t.Errorf("extra args unchanged: %q", got)
-	}
-	if got := pgDeriveExtraArgs(all, "9"); got != "1" {
-		t.Errorf("extra args drift: %q", got)
-	}
-	if got := pgDeriveExtraArgs(none, "9"); got != "9" {
-		t.Errorf("stopped processes' leftovers must not count: %q", got)
-	}
-	if got := pgNeedsRestart(mixed, "2", false); len(got) != 0 {
-		t.Errorf("nothing to restart: %v", got)
-	}
-	if got := pgNeedsRestart(mixed, "3", false); namespecs(got) != "a:x" {
-		t.Errorf("restart for new args: %v", got)
-	}
-	if got := pgNeedsRestart(all, "1", true); len(got) != 2 {
-		t.Errorf("restart all: %v", got)
-	}
-	if v, ok := pgDeriveInt([]int64{2, 2, 2}, 2); !ok || v != 2 {
-		t.Errorf("agree: %d %v", v, ok)
-	}
-	if v, ok := pgDeriveInt([]int64{2, 3, 2}, 2); !ok || v != 3 {
-		t.Errorf("one instance differs: %d %v", v, ok)
-	}
-	if _, ok := pgDeriveInt(nil, 2); ok {
-		t.Error("nothing observed")
-	}
-	if v, ok := pgDeriveBool([]bool{true, false}, true); !ok || v {
-		t.Errorf("bool drift: %v %v", v, ok)
-	}
-	if _, ok := pgDeriveBool(nil, true); ok {
-		t.Error("nothing observed")
-	}
-}
-
 func TestProcessGroupInstanceStates(t *testing.T) {
 	snap := supvisors.NewSnapshot(supvisors.SupvisorsState{InstanceStates: map[string]string{
 		"h:3": "RUNNING", "h:1": "RUNNING", "h:2": "STOPPED",
 	}}, nil, nil, time.Time{})
-	up, down := pgInstanceStates(snap)
+	up, down := reconcile.InstanceStates(snap)
 	if strings.Join(up, ",") != "h:1,h:3" || len(down) != 1 || down[0].ID != "h:2" || !strings.Contains(down[0].Reason, "STOPPED") {
 		t.Errorf("up %v down %v", up, down)
 	}
 	var diags diag.Diagnostics
-	pgDownWarning(&diags, pgScope{App: "a", Program: "p"}, "update_numprocs", down)
+	pgDownWarning(&diags, reconcile.Scope{App: "a", Program: "p"}, "update_numprocs", down)
 	if diags.WarningsCount() != 1 || !strings.Contains(diags.Warnings()[0].Detail(), "h:2: its state is STOPPED") {
 		t.Errorf("warning: %v", diags)
 	}
@@ -324,16 +182,16 @@ func TestProcessGroupCheckAgainstSnapshot(t *testing.T) {
 			pgProc("pg", "pg_plain", supvisors.ProcessStopped, ""),
 		}, time.Time{})
 	for _, tc := range []struct {
-		scope    pgScope
+		scope    reconcile.Scope
 		numprocs bool
 		want     string
 	}{
-		{pgScope{App: "pg"}, false, ""},
-		{pgScope{App: "pg", Program: "pg_multi"}, true, ""},
-		{pgScope{App: "pg", Program: "pg_plain"}, false, ""},
-		{pgScope{App: "nope"}, false, `Unknown application "nope"` + "Supvisors knows no application (Supervisor group) named \"nope\". Known applications: pg, web."},
-		{pgScope{App: "pg", Program: "nope"}, false, "pg_plain"},
-		{pgScope{App: "pg", Program: "pg_plain"}, true, "NOT_APPLICABLE"},
+		{reconcile.Scope{App: "pg"}, false, ""},
+		{reconcile.Scope{App: "pg", Program: "pg_multi"}, true, ""},
+		{reconcile.Scope{App: "pg", Program: "pg_plain"}, false, ""},
+		{reconcile.Scope{App: "nope"}, false, `Unknown application "nope"` + "Supvisors knows no application (Supervisor group) named \"nope\". Known applications: pg, web."},
+		{reconcile.Scope{App: "pg", Program: "nope"}, false, "pg_plain"},
+		{reconcile.Scope{App: "pg", Program: "pg_plain"}, true, "NOT_APPLICABLE"},
 	} {
 		got := ""
 		for _, d := range pgCheckAgainstSnapshot(snap, tc.scope, tc.numprocs).Errors() {
@@ -350,20 +208,20 @@ func TestProcessGroupOnlyDefined(t *testing.T) {
 		pgProc("pool", "pool_0", supvisors.ProcessRunning, ""), pgProc("pool", "pool_1", supvisors.ProcessRunning, ""),
 		pgProc("pool", "pool_2", supvisors.ProcessFatal, ""),
 	}
-	views := []pgInstanceView{
+	views := []reconcile.InstanceView{
 		{ID: "a", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}, {Group: "pool", Name: "pool_1"}}},
 		{ID: "b", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}}},
 	}
-	if got := namespecs(pgOnlyDefined(members, pgDefined(views))); got != "pool:pool_0,pool:pool_1" {
+	if got := namespecs(reconcile.OnlyDefined(members, reconcile.Defined(views))); got != "pool:pool_0,pool:pool_1" {
 		t.Errorf("filtered: %s", got)
 	}
-	if got := pgOnlyDefined(members, pgDefined(nil)); len(got) != 3 {
+	if got := reconcile.OnlyDefined(members, reconcile.Defined(nil)); len(got) != 3 {
 		t.Errorf("no instance read: %v", got)
 	}
-	if got := pgOnlyDefined(members, map[string]bool{"x:y": true}); len(got) != 3 {
+	if got := reconcile.OnlyDefined(members, map[string]bool{"x:y": true}); len(got) != 3 {
 		t.Errorf("a filter keeping nothing keeps everything: %v", got)
 	}
-	if got := pgDeriveState(pgOnlyDefined(members, pgDefined(views)), "running"); got != "running" {
+	if got := reconcile.DeriveState(reconcile.OnlyDefined(members, reconcile.Defined(views)), "running"); got != "running" {
 		t.Errorf("state without the undefined process: %s", got)
 	}
 }
@@ -401,7 +259,7 @@ func pgUnitGroup(t *testing.T) func(*processGroupModel) {
 	return func(m *processGroupModel) {
 		m.ID = types.StringValue("a:*")
 		m.Application = types.StringValue("a")
-		m.State = types.StringValue(pgStateRunning)
+		m.State = types.StringValue(reconcile.StateRunning)
 		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
 		m.ExtraArgs = types.StringValue("")
 		m.StopOnDestroy = types.BoolValue(true)
@@ -445,7 +303,7 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 	// a change of state does act on the cluster (and fails here, without a client)
 	_, plan = pgUnitModel(t, func(m *processGroupModel) {
 		pgUnitGroup(t)(m)
-		m.State = types.StringValue(pgStateStopped)
+		m.State = types.StringValue(reconcile.StateStopped)
 	})
 	resp = &resource.UpdateResponse{State: state}
 	r.Update(ctx, resource.UpdateRequest{Plan: tfsdk.Plan(plan), State: state}, resp)
@@ -465,9 +323,9 @@ func TestProcessGroupOneShot(t *testing.T) {
 	}
 	job := pgProc("batch", "batch_job", supvisors.ProcessRunning, "")
 	jobStopped := pgProc("batch", "batch_job", supvisors.ProcessStopped, "")
-	if !pgCountsAsRunning(exited("batch_init", true)) || pgCountsAsRunning(exited("batch_init", false)) ||
-		!pgCountsAsRunning(job) || pgCountsAsRunning(jobStopped) {
-		t.Error("pgCountsAsRunning")
+	if !reconcile.CountsAsRunning(exited("batch_init", true)) || reconcile.CountsAsRunning(exited("batch_init", false)) ||
+		!reconcile.CountsAsRunning(job) || reconcile.CountsAsRunning(jobStopped) {
+		t.Error("reconcile.CountsAsRunning")
 	}
 	for _, tc := range []struct {
 		members []supvisors.ProcessInfo
@@ -485,8 +343,8 @@ func TestProcessGroupOneShot(t *testing.T) {
 		{[]supvisors.ProcessInfo{exited("batch_init", true)}, "", "running"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true)}, "stopped", "stopped"},
 	} {
-		if got := pgDeriveState(tc.members, tc.prior); got != tc.want {
-			t.Errorf("pgDeriveState(%v, prior %q) = %q, want %q", tc.members, tc.prior, got, tc.want)
+		if got := reconcile.DeriveState(tc.members, tc.prior); got != tc.want {
+			t.Errorf("reconcile.DeriveState(%v, prior %q) = %q, want %q", tc.members, tc.prior, got, tc.want)
 		}
 	}
 	for _, tc := range []struct {
@@ -498,8 +356,8 @@ func TestProcessGroupOneShot(t *testing.T) {
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped, pgProc("batch", "z", supvisors.ProcessRunning, "")}, "batch:batch_job"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "batch:batch_init,batch:batch_job"},
 	} {
-		if got := namespecs(pgToStart(tc.members)); got != tc.want {
-			t.Errorf("pgToStart(%v) = %q, want %q", tc.members, got, tc.want)
+		if got := namespecs(reconcile.ToStart(tc.members)); got != tc.want {
+			t.Errorf("reconcile.ToStart(%v) = %q, want %q", tc.members, got, tc.want)
 		}
 	}
 }
@@ -523,8 +381,8 @@ func TestProcessGroupPartial(t *testing.T) {
 	if !strings.Contains(attr.MarkdownDescription, "`partial`") {
 		t.Error("the state attribute does not document partial")
 	}
-	for _, want := range []string{pgStateRunning, pgStateStopped} {
-		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(pgStatePartial) })
+	for _, want := range []string{reconcile.StateRunning, reconcile.StateStopped} {
+		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(reconcile.StatePartial) })
 		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(want) })
 		if !pgActsOnCluster(&plan, &prior) {
 			t.Errorf("partial -> %s does not act on the cluster", want)

@@ -7,6 +7,7 @@ package provider
 import (
 	"context"
 	"fmt"
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
@@ -84,7 +85,7 @@ func setApplicationIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, nam
 }
 
 // setProcessGroupIdentity records the identity of scope s; id may be nil (no identity support).
-func setProcessGroupIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, s pgScope) diag.Diagnostics {
+func setProcessGroupIdentity(ctx context.Context, id *tfsdk.ResourceIdentity, s reconcile.Scope) diag.Diagnostics {
 	if id == nil {
 		return nil
 	}
@@ -119,12 +120,12 @@ func applicationImportName(ctx context.Context, req resource.ImportStateRequest,
 // processGroupImportScope returns the scope an import designates: the import ID `application:*` or
 // `application:program`, or the identity { application, program } (program null, omitted or "*" for every
 // process of the application). ok is false after a diagnostic.
-func processGroupImportScope(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) (pgScope, bool) {
+func processGroupImportScope(ctx context.Context, req resource.ImportStateRequest, diags *diag.Diagnostics) (reconcile.Scope, bool) {
 	id := req.ID
 	if id == "" && req.Identity != nil {
 		var m processGroupIdentityModel
 		if diags.Append(req.Identity.Get(ctx, &m)...); diags.HasError() {
-			return pgScope{}, false
+			return reconcile.Scope{}, false
 		}
 		app, prog := m.Application.ValueString(), m.Program.ValueString()
 		if prog == "" {
@@ -134,14 +135,14 @@ func processGroupImportScope(ctx context.Context, req resource.ImportStateReques
 			diags.AddError("Invalid import identity", fmt.Sprintf("The identity of supvisors_process_group is "+
 				"{ application = \"<application>\", program = \"<program>\" } (program omitted for every process "+
 				"of the application), and the application given is not valid: %s.", err))
-			return pgScope{}, false
+			return reconcile.Scope{}, false
 		}
 		id = app + ":" + prog
 	}
 	s, err := pgParseID(id)
 	if err != nil {
 		diags.AddError("Invalid import ID", sentence(err.Error()))
-		return pgScope{}, false
+		return reconcile.Scope{}, false
 	}
 	return s, true
 }

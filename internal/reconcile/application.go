@@ -8,12 +8,6 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-// Desired states of an application, as a configuration writes them.
-const (
-	StateRunning = "running"
-	StateStopped = "stopped"
-)
-
 // Action is what an update does to an application on the cluster.
 type Action int
 
