@@ -10,6 +10,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
@@ -241,4 +242,90 @@ func quotedList(names []string) string {
 		parts[i] = fmt.Sprintf("%q", n)
 	}
 	return strings.Join(parts, ", ")
+}
+
+// reconcileDiagnostics turns what a reconciliation reports into diagnostics: its error first (with cause and
+// remedy), then its notes as warnings.
+func reconcileDiagnostics(notes reconcile.Notes, err error) diag.Diagnostics {
+	var diags diag.Diagnostics
+	if err != nil {
+		diags.Append(reconcileErrorDiagnostic(err))
+	}
+	if p := notes.Partial; p != nil {
+		diags.AddWarning("numprocs was changed on some instances only",
+			fmt.Sprintf("numprocs of %s is already %d on %s. Run terraform apply again once the cause is fixed.",
+				p.Scope.ID(), p.Numprocs, strings.Join(p.Instances, ", ")))
+	}
+	for _, s := range notes.Skipped {
+		pgDownWarning(&diags, s.Scope, s.What, s.Down)
+	}
+	return diags
+}
+
+// reconcileErrorDiagnostic is the diagnostic of one error of reconcile.
+func reconcileErrorDiagnostic(err error) diag.Diagnostic {
+	var (
+		step   *reconcile.StepError
+		none   *reconcile.NoInstanceError
+		hom    *reconcile.NotHomogeneousError
+		prog   *reconcile.UnknownProgramError
+		noProc *reconcile.NoProcessError
+	)
+	switch {
+	case errors.As(err, &none):
+		what := none.Verb + " " + none.Scope.ID()
+		if none.Verb == "update_numprocs" {
+			what = "take numprocs of " + none.Scope.ID()
+		}
+		return diag.NewErrorDiagnostic("No Supvisors instance can "+what,
+			none.Verb+" acts on the instance that receives it, and no instance is RUNNING and reachable.")
+	case errors.As(err, &hom):
+		return diag.NewAttributeErrorDiagnostic(path.Root("numprocs"), "numprocs is not applicable to "+hom.Scope.ID(), notHomogeneousDetail(hom))
+	case errors.As(err, &prog):
+		detail := fmt.Sprintf("Instance %s has no process for %s.", prog.Instance, prog.Scope.ID())
+		if prog.Numprocs {
+			detail = fmt.Sprintf("Instance %s has no program %q in group %q.", prog.Instance, prog.Scope.Program, prog.Scope.App)
+		}
+		return diag.NewAttributeErrorDiagnostic(path.Root("program"), "Unknown program "+prog.Scope.ID(), detail)
+	case errors.As(err, &noProc):
+		return diag.NewErrorDiagnostic("No process in "+noProc.Scope.ID(),
+			fmt.Sprintf("Supvisors lists no process for %s any more.", noProc.Scope.ID()))
+	case errors.As(err, &step) && step.Attribute != "":
+		return clientAttributeErrorDiagnostic(path.Root(step.Attribute), step.Summary, step.Err)
+	case errors.As(err, &step):
+		return clientErrorDiagnostic(step.Summary, step.Err)
+	}
+	return clientErrorDiagnostic("Could not reconcile the cluster", err)
+}
+
+// notHomogeneousDetail explains why update_numprocs would be refused, and what to write instead.
+func notHomogeneousDetail(e *reconcile.NotHomogeneousError) string {
+	if e.NamedProcess {
+		return fmt.Sprintf("%q is the process %s of the Supervisor program %q, which is not homogeneous (it has %d "+
+			"process(es) and no %%(process_num) in its process_name). Supvisors would refuse update_numprocs with "+
+			"NOT_APPLICABLE (fault 104), and that refused call would still change the instance. Remove numprocs, "+
+			"or target a program defined with numprocs and process_name = %%(program_name)s_%%(process_num)d.",
+			e.Scope.Program, e.Process, e.ProgramName, e.Processes)
+	}
+	return fmt.Sprintf("The Supervisor program %q (on %s: process %s) is not homogeneous: it has a single process whose "+
+		"process_name has no %%(process_num). Supvisors refuses update_numprocs for it with NOT_APPLICABLE "+
+		"(fault 104), and that refused call would still change the instance. Remove numprocs, or define the "+
+		"program with numprocs and process_name = %%(program_name)s_%%(process_num)d.",
+		e.Scope.Program, e.Instance, e.Process)
+}
+
+// pgDownWarning reports the instances that could not be read or changed, naming them.
+func pgDownWarning(diags *diag.Diagnostics, s reconcile.Scope, what string, down []reconcile.DownInstance) {
+	if len(down) == 0 {
+		return
+	}
+	var lines []string
+	for _, d := range down {
+		lines = append(lines, fmt.Sprintf("  - %s: %s", d.ID, d.Reason))
+	}
+	diags.AddWarning(fmt.Sprintf("Some Supvisors instances were skipped for %s", s.ID()),
+		fmt.Sprintf("%s could not be done on these instances:\n%s\n\n"+
+			"numprocs and enabled are settings of each instance (update_numprocs, enable and disable act only on the "+
+			"instance that receives them). Once the instances are back, run terraform plan: a difference shows as "+
+			"drift and terraform apply sets it there too.", what, strings.Join(lines, "\n")))
 }

@@ -161,7 +161,7 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 
 // pgPlainConverge brings the processes of the scope to the desired state on a plain supervisord: stops with
 // stopProcess(wait=false), starts with startProcess(wait=false) (one multicall each), each followed by
-// PlainWait. A restart (restart_triggers) is a stop, then a start. Like pgConverge, a one-shot program that
+// PlainWait. A restart (restart_triggers) is a stop, then a start. Like reconcile.Reconciler.Converge, a one-shot program that
 // exited as expected is not started again while others of the group run.
 func pgPlainConverge(ctx context.Context, c *supvisors.Client, s reconcile.Scope, running, restartAll bool) diag.Diagnostics {
 	var diags diag.Diagnostics

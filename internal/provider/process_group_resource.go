@@ -426,7 +426,7 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	}
 	wantNumprocs, wantEnabled := !m.Numprocs.IsNull(), !m.Enabled.IsNull()
 	if wantNumprocs || wantEnabled {
-		obs := pgReadSettings(ctx, c, snap, s, wantNumprocs, wantEnabled)
+		obs := reconcilerOf(c).ReadSettings(ctx, snap, s, wantNumprocs, wantEnabled)
 		if wantNumprocs {
 			members = reconcile.OnlyDefined(members, obs.Defined)
 			m.State = types.StringValue(reconcile.DeriveState(members, prior))
@@ -572,7 +572,7 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 	if pgIsPlain(ctx, c) {
 		diags = pgPlainConverge(ctx, c, s, false, false)
 	} else {
-		diags = pgConverge(ctx, c, s, pgConvergeOptions{Running: false})
+		diags = reconcileDiagnostics(reconcile.Notes{}, reconcilerOf(c).Converge(ctx, s, reconcile.ConvergeOptions{Running: false}))
 	}
 	if diags.HasError() && pgVanished(ctx, c, s) {
 		resp.Diagnostics.AddWarning(fmt.Sprintf("%s vanished", s.ID()),
@@ -625,64 +625,26 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 	changed := func(get func(*processGroupModel) attr.Value) bool {
 		return state == nil || !get(plan).Equal(get(state))
 	}
-	if !plan.Enabled.IsNull() && plan.Enabled.ValueBool() && changed(func(m *processGroupModel) attr.Value { return m.Enabled }) {
-		tflog.Info(ctx, "enabling", map[string]any{"id": s.ID()})
-		diags.Append(pgApplyEnabled(ctx, c, s, true)...)
-		if diags.HasError() {
-			return false
-		}
-	}
-	if !plan.Numprocs.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Numprocs }) {
-		tflog.Info(ctx, "setting numprocs", map[string]any{"id": s.ID(), "numprocs": plan.Numprocs.ValueInt64()})
-		diags.Append(pgApplyNumprocs(ctx, c, s, int(plan.Numprocs.ValueInt64()))...)
-		if diags.HasError() {
-			return false
-		}
-	}
-	var defined map[string]bool
-	if !plan.Numprocs.IsNull() {
-		var err error
-		if defined, err = pgDefinedNow(ctx, c); err != nil {
-			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" on the instances", err))
-			return false
-		}
-	}
+	enabledChanged := !plan.Enabled.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Enabled })
 	running := plan.State.ValueString() == reconcile.StateRunning
-	strategy := supvisors.StartingStrategy(plan.Strategy.ValueString())
-	if running {
-		// Unset: the starting strategy of the application's rules (one read per apply, not per resource).
-		var err error
-		if strategy, err = c.ResolveStrategy(ctx, s.App, strategy); err != nil {
-			diags.Append(clientErrorDiagnostic("Could not read the rules of application "+s.App, err))
-			return false
-		}
+	desired := reconcile.ProcessGroup{
+		Scope:       s,
+		Running:     running,
+		Strategy:    plan.Strategy.ValueString(),
+		ExtraArgs:   plan.ExtraArgs.ValueString(),
+		Numprocs:    int(plan.Numprocs.ValueInt64()),
+		SetNumprocs: !plan.Numprocs.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Numprocs }),
+		Enable:      enabledChanged && plan.Enabled.ValueBool(),
+		Disable:     enabledChanged && !plan.Enabled.ValueBool(),
+		RestartAll: running && state != nil && state.State.ValueString() == reconcile.StateRunning &&
+			triggersRestart(state.RestartTriggers, plan.RestartTriggers),
 	}
-	restartAll := running && state != nil && state.State.ValueString() == reconcile.StateRunning &&
-		triggersRestart(state.RestartTriggers, plan.RestartTriggers)
-	tflog.Info(ctx, "converging", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": restartAll})
-	diags.Append(pgConverge(ctx, c, s, pgConvergeOptions{
-		Running:    running,
-		Strategy:   strategy,
-		ExtraArgs:  plan.ExtraArgs.ValueString(),
-		RestartAll: restartAll,
-		Defined:    defined,
-	})...)
+	tflog.Info(ctx, "applying", map[string]any{"id": s.ID(), "state": plan.State.ValueString(), "restart": desired.RestartAll})
+	members, notes, err := reconcilerOf(c).ApplyProcessGroup(ctx, desired)
+	diags.Append(reconcileDiagnostics(notes, err)...)
 	if diags.HasError() {
 		return false
 	}
-	if !plan.Enabled.IsNull() && !plan.Enabled.ValueBool() && changed(func(m *processGroupModel) attr.Value { return m.Enabled }) {
-		tflog.Info(ctx, "disabling", map[string]any{"id": s.ID()})
-		diags.Append(pgApplyEnabled(ctx, c, s, false)...)
-		if diags.HasError() {
-			return false
-		}
-	}
-	members, err := pgFreshMembers(ctx, c, s)
-	if err != nil {
-		diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID()+" after the change", err))
-		return false
-	}
-	members = reconcile.OnlyDefined(members, defined)
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
 	plan.Processes, d = pgProcessesValue(members)
