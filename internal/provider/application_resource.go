@@ -28,12 +28,8 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-// Default time limits of the timeouts block.
-const (
-	defaultApplicationCreateTimeout = 5 * time.Minute
-	defaultApplicationUpdateTimeout = 5 * time.Minute
-	defaultApplicationDeleteTimeout = 5 * time.Minute
-)
+// applicationDefaultTimeout is the default time limit of each operation of the timeouts block.
+const applicationDefaultTimeout = 5 * time.Minute
 
 var (
 	_ resource.Resource                   = (*applicationResource)(nil)
@@ -306,18 +302,11 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	c := r.client(&resp.Diagnostics)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, plan.Timeouts.Create, applicationDefaultTimeout)
+	defer cancel()
 	if c == nil {
 		return
 	}
-	ctx = r.data.logContext(ctx)
-	limit, diags := plan.Timeouts.Create(ctx, defaultApplicationCreateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
 
 	name := plan.Name.ValueString()
 	resp.Diagnostics.Append(setApplicationIdentity(ctx, resp.Identity, name)...)
@@ -410,18 +399,11 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	c := r.client(&resp.Diagnostics)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, plan.Timeouts.Update, applicationDefaultTimeout)
+	defer cancel()
 	if c == nil {
 		return
 	}
-	ctx = r.data.logContext(ctx)
-	limit, diags := plan.Timeouts.Update(ctx, defaultApplicationUpdateTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
@@ -452,18 +434,11 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 		tflog.Info(ctx, "stop_on_destroy is false: application left as it is", map[string]any{"application": name})
 		return
 	}
-	c := r.client(&resp.Diagnostics)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, state.Timeouts.Delete, applicationDefaultTimeout)
+	defer cancel()
 	if c == nil {
 		return
 	}
-	ctx = r.data.logContext(ctx)
-	limit, diags := state.Timeouts.Delete(ctx, defaultApplicationDeleteTimeout)
-	resp.Diagnostics.Append(diags...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, limit)
-	defer cancel()
 	ctx = tflog.SetField(ctx, "application", name)
 
 	_, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Stop, "")
@@ -585,6 +560,33 @@ func (m *applicationResourceModel) setFromCluster(ctx context.Context, app recon
 	m.MajorFailure = types.BoolValue(info.MajorFailure)
 	m.MinorFailure = types.BoolValue(info.MinorFailure)
 
+	list, d := applicationProcessesValue(ctx, procs)
+	diags.Append(d...)
+	m.Processes = list
+	if m.StopOnDestroy.IsNull() || m.StopOnDestroy.IsUnknown() {
+		m.StopOnDestroy = types.BoolValue(true)
+	}
+	return diags
+}
+
+// joinWords renders a, b, c as "a, b or c".
+func joinWords(words []string) string {
+	switch len(words) {
+	case 0:
+		return ""
+	case 1:
+		return words[0]
+	}
+	out := words[0]
+	for _, w := range words[1 : len(words)-1] {
+		out += ", " + w
+	}
+	return out + " or " + words[len(words)-1]
+}
+
+// applicationProcessesValue builds the processes attribute, sorted by name.
+func applicationProcessesValue(ctx context.Context, procs []supvisors.ProcessInfo) (types.List, diag.Diagnostics) {
+	var diags diag.Diagnostics
 	sorted := append([]supvisors.ProcessInfo(nil), procs...)
 	sort.Slice(sorted, func(i, j int) bool { return sorted[i].ProcessName < sorted[j].ProcessName })
 	elems := make([]applicationProcessModel, 0, len(sorted))
@@ -602,32 +604,5 @@ func (m *applicationResourceModel) setFromCluster(ctx context.Context, app recon
 	}
 	list, d := types.ListValueFrom(ctx, applicationProcessType, elems)
 	diags.Append(d...)
-	m.Processes = list
-	if m.StopOnDestroy.IsNull() || m.StopOnDestroy.IsUnknown() {
-		m.StopOnDestroy = types.BoolValue(true)
-	}
-	return diags
-}
-
-// errString is err.Error(), or "" for nil (for log fields).
-func errString(err error) string {
-	if err == nil {
-		return ""
-	}
-	return err.Error()
-}
-
-// joinWords renders a, b, c as "a, b or c".
-func joinWords(words []string) string {
-	switch len(words) {
-	case 0:
-		return ""
-	case 1:
-		return words[0]
-	}
-	out := words[0]
-	for _, w := range words[1 : len(words)-1] {
-		out += ", " + w
-	}
-	return out + " or " + words[len(words)-1]
+	return list, diags
 }

@@ -25,8 +25,8 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-// cuDefaultTimeout applies to create and update when the timeouts block does not set them.
-const cuDefaultTimeout = 10 * time.Minute
+// configUpdateDefaultTimeout applies to create and update when the timeouts block does not set them.
+const configUpdateDefaultTimeout = 10 * time.Minute
 
 var (
 	_ resource.Resource               = (*configUpdateResource)(nil)
@@ -204,20 +204,17 @@ func (r *configUpdateResource) Create(ctx context.Context, req resource.CreateRe
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	timeout, d := plan.Timeouts.Create(ctx, cuDefaultTimeout)
-	resp.Diagnostics.Append(d...)
-	r.rolloutInto(ctx, timeout, &plan, &resp.State, &resp.Diagnostics)
+	r.rolloutInto(ctx, plan.Timeouts.Create, &plan, &resp.State, &resp.Diagnostics)
 }
 
-// rolloutInto rolls plan out within timeout and stores it in state when that worked (nothing is stored after
-// an error, or when diags already holds one).
-func (r *configUpdateResource) rolloutInto(ctx context.Context, timeout time.Duration, plan *configUpdateModel, state *tfsdk.State, diags *diag.Diagnostics) {
-	c := r.client(diags)
-	if diags.HasError() {
+// rolloutInto rolls plan out within the limit of its timeouts block and stores it in state when that worked
+// (nothing is stored after an error, or when diags already holds one).
+func (r *configUpdateResource) rolloutInto(ctx context.Context, limit timeoutLimit, plan *configUpdateModel, state *tfsdk.State, diags *diag.Diagnostics) {
+	ctx, c, cancel := r.begin(ctx, diags, limit, configUpdateDefaultTimeout)
+	defer cancel()
+	if c == nil {
 		return
 	}
-	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
-	defer cancel()
 	if r.rollout(ctx, c, plan, diags) {
 		diags.Append(state.Set(ctx, plan)...)
 	}
@@ -245,9 +242,7 @@ func (r *configUpdateResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	timeout, d := plan.Timeouts.Update(ctx, cuDefaultTimeout)
-	resp.Diagnostics.Append(d...)
-	r.rolloutInto(ctx, timeout, &plan, &resp.State, &resp.Diagnostics)
+	r.rolloutInto(ctx, plan.Timeouts.Update, &plan, &resp.State, &resp.Diagnostics)
 }
 
 // Delete changes nothing on the hosts: the configuration files stay what they are.

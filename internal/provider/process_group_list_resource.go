@@ -137,9 +137,9 @@ type pgListGroup struct {
 
 // model is the supvisors_process_group state that an import then a refresh of the group would give, with the
 // arguments that the cluster cannot tell left unset.
-func (g pgListGroup) model() (processGroupModel, diag.Diagnostics) {
-	procs, diags := pgProcessesValue(g.members)
-	return processGroupModel{
+func (g pgListGroup) model() (processGroupResourceModel, diag.Diagnostics) {
+	procs, diags := processGroupProcessesValue(g.members)
+	return processGroupResourceModel{
 		ID:              types.StringValue(g.scope.ID()),
 		Application:     types.StringValue(g.scope.App),
 		Program:         types.StringValue(g.scope.Program),

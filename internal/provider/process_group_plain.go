@@ -88,10 +88,10 @@ func pgPlainRefusals(ctx context.Context, c *supvisors.Client, config tfsdk.Conf
 // and checks a new group or program against the supervisord. It reports whether the endpoint is plain (the
 // Supvisors checks are then skipped). The endpoint is detected only when something is to be checked.
 func (r *processGroupResource) modifyPlanPlain(ctx context.Context, req resource.ModifyPlanRequest,
-	resp *resource.ModifyPlanResponse, plan, state *processGroupModel) bool {
+	resp *resource.ModifyPlanResponse, plan, state *processGroupResourceModel) bool {
 	c := r.data.client
 	newScope := state == nil || !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program)
-	var cfg processGroupModel
+	var cfg processGroupResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	supvisorsOnly := !cfg.Numprocs.IsNull() || !cfg.Enabled.IsNull() || !cfg.Strategy.IsNull() ||
 		(!cfg.ExtraArgs.IsNull() && cfg.ExtraArgs.ValueString() != "")
@@ -118,7 +118,7 @@ func (r *processGroupResource) modifyPlanPlain(ctx context.Context, req resource
 // applyPlain is apply on a plain supervisord: the running state and restarts only (the attributes that need
 // Supvisors were refused at plan time, and are refused again here should the plan have been made without a
 // configured provider).
-func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Client, plan, state *processGroupModel, diags *diag.Diagnostics) bool {
+func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Client, plan, state *processGroupResourceModel, diags *diag.Diagnostics) bool {
 	s := plan.scope()
 	if !plan.Numprocs.IsNull() || !plan.Enabled.IsNull() || plan.ExtraArgs.ValueString() != "" {
 		info, _ := c.Detect(ctx)
@@ -154,7 +154,7 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 	members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
-	plan.Processes, d = pgProcessesValue(members)
+	plan.Processes, d = processGroupProcessesValue(members)
 	diags.Append(d...)
 	return !diags.HasError()
 }

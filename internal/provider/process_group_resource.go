@@ -27,8 +27,8 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-// pgDefaultTimeout applies to create, update and delete when the timeouts block does not set them.
-const pgDefaultTimeout = 5 * time.Minute
+// processGroupDefaultTimeout applies to create, update and delete when the timeouts block does not set them.
+const processGroupDefaultTimeout = 5 * time.Minute
 
 // pgMaxNumprocs is the largest numprocs accepted at plan time: far above what one program runs in practice,
 // and well inside XML-RPC's 32-bit int (a larger value would reach every instance as a number it cannot carry).
@@ -52,8 +52,8 @@ type processGroupResource struct {
 	resourceBase
 }
 
-// processGroupModel is the resource's data.
-type processGroupModel struct {
+// processGroupResourceModel is the resource's data.
+type processGroupResourceModel struct {
 	ID              types.String   `tfsdk:"id"`
 	Application     types.String   `tfsdk:"application"`
 	Program         types.String   `tfsdk:"program"`
@@ -68,15 +68,15 @@ type processGroupModel struct {
 	Processes       types.List     `tfsdk:"processes"`
 }
 
-// pgProcessAttrTypes is the object type of one element of processes.
-var pgProcessAttrTypes = map[string]attr.Type{
+// processGroupProcessType is the object type of one element of processes.
+var processGroupProcessType = types.ObjectType{AttrTypes: map[string]attr.Type{
 	"namespec":    types.StringType,
 	"statename":   types.StringType,
 	"identifiers": types.ListType{ElemType: types.StringType},
 	"extra_args":  types.StringType,
-}
+}}
 
-func (m *processGroupModel) scope() reconcile.Scope {
+func (m *processGroupResourceModel) scope() reconcile.Scope {
 	return reconcile.Scope{App: m.Application.ValueString(), Program: m.Program.ValueString()}
 }
 
@@ -226,7 +226,7 @@ func (r *processGroupResource) UpgradeState(ctx context.Context) map[int64]resou
 
 // ValidateConfig checks the combinations that the attributes alone cannot.
 func (r *processGroupResource) ValidateConfig(ctx context.Context, req resource.ValidateConfigRequest, resp *resource.ValidateConfigResponse) {
-	var cfg processGroupModel
+	var cfg processGroupResourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &cfg)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -251,14 +251,14 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if req.Plan.Raw.IsNull() {
 		return // destroy
 	}
-	var plan processGroupModel
+	var plan processGroupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	if resp.Diagnostics.HasError() {
 		return
 	}
-	var state *processGroupModel
+	var state *processGroupResourceModel
 	if !req.State.Raw.IsNull() {
-		state = &processGroupModel{}
+		state = &processGroupResourceModel{}
 		resp.Diagnostics.Append(req.State.Get(ctx, state)...)
 		if resp.Diagnostics.HasError() {
 			return
@@ -290,7 +290,7 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 
 // pgRecordOnly reports whether an update only records the plan: nothing acts on the cluster. The computed values
 // are then those of the state (ModifyPlan plans them so; they are filled here too should the plan not carry them).
-func pgRecordOnly(plan, state *processGroupModel) bool {
+func pgRecordOnly(plan, state *processGroupResourceModel) bool {
 	if pgActsOnCluster(plan, state) {
 		return false
 	}
@@ -304,7 +304,7 @@ func pgRecordOnly(plan, state *processGroupModel) bool {
 }
 
 // pgActsOnCluster reports whether going from state to plan needs any action on the cluster.
-func pgActsOnCluster(plan, state *processGroupModel) bool {
+func pgActsOnCluster(plan, state *processGroupResourceModel) bool {
 	return !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program) ||
 		!plan.State.Equal(state.State) || !plan.ExtraArgs.Equal(state.ExtraArgs) ||
 		!plan.Numprocs.Equal(state.Numprocs) || !plan.Enabled.Equal(state.Enabled) ||
@@ -374,7 +374,7 @@ func (r *processGroupResource) ImportState(ctx context.Context, req resource.Imp
 
 // Read refreshes the state from the shared snapshot; numprocs and enabled, when managed, from every instance.
 func (r *processGroupResource) Read(ctx context.Context, req resource.ReadRequest, resp *resource.ReadResponse) {
-	var m processGroupModel
+	var m processGroupResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -441,26 +441,20 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 		pgDownWarning(&resp.Diagnostics, s, "Reading numprocs/enabled", obs.Down)
 	}
 	var d diag.Diagnostics
-	m.Processes, d = pgProcessesValue(members)
+	m.Processes, d = processGroupProcessesValue(members)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
 // Create adopts what already matches and changes the rest.
 func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRequest, resp *resource.CreateResponse) {
-	var plan processGroupModel
+	var plan processGroupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Create(ctx, pgDefaultTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, plan.Timeouts.Create, processGroupDefaultTimeout)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	resp.Diagnostics.Append(setProcessGroupIdentity(ctx, resp.Identity, plan.scope())...)
 	if !r.saveBeforeCreate(ctx, c, &plan, resp) {
 		return
@@ -472,7 +466,7 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 		defer rcancel()
 		if members, err := pgFreshMembers(rctx, c, plan.scope()); err == nil {
 			var d diag.Diagnostics
-			if plan.Processes, d = pgProcessesValue(members); !d.HasError() {
+			if plan.Processes, d = processGroupProcessesValue(members); !d.HasError() {
 				resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 			}
 		}
@@ -485,7 +479,7 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 // saved) and then saves the resource in the state before anything is started or changed: a create that fails or
 // is interrupted later is then kept (tainted), never lost with the processes it started. It reports false when
 // it added an error.
-func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisors.Client, plan *processGroupModel, resp *resource.CreateResponse) bool {
+func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisors.Client, plan *processGroupResourceModel, resp *resource.CreateResponse) bool {
 	s := plan.scope()
 	plain := pgIsPlain(ctx, c)
 	if plain && (!plan.Numprocs.IsNull() || !plan.Enabled.IsNull() || plan.ExtraArgs.ValueString() != "") {
@@ -504,7 +498,7 @@ func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisor
 	saved := *plan
 	saved.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
-	saved.Processes, d = pgProcessesValue(members)
+	saved.Processes, d = processGroupProcessesValue(members)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &saved)...)
 	if resp.Diagnostics.HasError() {
@@ -516,7 +510,7 @@ func (r *processGroupResource) saveBeforeCreate(ctx context.Context, c *supvisor
 
 // Update changes what differs between the state and the plan.
 func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRequest, resp *resource.UpdateResponse) {
-	var plan, state processGroupModel
+	var plan, state processGroupResourceModel
 	resp.Diagnostics.Append(req.Plan.Get(ctx, &plan)...)
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
@@ -529,17 +523,11 @@ func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRe
 		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
 		return
 	}
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := plan.Timeouts.Update(ctx, pgDefaultTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, plan.Timeouts.Update, processGroupDefaultTimeout)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	if !r.apply(ctx, c, &plan, &state, &resp.Diagnostics) {
 		return
 	}
@@ -548,7 +536,7 @@ func (r *processGroupResource) Update(ctx context.Context, req resource.UpdateRe
 
 // Delete stops the processes when stop_on_destroy is set. numprocs and enabled are left as they are.
 func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRequest, resp *resource.DeleteResponse) {
-	var state processGroupModel
+	var state processGroupResourceModel
 	resp.Diagnostics.Append(req.State.Get(ctx, &state)...)
 	if resp.Diagnostics.HasError() {
 		return
@@ -556,17 +544,11 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 	if !state.StopOnDestroy.IsNull() && !state.StopOnDestroy.ValueBool() {
 		return // only forgotten: no client needed
 	}
-	c := r.client(&resp.Diagnostics)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	timeout, d := state.Timeouts.Delete(ctx, pgDefaultTimeout)
-	resp.Diagnostics.Append(d...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	ctx, c, cancel := r.begin(ctx, &resp.Diagnostics, state.Timeouts.Delete, processGroupDefaultTimeout)
 	defer cancel()
+	if c == nil {
+		return
+	}
 	s := state.scope()
 	var diags diag.Diagnostics
 	if pgIsPlain(ctx, c) {
@@ -605,7 +587,7 @@ func pgVanished(ctx context.Context, c *supvisors.Client, s reconcile.Scope) boo
 // Order: enable first (a disabled program cannot start), then numprocs (new processes must exist before they
 // are started), then the running state with its extra arguments and restarts, and disable last (after the stop
 // that state = "stopped" requires with enabled = false).
-func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, plan, state *processGroupModel, diags *diag.Diagnostics) bool {
+func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, plan, state *processGroupResourceModel, diags *diag.Diagnostics) bool {
 	if pgIsPlain(ctx, c) {
 		return r.applyPlain(ctx, c, plan, state, diags) // process_group_plain.go
 	}
@@ -622,10 +604,10 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 			return false
 		}
 	}
-	changed := func(get func(*processGroupModel) attr.Value) bool {
+	changed := func(get func(*processGroupResourceModel) attr.Value) bool {
 		return state == nil || !get(plan).Equal(get(state))
 	}
-	enabledChanged := !plan.Enabled.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Enabled })
+	enabledChanged := !plan.Enabled.IsNull() && changed(func(m *processGroupResourceModel) attr.Value { return m.Enabled })
 	running := plan.State.ValueString() == reconcile.StateRunning
 	desired := reconcile.ProcessGroup{
 		Scope:       s,
@@ -633,7 +615,7 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 		Strategy:    plan.Strategy.ValueString(),
 		ExtraArgs:   plan.ExtraArgs.ValueString(),
 		Numprocs:    int(plan.Numprocs.ValueInt64()),
-		SetNumprocs: !plan.Numprocs.IsNull() && changed(func(m *processGroupModel) attr.Value { return m.Numprocs }),
+		SetNumprocs: !plan.Numprocs.IsNull() && changed(func(m *processGroupResourceModel) attr.Value { return m.Numprocs }),
 		Enable:      enabledChanged && plan.Enabled.ValueBool(),
 		Disable:     enabledChanged && !plan.Enabled.ValueBool(),
 		RestartAll: running && state != nil && state.State.ValueString() == reconcile.StateRunning &&
@@ -647,15 +629,15 @@ func (r *processGroupResource) apply(ctx context.Context, c *supvisors.Client, p
 	}
 	plan.ID = types.StringValue(s.ID())
 	var d diag.Diagnostics
-	plan.Processes, d = pgProcessesValue(members)
+	plan.Processes, d = processGroupProcessesValue(members)
 	diags.Append(d...)
 	return !diags.HasError()
 }
 
-// pgProcessesValue builds the processes attribute.
-func pgProcessesValue(members []supvisors.ProcessInfo) (types.List, diag.Diagnostics) {
+// processGroupProcessesValue builds the processes attribute.
+func processGroupProcessesValue(members []supvisors.ProcessInfo) (types.List, diag.Diagnostics) {
 	var diags diag.Diagnostics
-	objType := types.ObjectType{AttrTypes: pgProcessAttrTypes}
+	objType := processGroupProcessType
 	elems := make([]attr.Value, 0, len(members))
 	for _, p := range members {
 		ids := slices.Clone(p.Identifiers)
@@ -666,7 +648,7 @@ func pgProcessesValue(members []supvisors.ProcessInfo) (types.List, diag.Diagnos
 
 		idList, d := types.ListValueFrom(context.Background(), types.StringType, ids)
 		diags.Append(d...)
-		obj, d := types.ObjectValue(pgProcessAttrTypes, map[string]attr.Value{
+		obj, d := types.ObjectValue(processGroupProcessType.AttrTypes, map[string]attr.Value{
 			"namespec":    types.StringValue(p.Namespec()),
 			"statename":   types.StringValue(string(p.Statename)),
 			"identifiers": idList,

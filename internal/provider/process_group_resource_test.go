@@ -802,7 +802,7 @@ func TestAccProcessGroup_downInstanceWarning(t *testing.T) {
 	if !warned {
 		t.Errorf("no warning naming the unreachable instance %s: %v", dead, resp.Diagnostics)
 	}
-	var m processGroupModel
+	var m processGroupResourceModel
 	if d := resp.State.Get(ctx, &m); d.HasError() {
 		t.Fatal(d)
 	}

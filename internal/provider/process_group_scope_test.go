@@ -227,14 +227,14 @@ func TestProcessGroupOnlyDefined(t *testing.T) {
 }
 
 // pgUnitModel returns a model of the resource's schema with every attribute null, edited by edit, and the schema.
-func pgUnitModel(t *testing.T, edit func(*processGroupModel)) (processGroupModel, tfsdk.State) {
+func pgUnitModel(t *testing.T, edit func(*processGroupResourceModel)) (processGroupResourceModel, tfsdk.State) {
 	t.Helper()
 	ctx := context.Background()
 	var sresp resource.SchemaResponse
 	(&processGroupResource{}).Schema(ctx, resource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx)
 	st := tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}
-	var m processGroupModel
+	var m processGroupResourceModel
 	null := tfsdk.State{Schema: sresp.Schema, Raw: pgNullObject(typ.(tftypes.Object))}
 	if d := null.Get(ctx, &m); d.HasError() {
 		t.Fatal(d)
@@ -255,15 +255,15 @@ func pgNullObject(typ tftypes.Object) tftypes.Value {
 }
 
 // pgUnitGroup fills a model as a created group of application a: running, CONFIG, one process.
-func pgUnitGroup(t *testing.T) func(*processGroupModel) {
-	return func(m *processGroupModel) {
+func pgUnitGroup(t *testing.T) func(*processGroupResourceModel) {
+	return func(m *processGroupResourceModel) {
 		m.ID = types.StringValue("a:*")
 		m.Application = types.StringValue("a")
 		m.State = types.StringValue(reconcile.StateRunning)
 		m.Strategy = types.StringValue(string(supvisors.StrategyConfig))
 		m.ExtraArgs = types.StringValue("")
 		m.StopOnDestroy = types.BoolValue(true)
-		procs, d := pgProcessesValue([]supvisors.ProcessInfo{pgProc("a", "x", supvisors.ProcessRunning, "")})
+		procs, d := processGroupProcessesValue([]supvisors.ProcessInfo{pgProc("a", "x", supvisors.ProcessRunning, "")})
 		if d.HasError() {
 			t.Fatal(d)
 		}
@@ -277,11 +277,11 @@ func pgUnitGroup(t *testing.T) func(*processGroupModel) {
 func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 	ctx := context.Background()
 	prior, state := pgUnitModel(t, pgUnitGroup(t))
-	_, plan := pgUnitModel(t, func(m *processGroupModel) {
+	_, plan := pgUnitModel(t, func(m *processGroupResourceModel) {
 		pgUnitGroup(t)(m)
 		m.Strategy = types.StringValue(string(supvisors.StrategyLessLoaded))
 		m.StopOnDestroy = types.BoolValue(false)
-		m.Processes = types.ListUnknown(types.ObjectType{AttrTypes: pgProcessAttrTypes})
+		m.Processes = types.ListUnknown(processGroupProcessType)
 	})
 	r := &processGroupResource{}
 	resp := &resource.UpdateResponse{State: state}
@@ -289,7 +289,7 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 	if resp.Diagnostics.HasError() {
 		t.Fatalf("update acted on the cluster: %v", resp.Diagnostics)
 	}
-	var got processGroupModel
+	var got processGroupResourceModel
 	if d := resp.State.Get(ctx, &got); d.HasError() {
 		t.Fatal(d)
 	}
@@ -301,7 +301,7 @@ func TestProcessGroupUpdateNoClusterAction(t *testing.T) {
 	}
 
 	// a change of state does act on the cluster (and fails here, without a client)
-	_, plan = pgUnitModel(t, func(m *processGroupModel) {
+	_, plan = pgUnitModel(t, func(m *processGroupResourceModel) {
 		pgUnitGroup(t)(m)
 		m.State = types.StringValue(reconcile.StateStopped)
 	})
@@ -382,8 +382,11 @@ func TestProcessGroupPartial(t *testing.T) {
 		t.Error("the state attribute does not document partial")
 	}
 	for _, want := range []string{reconcile.StateRunning, reconcile.StateStopped} {
-		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(reconcile.StatePartial) })
-		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.State = types.StringValue(want) })
+		prior, _ := pgUnitModel(t, func(m *processGroupResourceModel) {
+			pgUnitGroup(t)(m)
+			m.State = types.StringValue(reconcile.StatePartial)
+		})
+		plan, _ := pgUnitModel(t, func(m *processGroupResourceModel) { pgUnitGroup(t)(m); m.State = types.StringValue(want) })
 		if !pgActsOnCluster(&plan, &prior) {
 			t.Errorf("partial -> %s does not act on the cluster", want)
 		}
@@ -405,8 +408,8 @@ func TestProcessGroupTriggersNullIsEmpty(t *testing.T) {
 		{"empty to null", empty, null, false},
 		{"null to unknown", null, unknown, true},
 	} {
-		prior, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.prior })
-		plan, _ := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.plan })
+		prior, _ := pgUnitModel(t, func(m *processGroupResourceModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.prior })
+		plan, _ := pgUnitModel(t, func(m *processGroupResourceModel) { pgUnitGroup(t)(m); m.RestartTriggers = tc.plan })
 		if got := pgActsOnCluster(&plan, &prior); got != tc.acts {
 			t.Errorf("%s: acts on the cluster %v, want %v", tc.name, got, tc.acts)
 		}
@@ -441,8 +444,8 @@ func TestProcessGroupTriggersRestart(t *testing.T) {
 		if got := triggersRestart(tc.prior, tc.plan); got != tc.restart {
 			t.Errorf("%s: restart %v, want %v", tc.name, got, tc.restart)
 		}
-		prior, _ := pgUnitModel(t, func(x *processGroupModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.prior })
-		plan, _ := pgUnitModel(t, func(x *processGroupModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.plan })
+		prior, _ := pgUnitModel(t, func(x *processGroupResourceModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.prior })
+		plan, _ := pgUnitModel(t, func(x *processGroupResourceModel) { pgUnitGroup(t)(x); x.RestartTriggers = tc.plan })
 		if got := pgActsOnCluster(&plan, &prior); got != tc.restart {
 			t.Errorf("%s: acts on the cluster %v, want %v", tc.name, got, tc.restart)
 		}
@@ -461,7 +464,7 @@ func TestProcessGroupNotConfigured(t *testing.T) {
 		t.Errorf("read without a configured provider: %v, state changed %v", rresp.Diagnostics, !rresp.State.Raw.Equal(state.Raw))
 	}
 
-	_, keep := pgUnitModel(t, func(m *processGroupModel) { pgUnitGroup(t)(m); m.StopOnDestroy = types.BoolValue(false) })
+	_, keep := pgUnitModel(t, func(m *processGroupResourceModel) { pgUnitGroup(t)(m); m.StopOnDestroy = types.BoolValue(false) })
 	dresp := &resource.DeleteResponse{State: keep}
 	r.Delete(ctx, resource.DeleteRequest{State: keep}, dresp)
 	if dresp.Diagnostics.HasError() {
@@ -478,7 +481,7 @@ func TestProcessGroupNotConfigured(t *testing.T) {
 func TestProcessGroupIdentifiersSorted(t *testing.T) {
 	p := pgProc("a", "x", supvisors.ProcessRunning, "")
 	p.Identifiers = []string{"h:3", "h:1", "h:2"}
-	list, d := pgProcessesValue([]supvisors.ProcessInfo{p})
+	list, d := processGroupProcessesValue([]supvisors.ProcessInfo{p})
 	if d.HasError() {
 		t.Fatal(d)
 	}

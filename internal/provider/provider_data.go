@@ -87,3 +87,24 @@ type tflogAdapter struct{ data *providerData }
 func (a tflogAdapter) Debug(ctx context.Context, msg string, fields map[string]any) {
 	tflog.Debug(a.data.logContext(ctx), msg, fields)
 }
+
+// timeoutLimit is the Create, Update or Delete method of a timeouts block.
+type timeoutLimit func(ctx context.Context, defaultTimeout time.Duration) (time.Duration, diag.Diagnostics)
+
+// begin opens a handler that acts on the cluster: the configured client (an error in diags when there is none),
+// the log masking of the password, and a context bounded by the timeouts block's limit (limit, defaulting to
+// def). When diags holds an error afterwards (this one's or an earlier one), the client is nil and the caller
+// returns. cancel is never nil.
+func (r *resourceBase) begin(ctx context.Context, diags *diag.Diagnostics, limit timeoutLimit, def time.Duration) (context.Context, *supvisors.Client, context.CancelFunc) {
+	c := r.client(diags)
+	if diags.HasError() {
+		return ctx, nil, func() {}
+	}
+	timeout, d := limit(ctx, def)
+	diags.Append(d...)
+	if diags.HasError() {
+		return ctx, nil, func() {}
+	}
+	ctx, cancel := context.WithTimeout(r.data.logContext(ctx), timeout)
+	return ctx, c, cancel
+}
