@@ -2,7 +2,6 @@ package supvisors
 
 import (
 	"errors"
-	"sync"
 	"testing"
 	"time"
 
@@ -13,7 +12,6 @@ import (
 // may answer a *Fault of this package, and the server detects as a release.
 type fakeServer struct {
 	*supvisorstest.Server
-	mu sync.Mutex // guards the state of a test's own handlers
 }
 
 // handlerFunc answers one call: a value, or an error (a *Fault becomes an
