@@ -121,7 +121,7 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"and a `process_name` holding `%(process_num)`), which stands for all its processes " +
 					"`<program>_<N>`. Changing it replaces the resource.",
 				Optional:      true,
-				Validators:    []validator.String{validators.Name("program name"), pgProgramValidator{}},
+				Validators:    []validator.String{validators.Name("program name"), validators.Program()},
 				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
 			},
 			"state": schema.StringAttribute{
@@ -145,7 +145,7 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Optional:   true,
 				Computed:   true,
 				Default:    stringdefault.StaticString(""),
-				Validators: []validator.String{pgExtraArgsValidator{}},
+				Validators: []validator.String{validators.ExtraArgs()},
 			},
 			"numprocs": schema.Int64Attribute{
 				MarkdownDescription: "Number of processes of the homogeneous program `program` (at least 1), set " +

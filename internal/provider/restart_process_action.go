@@ -70,7 +70,7 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 					"Unset: each process restarts with the arguments it runs with now (`\"\"` restarts them without " +
 					"any). The same rules as the `extra_args` of `supvisors_process_group` apply.",
 				Optional:   true,
-				Validators: []validator.String{pgExtraArgsValidator{}},
+				Validators: []validator.String{validators.ExtraArgs()},
 			},
 			"timeout": timeoutAttribute("the processes to run again"),
 		},

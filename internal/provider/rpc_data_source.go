@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types/basetypes"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
 var (
@@ -63,7 +64,7 @@ func (d *rpcDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 				Required: true,
 				MarkdownDescription: "Full method name with its namespace, e.g. `supvisors.get_inner_process_info` or " +
 					"`supervisor.tailProcessStdoutLog`. Must be one of the read-only methods listed above.",
-				Validators: []validator.String{rpcMethodValidator{}},
+				Validators: []validator.String{rpcMethodValidator()},
 			},
 			"args": schema.DynamicAttribute{
 				Optional: true,
@@ -71,7 +72,7 @@ func (d *rpcDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 					"`[\"web:web_server\", 0, 1024]` sends a string and two integers. Strings, numbers (whole numbers " +
 					"are sent as XML-RPC `int`, others as `double`), booleans, lists and objects/maps (sent as " +
 					"`struct`) are accepted; null is not (XML-RPC has no nil). Omitted: no argument.",
-				Validators: []validator.Dynamic{rpcArgsValidator{}},
+				Validators: []validator.Dynamic{rpcArgsValidator()},
 			},
 			"instance": schema.StringAttribute{
 				Optional: true,
@@ -143,28 +144,15 @@ func (d *rpcDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 }
 
 // rpcArgsValidator checks at plan time that args is a list (or tuple) of values XML-RPC can carry.
-type rpcArgsValidator struct{}
-
-var _ validator.Dynamic = rpcArgsValidator{}
-
-func (rpcArgsValidator) Description(_ context.Context) string {
-	return "value must be a list of strings, numbers, booleans, lists or objects"
-}
-
-func (v rpcArgsValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (rpcArgsValidator) ValidateDynamic(_ context.Context, req validator.DynamicRequest, resp *validator.DynamicResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() || req.ConfigValue.IsUnderlyingValueUnknown() {
-		return
-	}
-	if containsUnknown(req.ConfigValue.UnderlyingValue()) {
-		return
-	}
-	if _, err := rpcArgs(req.ConfigValue); err != nil {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid args", err.Error())
-	}
+func rpcArgsValidator() validator.Dynamic {
+	return validators.DynamicCheck("value must be a list of strings, numbers, booleans, lists or objects", "Invalid args",
+		func(v types.Dynamic) error {
+			if containsUnknown(v.UnderlyingValue()) {
+				return nil
+			}
+			_, err := rpcArgs(v)
+			return err
+		})
 }
 
 func containsUnknown(v attr.Value) bool {

@@ -1,7 +1,6 @@
 package provider
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -9,6 +8,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
 // rpcMutatingMethods says what each method of Supervisor 4.2 and Supvisors 0.19 that acts on the cluster does;
@@ -90,25 +90,14 @@ func rpcAllowedMethodList() string {
 }
 
 // rpcMethodValidator refuses, at plan time, any method that rpcMethodAllowed refuses.
-type rpcMethodValidator struct{}
-
-var _ validator.String = rpcMethodValidator{}
-
-func (rpcMethodValidator) Description(_ context.Context) string {
-	return "value must be a read-only (side-effect free) XML-RPC method of Supervisor or Supvisors"
+func rpcMethodValidator() validator.String {
+	return validators.StringCheck("value must be a read-only (side-effect free) XML-RPC method of Supervisor or Supvisors", rpcMethodProblem)
 }
 
-func (v rpcMethodValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (rpcMethodValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	method := req.ConfigValue.ValueString()
+// rpcMethodProblem is the error of a method supvisors_rpc refuses (two empty strings for an allowed one).
+func rpcMethodProblem(method string) (summary, detail string) {
 	if rpcMethodAllowed(method) {
-		return
+		return "", ""
 	}
 	allowed := "Allowed read-only methods: " + rpcAllowedMethodList() + "."
 	if why, ok := rpcMutatingMethods[method]; ok {
@@ -122,10 +111,9 @@ func (rpcMethodValidator) ValidateString(_ context.Context, req validator.String
 			detail = fmt.Sprintf("supvisors_rpc refuses %q: %s, so it cannot be checked to be read-only. Use one "+
 				"supvisors_rpc data source per call.", method, why)
 		}
-		resp.Diagnostics.AddAttributeError(req.Path, summary, detail+"\n\n"+allowed)
-		return
+		return summary, detail + "\n\n" + allowed
 	}
-	resp.Diagnostics.AddAttributeError(req.Path, "Unknown or not read-only method",
+	return "Unknown or not read-only method",
 		fmt.Sprintf("%q is not a read-only method of Supervisor 4.2 or Supvisors 0.19 known to this provider (names "+
-			"are case-sensitive and carry their namespace, e.g. \"supvisors.get_strategies\").\n\n%s", method, allowed))
+			"are case-sensitive and carry their namespace, e.g. \"supvisors.get_strategies\").\n\n%s", method, allowed)
 }

@@ -184,7 +184,7 @@ func TestRPCMethodValidator(t *testing.T) {
 	for method, want := range cases {
 		req := validator.StringRequest{Path: path.Root("method"), ConfigValue: types.StringValue(method)}
 		var resp validator.StringResponse
-		rpcMethodValidator{}.ValidateString(context.Background(), req, &resp)
+		rpcMethodValidator().ValidateString(context.Background(), req, &resp)
 		if want == "" {
 			if resp.Diagnostics.HasError() {
 				t.Errorf("%s: unexpected error %v", method, resp.Diagnostics)
@@ -201,7 +201,7 @@ func TestRPCMethodValidator(t *testing.T) {
 	}
 	// unknown values (from other resources) are checked when known
 	var resp validator.StringResponse
-	rpcMethodValidator{}.ValidateString(context.Background(),
+	rpcMethodValidator().ValidateString(context.Background(),
 		validator.StringRequest{Path: path.Root("method"), ConfigValue: types.StringUnknown()}, &resp)
 	if resp.Diagnostics.HasError() {
 		t.Errorf("unknown value: %v", resp.Diagnostics)
