@@ -34,8 +34,8 @@ func failThen(n int, fa *Fault, v any) handlerFunc {
 
 func TestMulticallWithAFaultInside(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mGetAPIVersion, value("0.19"))
-	f.handle(mGetApplicationInfo, func(args []any) (any, error) {
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetApplicationInfo, func(args []any) (any, error) {
 		if args[0] == "nope" {
 			return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: application=nope unknown to Supvisors"}
 		}
@@ -44,9 +44,9 @@ func TestMulticallWithAFaultInside(t *testing.T) {
 	f.handle(supervisorGetState, value(map[string]any{"statecode": 1, "statename": "RUNNING"}))
 	c := newTestClient(t, f.URL())
 	res, err := c.System().Multicall(context.Background(), []MulticallCall{
-		{Method: mGetAPIVersion},
-		{Method: mGetApplicationInfo, Params: []any{"web"}},
-		{Method: mGetApplicationInfo, Params: []any{"nope"}},
+		{Method: supvisorsGetAPIVersion},
+		{Method: supvisorsGetApplicationInfo, Params: []any{"web"}},
+		{Method: supvisorsGetApplicationInfo, Params: []any{"nope"}},
 		{Method: supervisorGetState},
 	})
 	if err != nil {
@@ -70,15 +70,15 @@ func TestMulticallWithAFaultInside(t *testing.T) {
 	}
 	// The server-side order is kept.
 	// (the first multicall carries the detection)
-	if got := f.called(); !slices.Equal(got, []string{systemMulticall, systemListMethods, mGetAPIVersion, mGetAPIVersion,
-		mGetApplicationInfo, mGetApplicationInfo, supervisorGetState}) {
+	if got := f.called(); !slices.Equal(got, []string{systemMulticall, systemListMethods, supvisorsGetAPIVersion, supvisorsGetAPIVersion,
+		supvisorsGetApplicationInfo, supvisorsGetApplicationInfo, supervisorGetState}) {
 		t.Fatalf("calls %v", got)
 	}
 }
 
 func TestRetryBadStateOnReadUntilOK(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mGetApplicationInfo, failThen(3, &Fault{Code: FaultBadSupvisorsState, String: syncFault}, capturedApp("web", ApplicationRunning, true)))
+	f.handle(supvisorsGetApplicationInfo, failThen(3, &Fault{Code: FaultBadSupvisorsState, String: syncFault}, capturedApp("web", ApplicationRunning, true)))
 	c := newTestClient(t, f.URL())
 	info, err := c.GetApplicationInfo(context.Background(), "web")
 	if err != nil || info.Statename != ApplicationRunning {
@@ -91,7 +91,7 @@ func TestRetryBadStateOnReadUntilOK(t *testing.T) {
 
 func TestRetryBadStateUntilDeadline(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mGetApplicationInfo, fault(FaultBadSupvisorsState, syncFault))
+	f.handle(supvisorsGetApplicationInfo, fault(FaultBadSupvisorsState, syncFault))
 	c := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = 600 * time.Millisecond })
 	start := time.Now()
 	_, err := c.GetApplicationInfo(context.Background(), "web")
@@ -102,7 +102,7 @@ func TestRetryBadStateUntilDeadline(t *testing.T) {
 	if !errors.As(err, &nr) {
 		t.Fatalf("%T %v", err, err)
 	}
-	if nr.State != StateSynchronization || nr.Method != mGetApplicationInfo || len(nr.Accepted) != 5 || nr.Accepted[1] != "OPERATION" {
+	if nr.State != StateSynchronization || nr.Method != supvisorsGetApplicationInfo || len(nr.Accepted) != 5 || nr.Accepted[1] != "OPERATION" {
 		t.Fatalf("%#v", nr)
 	}
 	if !IsFault(err, FaultBadSupvisorsState) {
@@ -117,7 +117,7 @@ func TestRetryBadStateUntilDeadline(t *testing.T) {
 
 	// A context deadline shorter than ReadyTimeout wins, and the error says
 	// both what was seen and that the context ended.
-	f.handle(mStartApplication, fault(FaultBadSupvisorsState,
+	f.handle(supvisorsStartApplication, fault(FaultBadSupvisorsState,
 		"BAD_SUPVISORS_STATE: invalid Supvisors state=CONCILIATION - state expected in ['OPERATION']"))
 	c2 := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = time.Minute })
 	ctx, cancel := context.WithTimeout(context.Background(), 400*time.Millisecond)
@@ -135,8 +135,8 @@ func TestRetryBadStateUntilDeadline(t *testing.T) {
 	}
 
 	// A fault that does not name the state: the client asks for it.
-	f.handle(mRestartSequence, fault(FaultBadSupvisorsState, "BAD_SUPVISORS_STATE: jobs in progress"))
-	f.handle(mGetSupvisorsState, value(capturedState(StateOperation)))
+	f.handle(supvisorsRestartSequence, fault(FaultBadSupvisorsState, "BAD_SUPVISORS_STATE: jobs in progress"))
+	f.handle(supvisorsGetSupvisorsState, value(capturedState(StateOperation)))
 	c3 := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
 	if err := c3.RestartSequence(context.Background(), false); !errors.As(err, &nr) || nr.State != StateOperation {
 		t.Fatalf("state lookup: %v", err)
@@ -145,20 +145,20 @@ func TestRetryBadStateUntilDeadline(t *testing.T) {
 
 func TestMutatingCallRetriedOnBadState(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mStopApplication, failThen(2, &Fault{Code: FaultBadSupvisorsState, String: syncFault}, true))
+	f.handle(supvisorsStopApplication, failThen(2, &Fault{Code: FaultBadSupvisorsState, String: syncFault}, true))
 	c := newTestClient(t, f.URL())
 	if err := c.StopApplication(context.Background(), "web", false); err != nil {
 		t.Fatal(err)
 	}
-	if f.countCalls(mStopApplication) != 3 {
-		t.Fatalf("%d calls", f.countCalls(mStopApplication))
+	if f.countCalls(supvisorsStopApplication) != 3 {
+		t.Fatalf("%d calls", f.countCalls(supvisorsStopApplication))
 	}
 	// Other faults are returned at once.
-	f.handle(mStartApplication, fault(FaultAlreadyStarted, "ALREADY_STARTED: web"))
+	f.handle(supvisorsStartApplication, fault(FaultAlreadyStarted, "ALREADY_STARTED: web"))
 	if err := c.StartApplication(context.Background(), StrategyConfig, "web", false); !IsFault(err, FaultAlreadyStarted) {
 		t.Fatal(err)
 	}
-	if f.countCalls(mStartApplication) != 1 {
+	if f.countCalls(supvisorsStartApplication) != 1 {
 		t.Fatal("ALREADY_STARTED retried")
 	}
 }
@@ -175,22 +175,22 @@ func TestParseStateFault(t *testing.T) {
 
 func snapshotServer(t *testing.T, delay time.Duration) *fakeServer {
 	f := newFakeServer(t)
-	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		time.Sleep(delay)
 		return capturedState(StateOperation), nil
 	})
-	f.handle(mGetAllApplicationsInfo, value([]any{
+	f.handle(supvisorsGetAllApplicationsInfo, value([]any{
 		capturedApp("web", ApplicationRunning, true), capturedApp("tools", ApplicationStopped, false),
 		capturedApp("batch", ApplicationStopped, true),
 	}))
-	f.handle(mGetAllProcessInfo, value([]any{
+	f.handle(supvisorsGetAllProcessInfo, value([]any{
 		capturedProcess("web", "web_server", ProcessRunning, "127.0.0.1:61001"),
 		capturedProcess("web", "web_cache", ProcessRunning, "127.0.0.1:61001"),
 		capturedProcess("tools", "tool", ProcessStopped),
 		capturedProcess("batch", "batch_init", ProcessStopped),
 		capturedProcess("batch", "batch_job", ProcessStopped),
 	}))
-	f.handle(mStartApplication, value(true))
+	f.handle(supvisorsStartApplication, value(true))
 	return f
 }
 
@@ -269,7 +269,7 @@ func TestSnapshotSingleflightAndInvalidation(t *testing.T) {
 
 func TestSnapshotMaxAgeAndRetry(t *testing.T) {
 	f := snapshotServer(t, 0)
-	f.handle(mGetAllApplicationsInfo, failThen(2, &Fault{Code: FaultBadSupvisorsState, String: syncFault},
+	f.handle(supvisorsGetAllApplicationsInfo, failThen(2, &Fault{Code: FaultBadSupvisorsState, String: syncFault},
 		[]any{capturedApp("web", ApplicationRunning, true)}))
 	c := newTestClient(t, f.URL(), func(c *Config) { c.SnapshotMaxAge = 100 * time.Millisecond })
 	s, err := c.Snapshot(context.Background())
@@ -285,9 +285,9 @@ func TestSnapshotMaxAgeAndRetry(t *testing.T) {
 	}
 	// Another fault inside is an error naming the method.
 	f2 := snapshotServer(t, 0)
-	f2.handle(mGetAllProcessInfo, fault(FaultFailed, "FAILED: boom"))
+	f2.handle(supvisorsGetAllProcessInfo, fault(FaultFailed, "FAILED: boom"))
 	c2 := newTestClient(t, f2.URL())
-	if _, err := c2.Snapshot(context.Background()); !IsFault(err, FaultFailed) || !strings.Contains(err.Error(), mGetAllProcessInfo) {
+	if _, err := c2.Snapshot(context.Background()); !IsFault(err, FaultFailed) || !strings.Contains(err.Error(), supvisorsGetAllProcessInfo) {
 		t.Fatalf("%v", err)
 	}
 }
@@ -296,7 +296,7 @@ func TestSnapshotMaxAgeAndRetry(t *testing.T) {
 // large plan takes longer than the age); a snapshot taken while jobs are in progress lasts SnapshotMaxAge only.
 func TestSnapshotSharedWhileReadsKeepComing(t *testing.T) {
 	f := snapshotServer(t, 0)
-	f.handle(mGetAllApplicationsInfo, value([]any{capturedApp("web", ApplicationRunning, true)}))
+	f.handle(supvisorsGetAllApplicationsInfo, value([]any{capturedApp("web", ApplicationRunning, true)}))
 	c := newTestClient(t, f.URL(), func(c *Config) { c.SnapshotMaxAge = 100 * time.Millisecond })
 	first, err := c.Snapshot(context.Background())
 	if err != nil {
@@ -313,7 +313,7 @@ func TestSnapshotSharedWhileReadsKeepComing(t *testing.T) {
 	}
 	// Jobs in progress: the snapshot expires SnapshotMaxAge after its fetch, reads or not.
 	busy := snapshotServer(t, 0)
-	busy.handle(mGetSupvisorsState, func([]any) (any, error) {
+	busy.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		st := capturedState(StateOperation)
 		st["starting_jobs"] = []any{"127.0.0.1:61001"}
 		return st, nil
@@ -345,7 +345,7 @@ func plainSupervisord(t *testing.T) *fakeServer {
 func TestDetect(t *testing.T) {
 	f := newFakeServer(t)
 	f.handle(systemListMethods, value([]any{"supvisors.get_api_version", "system.listMethods", "supervisor.getState"}))
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
 	c := newTestClient(t, f.URL())
 	info, err := c.Detect(context.Background())
 	if err != nil || info.Version != "0.19" || !info.Has("supervisor.getState") || info.Has("nope") {
@@ -407,7 +407,7 @@ func TestInstanceHTTPOfHTTPSClient(t *testing.T) {
 		t.Fatal(err)
 	}
 	node2 := newFakeServer(t)
-	node2.handle(mUpdateNumprocs, value(true))
+	node2.handle(supvisorsUpdateNumprocs, value(true))
 	c, err := New(Config{URL: srv.URL, CAFile: ca, Insecure: true, InstanceURLs: map[string]string{"node2": node2.URL()}})
 	if err != nil {
 		t.Fatal(err)
@@ -423,12 +423,12 @@ func TestInstanceHTTPOfHTTPSClient(t *testing.T) {
 
 func TestInstance(t *testing.T) {
 	node2 := newFakeServer(t)
-	node2.handle(mUpdateNumprocs, value(true))
+	node2.handle(supvisorsUpdateNumprocs, value(true))
 	node1 := newFakeServer(t)
 	host, port, _ := strings.Cut(strings.TrimPrefix(node2.URL(), "http://"), ":")
 	var p2 int
 	fmt.Sscan(port, &p2)
-	node1.handle(mGetAllInstancesInfo, value([]any{
+	node1.handle(supvisorsGetAllInstancesInfo, value([]any{
 		map[string]any{"identifier": "127.0.0.1:61001", "nick_identifier": "node1", "node_name": "127.0.0.1", "port": 61001, "statename": "RUNNING"},
 		map[string]any{"identifier": host + ":" + port, "nick_identifier": "node2", "node_name": host, "port": p2, "statename": "RUNNING"},
 		map[string]any{"identifier": "10.0.0.3:61003", "nick_identifier": "node3", "node_name": "10.0.0.3", "port": 61003, "statename": "RUNNING"},
@@ -447,13 +447,13 @@ func TestInstance(t *testing.T) {
 	if err := ic.UpdateNumprocs(context.Background(), "worker", 4, false, false); err != nil {
 		t.Fatal(err)
 	}
-	if node2.countCalls(mUpdateNumprocs) != 1 || node1.countCalls(mUpdateNumprocs) != 0 {
+	if node2.countCalls(supvisorsUpdateNumprocs) != 1 || node1.countCalls(supvisorsUpdateNumprocs) != 0 {
 		t.Fatal("local-only call sent to the wrong instance")
 	}
 	// Cached under the identifier and the nick.
 	ic2, _ := c.Instance(context.Background(), host+":"+port)
 	ic3, _ := c.Instance(context.Background(), "node2")
-	if ic2 != ic || ic3 != ic || node1.countCalls(mGetAllInstancesInfo) != 1 {
+	if ic2 != ic || ic3 != ic || node1.countCalls(supvisorsGetAllInstancesInfo) != 1 {
 		t.Fatal("instance clients not cached")
 	}
 	// Requests are counted on the parent (the detection, shared with the
@@ -463,7 +463,7 @@ func TestInstance(t *testing.T) {
 	}
 	// Override by nick, without any lookup.
 	o, err := c.Instance(context.Background(), "node3")
-	if err != nil || o.Endpoint() != node2.URL() || node1.countCalls(mGetAllInstancesInfo) != 1 {
+	if err != nil || o.Endpoint() != node2.URL() || node1.countCalls(supvisorsGetAllInstancesInfo) != 1 {
 		t.Fatalf("override: %v", err)
 	}
 	// Override found through the identifier of node3.
@@ -505,7 +505,7 @@ type waitServer struct {
 
 func newWaitServer(t *testing.T) *waitServer {
 	w := &waitServer{fakeServer: newFakeServer(t)}
-	w.handle(mGetSupvisorsState, func([]any) (any, error) {
+	w.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		st := capturedState(StateOperation)
@@ -514,13 +514,13 @@ func newWaitServer(t *testing.T) *waitServer {
 		}
 		return st, nil
 	})
-	w.handle(mGetApplicationInfo, func(args []any) (any, error) {
+	w.handle(supvisorsGetApplicationInfo, func(args []any) (any, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		i := min(w.polls, len(w.states)-1)
 		return capturedApp(args[0].(string), w.states[i], true), nil
 	})
-	w.handle(mGetProcessInfo, func(args []any) (any, error) {
+	w.handle(supvisorsGetProcessInfo, func(args []any) (any, error) {
 		w.mu.Lock()
 		defer w.mu.Unlock()
 		i := min(w.polls, len(w.procs)-1)
@@ -567,7 +567,7 @@ func TestWaitApplication(t *testing.T) {
 		w.states = []ApplicationState{ApplicationStarting, ApplicationStopped}
 		w.procs = [][]map[string]any{failed, failed}
 		w.jobs = []bool{true, false}
-		w.handle(mGetInnerProcessInfo, func(args []any) (any, error) {
+		w.handle(supvisorsGetInnerProcessInfo, func(args []any) (any, error) {
 			id, ns := args[0].(string), args[1].(string)
 			info := map[string]any{"name": strings.TrimPrefix(ns, "faulty:"), "group": "faulty", "statename": "FATAL", "identifier": id}
 			switch {
@@ -599,8 +599,8 @@ func TestWaitApplication(t *testing.T) {
 			}
 		}
 		// One request per poll plus one multicall for the spawn errors.
-		if w.Requests() != 3 || w.countCalls(mGetInnerProcessInfo) != 6 {
-			t.Fatalf("%d requests, %d inner calls", w.Requests(), w.countCalls(mGetInnerProcessInfo))
+		if w.Requests() != 3 || w.countCalls(supvisorsGetInnerProcessInfo) != 6 {
+			t.Fatalf("%d requests, %d inner calls", w.Requests(), w.countCalls(supvisorsGetInnerProcessInfo))
 		}
 	})
 	t.Run("deadline", func(t *testing.T) {
@@ -622,7 +622,7 @@ func TestWaitApplication(t *testing.T) {
 	})
 	t.Run("unknown application", func(t *testing.T) {
 		w := newWaitServer(t)
-		w.handle(mGetApplicationInfo, fault(FaultBadName, "BAD_NAME: application=nope unknown to Supvisors"))
+		w.handle(supvisorsGetApplicationInfo, fault(FaultBadName, "BAD_NAME: application=nope unknown to Supvisors"))
 		w.states = []ApplicationState{ApplicationStopped}
 		w.procs = [][]map[string]any{{}}
 		c := newTestClient(t, w.URL())
@@ -658,7 +658,7 @@ func TestWaitProcesses(t *testing.T) {
 func TestWaitReady(t *testing.T) {
 	f := newFakeServer(t)
 	var n atomic.Int64
-	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		switch n.Add(1) {
 		case 1:
 			return nil, errors.New("crash") // HTTP 500: tolerated
@@ -672,7 +672,7 @@ func TestWaitReady(t *testing.T) {
 	if err != nil || st.FSMStatename != StateOperation {
 		t.Fatalf("%v %v", st, err)
 	}
-	f.handle(mGetSupvisorsState, value(capturedState(StateConciliation)))
+	f.handle(supvisorsGetSupvisorsState, value(capturedState(StateConciliation)))
 	ctx, cancel := context.WithTimeout(context.Background(), 300*time.Millisecond)
 	defer cancel()
 	st, err = c.WaitReady(ctx, StateOperation, StateDistribution)
@@ -791,7 +791,7 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 		all = append(all, m)
 	}
 	f.handle(systemListMethods, value(all))
-	f.handle(mGetAPIVersion, value("0.11"))
+	f.handle(supvisorsGetAPIVersion, value("0.11"))
 	c := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
 	if _, err := c.Detect(context.Background()); err != nil {
 		t.Fatal(err)
@@ -863,8 +863,8 @@ func TestEveryWrappedMethodHasATypedMethod(t *testing.T) {
 
 func TestIsReadOnlyMethod(t *testing.T) {
 	for m, want := range map[string]bool{
-		mGetAllProcessInfo: true, mTestStartApplication: false, mTestStartProcess: false, supervisorTailProcessLog: true, systemListMethods: true,
-		mStartApplication: false, mUpdateNumprocs: false, supervisorStartProcess: false, systemMulticall: false, "x.y": false,
+		supvisorsGetAllProcessInfo: true, supvisorsTestStartApplication: false, supvisorsTestStartProcess: false, supervisorTailProcessLog: true, systemListMethods: true,
+		supvisorsStartApplication: false, supvisorsUpdateNumprocs: false, supervisorStartProcess: false, systemMulticall: false, "x.y": false,
 	} {
 		if IsReadOnlyMethod(m) != want {
 			t.Errorf("IsReadOnlyMethod(%s) != %v", m, want)

@@ -12,16 +12,16 @@ import (
 // Supvisors 0.19 lab (shared API.md §7) and checks every decoded field.
 func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mGetSupvisorsState, value(capturedState(StateOperation)))
-	f.handle(mGetInstanceStateModes, value([]any{map[string]any{
+	f.handle(supvisorsGetSupvisorsState, value(capturedState(StateOperation)))
+	f.handle(supvisorsGetInstanceStateModes, value([]any{map[string]any{
 		"identifier": "127.0.0.1:61002", "nick_identifier": "node2", "now_monotonic": 408.13756046, "fsm_statecode": 4,
 		"fsm_statename": "OPERATION", "degraded_mode": false, "discovery_mode": false, "master_identifier": "127.0.0.1:61001",
 		"starting_jobs": false, "stopping_jobs": true, "instance_states": map[string]any{"127.0.0.1:61001": "RUNNING"},
 	}}))
-	f.handle(mGetMasterIdentifier, value(map[string]any{"identifier": "127.0.0.1:61001", "nick_identifier": "node1"}))
-	f.handle(mGetStrategies, value(map[string]any{"auto-fencing": false, "starting": "CONFIG", "conciliation": "USER", "supvisors_failure": "CONTINUE"}))
-	f.handle(mGetStatisticsStatus, value(map[string]any{"host_stats": true, "process_stats": true, "collecting_period": 10.0}))
-	f.handle(mGetInstanceInfo, value([]any{map[string]any{
+	f.handle(supvisorsGetMasterIdentifier, value(map[string]any{"identifier": "127.0.0.1:61001", "nick_identifier": "node1"}))
+	f.handle(supvisorsGetStrategies, value(map[string]any{"auto-fencing": false, "starting": "CONFIG", "conciliation": "USER", "supvisors_failure": "CONTINUE"}))
+	f.handle(supvisorsGetStatisticsStatus, value(map[string]any{"host_stats": true, "process_stats": true, "collecting_period": 10.0}))
+	f.handle(supvisorsGetInstanceInfo, value([]any{map[string]any{
 		"identifier": "127.0.0.1:61001", "nick_identifier": "node1", "node_name": "127.0.0.1", "port": 61001,
 		"statecode": 3, "statename": "RUNNING", "loading": 35, "process_failure": false,
 		"remote_sequence_counter": 9, "remote_time": 1795234500, "remote_mtime": 408.122385642,
@@ -34,8 +34,8 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 				"ipv4_addresses": []any{"192.0.2.2"},
 				"nic_info":       map[string]any{"nic_name": "eth0", "ipv4_address": "192.0.2.2", "netmask": "255.255.255.0"}}}},
 	}
-	f.handle(mGetNetworkInfo, value(network))
-	f.handle(mGetApplicationRules, func(args []any) (any, error) {
+	f.handle(supvisorsGetNetworkInfo, value(network))
+	f.handle(supvisorsGetApplicationRules, func(args []any) (any, error) {
 		if args[0] == "tools" {
 			return map[string]any{"managed": false, "application_name": "tools"}, nil
 		}
@@ -43,7 +43,7 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 			"start_sequence": 1, "stop_sequence": 2, "starting_strategy": "LESS_LOADED", "starting_failure_strategy": "STOP",
 			"running_failure_strategy": "RESTART_PROCESS", "status_formula": "all('web_.*')", "application_name": "web"}, nil
 	})
-	f.handle(mGetProcessRules, value([]any{map[string]any{"identifiers": []any{"node3"}, "start_sequence": 1, "stop_sequence": 1,
+	f.handle(supvisorsGetProcessRules, value([]any{map[string]any{"identifiers": []any{"node3"}, "start_sequence": 1, "stop_sequence": 1,
 		"required": true, "wait_exit": true, "expected_loading": 0, "starting_failure_strategy": "ABORT",
 		"running_failure_strategy": "CONTINUE", "application_name": "batch", "process_name": "batch_init"}}))
 	local := map[string]any{"name": "web_cache", "group": "web", "state": 20, "statename": "RUNNING", "start": 1795234480,
@@ -51,7 +51,7 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 		"start_monotonic": 388.550999008, "stop_monotonic": 0.0, "now_monotonic": 419.568567768, "extra_args": "",
 		"startsecs": 1, "stopwaitsecs": 5, "process_index": 0, "program_name": "web_cache", "disabled": false,
 		"has_stdout": true, "has_stderr": true}
-	f.handle(mGetLocalProcessInfo, value(local))
+	f.handle(supvisorsGetLocalProcessInfo, value(local))
 	inner := map[string]any{}
 	for k, v := range local {
 		inner[k] = v
@@ -59,12 +59,12 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	inner["start"], inner["now"] = 1795234480.25, 1795234511.75 // doubles in get_inner_process_info
 	inner["local_mtime"], inner["event_time"], inner["uptime"], inner["has_crashed"] = 389.575139632, 389.575040684, 29.567139967999992, false
 	inner["identifier"], inner["nick_identifier"] = "127.0.0.1:61001", "node1"
-	f.handle(mGetInnerProcessInfo, value([]any{inner}))
-	f.handle(mTestStartApplication, value([]any{map[string]any{"application_name": "batch", "process_name": "batch_init",
+	f.handle(supvisorsGetInnerProcessInfo, value([]any{inner}))
+	f.handle(supvisorsTestStartApplication, value([]any{map[string]any{"application_name": "batch", "process_name": "batch_init",
 		"state": "EXITED", "forced_reason": "", "running_identifiers": []any{"127.0.0.1:61003"}}}))
-	f.handle(mGetProcessInfo, value([]any{capturedProcess("worker", "worker_0", ProcessRunning, "127.0.0.1:61001")}))
-	f.handle(mStartAnyProcess, value("batch:batch_init"))
-	f.handle(mConciliate, value(false))
+	f.handle(supvisorsGetProcessInfo, value([]any{capturedProcess("worker", "worker_0", ProcessRunning, "127.0.0.1:61001")}))
+	f.handle(supvisorsStartAnyProcess, value("batch:batch_init"))
+	f.handle(supvisorsConciliate, value(false))
 	f.handle(supervisorGetState, value(map[string]any{"statecode": 1, "statename": "RUNNING"}))
 	f.handle(supervisorStartProcessGroup, value([]any{map[string]any{"name": "tool", "group": "tools", "status": 80, "description": "OK"}}))
 	f.handle(supervisorTailProcessStdout, value([]any{"log data", 1234, false}))
@@ -115,7 +115,7 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 			Addresses: map[string]NetworkAddress{"eth0": {HostName: "nic-192-0-2-2", Aliases: []string{"127.0.0.1"},
 				IPv4Addresses: []string{"192.0.2.2"}, NICInfo: NICInfo{NICName: "eth0", IPv4Address: "192.0.2.2", Netmask: "255.255.255.0"}}}}})
 	// 0.19.1 answers a list.
-	f.handle(mGetNetworkInfo, value([]any{map[string]any{"identifier": "x:1", "nick_identifier": "nx"}, network}))
+	f.handle(supvisorsGetNetworkInfo, value([]any{map[string]any{"identifier": "x:1", "nick_identifier": "nx"}, network}))
 	ni2, _ := c.GetNetworkInfo(ctx, "node2")
 	check("network list", ni2.Identifier, "127.0.0.1:61002")
 	ar, _ := c.GetApplicationRules(ctx, "web")
@@ -167,7 +167,7 @@ func TestTypedDecodingOfCapturedAnswers(t *testing.T) {
 	ci, _ := c.Supervisor().GetAllConfigInfo(ctx)
 	check("config", []any{ci[0].UID, ci[0].Exitcodes, ci[0].Stopsignal, ci[0].Serverurl, ci[0].StdoutLogfileMaxbytes, ci[0].Namespec()},
 		[]any{"", []int{0, 2}, 15, "AUTO", int64(65536), "tools:tool"})
-	sig, _ := c.System().MethodSignature(ctx, mStartProcess)
+	sig, _ := c.System().MethodSignature(ctx, supvisorsStartProcess)
 	check("signature", sig, []string{"bool", "StartingStrategies", "str", "str", "bool"})
 }
 

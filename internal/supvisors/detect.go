@@ -46,7 +46,7 @@ func (c *Client) detectWith(ctx context.Context, extra []MulticallCall) (*APIInf
 	if c.api != nil {
 		return c.api, nil, c.api.err(c.ep.display)
 	}
-	calls := append([]MulticallCall{{Method: systemListMethods}, {Method: mGetAPIVersion}}, extra...)
+	calls := append([]MulticallCall{{Method: systemListMethods}, {Method: supvisorsGetAPIVersion}}, extra...)
 	results, err := c.multicallWire(ctx, calls, false)
 	if err != nil {
 		if IsFault(err, FaultUnknownMethod) {
@@ -83,11 +83,11 @@ func (c *Client) detectOutcome(ctx context.Context, listed, version MulticallRes
 	case !hasSupvisors || IsFault(version.Err, FaultUnknownMethod):
 		return c.detectPlain(ctx, methods) // plain.go
 	case version.Err != nil:
-		return nil, &CallError{Method: mGetAPIVersion, Endpoint: c.ep.display, Err: version.Err}
+		return nil, &CallError{Method: supvisorsGetAPIVersion, Endpoint: c.ep.display, Err: version.Err}
 	}
-	v, derr := decodeString(version.Value, mGetAPIVersion)
+	v, derr := decodeString(version.Value, supvisorsGetAPIVersion)
 	if derr != nil {
-		return nil, c.decodeError(mGetAPIVersion, derr)
+		return nil, c.decodeError(supvisorsGetAPIVersion, derr)
 	}
 	return &APIInfo{Version: v, Methods: methods, Era: eraOf(v)}, nil
 }

@@ -53,7 +53,7 @@ func releaseMethods(version string) []string {
 	var out []string
 	for _, m := range WrappedMethods() {
 		switch m {
-		case mGetMasterAddress, mGetAllAddressesInfo, mGetAddressInfo:
+		case supvisorsGetMasterAddress, supvisorsGetAllAddressesInfo, supvisorsGetAddressInfo:
 			if era > EraAlias {
 				continue
 			}

@@ -68,8 +68,8 @@ func FuzzDecodeResponse(f *testing.F) {
 }
 
 // profileMethods are the methods whose answers the era profiles rewrite.
-var profileMethods = []string{mGetSupvisorsState, mGetAllInstancesInfo, mGetInstanceInfo, mGetAllApplicationsInfo,
-	mGetApplicationInfo, mGetAllProcessInfo, mGetProcessInfo, mGetConflicts, mGetApplicationRules, mGetProcessRules}
+var profileMethods = []string{supvisorsGetSupvisorsState, supvisorsGetAllInstancesInfo, supvisorsGetInstanceInfo, supvisorsGetAllApplicationsInfo,
+	supvisorsGetApplicationInfo, supvisorsGetAllProcessInfo, supvisorsGetProcessInfo, supvisorsGetConflicts, supvisorsGetApplicationRules, supvisorsGetProcessRules}
 
 // exerciseProfiles decodes data afresh for every era and method, rewrites it
 // with the era's profile, then runs every typed decoder on it.
@@ -84,7 +84,7 @@ func exerciseProfiles(data []byte) {
 			}
 			v = c.normalize(api, m, v)
 			exerciseDecoders(v)
-			_, _ = c.finish(api, wireCall{method: mStartApplication, args: []any{"CONFIG", "x", false}}, v, nil)
+			_, _ = c.finish(api, wireCall{method: supvisorsStartApplication, args: []any{"CONFIG", "x", false}}, v, nil)
 		}
 	}
 }
@@ -147,7 +147,7 @@ func BenchmarkDecodeAllProcessInfo(b *testing.B) {
 			if err != nil {
 				b.Fatal(err)
 			}
-			list, err := decodeList(v, mGetAllProcessInfo, processInfoFrom)
+			list, err := decodeList(v, supvisorsGetAllProcessInfo, processInfoFrom)
 			if err != nil || len(list) != 1000 {
 				b.Fatal(err)
 			}
@@ -159,7 +159,7 @@ func BenchmarkDecodeAllProcessInfo(b *testing.B) {
 // server (HTTP keep-alive, encode, decode).
 func BenchmarkGetApplicationInfo(b *testing.B) {
 	f := newFakeServer(b)
-	f.handle(mGetApplicationInfo, value(capturedApp("web", ApplicationRunning, true)))
+	f.handle(supvisorsGetApplicationInfo, value(capturedApp("web", ApplicationRunning, true)))
 	c := newTestClient(b, f.URL())
 	ctx := context.Background()
 	b.ReportAllocs()
@@ -180,9 +180,9 @@ func BenchmarkPlanSnapshot100Apps(b *testing.B) {
 		apps[i] = capturedApp(fmt.Sprintf("app_%03d", i), ApplicationRunning, true)
 	}
 	f.playRelease("0.19") // every method listed: the API profile refuses the unlisted ones
-	f.handle(mGetSupvisorsState, value(capturedState(StateOperation)))
-	f.handle(mGetAllApplicationsInfo, value(apps))
-	f.handle(mGetAllProcessInfo, value(bigProcessList(400)))
+	f.handle(supvisorsGetSupvisorsState, value(capturedState(StateOperation)))
+	f.handle(supvisorsGetAllApplicationsInfo, value(apps))
+	f.handle(supvisorsGetAllProcessInfo, value(bigProcessList(400)))
 	ctx := context.Background()
 	var requests int64
 	for b.Loop() {

@@ -18,55 +18,55 @@ const (
 // through the table below, from which WrappedMethods is built.
 const (
 	// supvisors.* (Supvisors 0.19 / 0.19.1)
-	mGetAPIVersion             = "supvisors.get_api_version"
-	mGetSupvisorsState         = "supvisors.get_supvisors_state"
-	mGetAllInstancesStateModes = "supvisors.get_all_instances_state_modes"
-	mGetInstanceStateModes     = "supvisors.get_instance_state_modes"
-	mGetMasterIdentifier       = "supvisors.get_master_identifier"
-	mGetCoreIdentifiers        = "supvisors.get_core_identifiers"
-	mGetStrategies             = "supvisors.get_strategies"
-	mGetStatisticsStatus       = "supvisors.get_statistics_status"
-	mGetNetworkInfo            = "supvisors.get_network_info"
-	mGetAllInstancesInfo       = "supvisors.get_all_instances_info"
-	mGetInstanceInfo           = "supvisors.get_instance_info"
-	mGetAllApplicationsInfo    = "supvisors.get_all_applications_info"
-	mGetApplicationInfo        = "supvisors.get_application_info"
-	mGetApplicationRules       = "supvisors.get_application_rules"
-	mGetAllProcessInfo         = "supvisors.get_all_process_info"
-	mGetProcessInfo            = "supvisors.get_process_info"
-	mGetAllLocalProcessInfo    = "supvisors.get_all_local_process_info"
-	mGetLocalProcessInfo       = "supvisors.get_local_process_info"
-	mGetAllInnerProcessInfo    = "supvisors.get_all_inner_process_info"
-	mGetInnerProcessInfo       = "supvisors.get_inner_process_info"
-	mGetProcessRules           = "supvisors.get_process_rules"
-	mGetConflicts              = "supvisors.get_conflicts"
-	mStartApplication          = "supvisors.start_application"
-	mTestStartApplication      = "supvisors.test_start_application"
-	mStopApplication           = "supvisors.stop_application"
-	mRestartApplication        = "supvisors.restart_application"
-	mStartArgs                 = "supvisors.start_args"
-	mStartProcess              = "supvisors.start_process"
-	mTestStartProcess          = "supvisors.test_start_process"
-	mStartAnyProcess           = "supvisors.start_any_process"
-	mStopProcess               = "supvisors.stop_process"
-	mRestartProcess            = "supvisors.restart_process"
-	mUpdateNumprocs            = "supvisors.update_numprocs"
-	mEnable                    = "supvisors.enable"
-	mDisable                   = "supvisors.disable"
-	mConciliate                = "supvisors.conciliate"
-	mRestartSequence           = "supvisors.restart_sequence"
-	mRestart                   = "supvisors.restart"
-	mShutdown                  = "supvisors.shutdown"
-	mEndSync                   = "supvisors.end_sync"
-	mChangeLogLevel            = "supvisors.change_log_level"
-	mEnableHostStatistics      = "supvisors.enable_host_statistics"
-	mEnableProcessStatistics   = "supvisors.enable_process_statistics"
-	mUpdateCollectingPeriod    = "supvisors.update_collecting_period"
-	mGetLoggerLevels           = "supvisors.get_logger_levels"
+	supvisorsGetAPIVersion             = "supvisors.get_api_version"
+	supvisorsGetSupvisorsState         = "supvisors.get_supvisors_state"
+	supvisorsGetAllInstancesStateModes = "supvisors.get_all_instances_state_modes"
+	supvisorsGetInstanceStateModes     = "supvisors.get_instance_state_modes"
+	supvisorsGetMasterIdentifier       = "supvisors.get_master_identifier"
+	supvisorsGetCoreIdentifiers        = "supvisors.get_core_identifiers"
+	supvisorsGetStrategies             = "supvisors.get_strategies"
+	supvisorsGetStatisticsStatus       = "supvisors.get_statistics_status"
+	supvisorsGetNetworkInfo            = "supvisors.get_network_info"
+	supvisorsGetAllInstancesInfo       = "supvisors.get_all_instances_info"
+	supvisorsGetInstanceInfo           = "supvisors.get_instance_info"
+	supvisorsGetAllApplicationsInfo    = "supvisors.get_all_applications_info"
+	supvisorsGetApplicationInfo        = "supvisors.get_application_info"
+	supvisorsGetApplicationRules       = "supvisors.get_application_rules"
+	supvisorsGetAllProcessInfo         = "supvisors.get_all_process_info"
+	supvisorsGetProcessInfo            = "supvisors.get_process_info"
+	supvisorsGetAllLocalProcessInfo    = "supvisors.get_all_local_process_info"
+	supvisorsGetLocalProcessInfo       = "supvisors.get_local_process_info"
+	supvisorsGetAllInnerProcessInfo    = "supvisors.get_all_inner_process_info"
+	supvisorsGetInnerProcessInfo       = "supvisors.get_inner_process_info"
+	supvisorsGetProcessRules           = "supvisors.get_process_rules"
+	supvisorsGetConflicts              = "supvisors.get_conflicts"
+	supvisorsStartApplication          = "supvisors.start_application"
+	supvisorsTestStartApplication      = "supvisors.test_start_application"
+	supvisorsStopApplication           = "supvisors.stop_application"
+	supvisorsRestartApplication        = "supvisors.restart_application"
+	supvisorsStartArgs                 = "supvisors.start_args"
+	supvisorsStartProcess              = "supvisors.start_process"
+	supvisorsTestStartProcess          = "supvisors.test_start_process"
+	supvisorsStartAnyProcess           = "supvisors.start_any_process"
+	supvisorsStopProcess               = "supvisors.stop_process"
+	supvisorsRestartProcess            = "supvisors.restart_process"
+	supvisorsUpdateNumprocs            = "supvisors.update_numprocs"
+	supvisorsEnable                    = "supvisors.enable"
+	supvisorsDisable                   = "supvisors.disable"
+	supvisorsConciliate                = "supvisors.conciliate"
+	supvisorsRestartSequence           = "supvisors.restart_sequence"
+	supvisorsRestart                   = "supvisors.restart"
+	supvisorsShutdown                  = "supvisors.shutdown"
+	supvisorsEndSync                   = "supvisors.end_sync"
+	supvisorsChangeLogLevel            = "supvisors.change_log_level"
+	supvisorsEnableHostStatistics      = "supvisors.enable_host_statistics"
+	supvisorsEnableProcessStatistics   = "supvisors.enable_process_statistics"
+	supvisorsUpdateCollectingPeriod    = "supvisors.update_collecting_period"
+	supvisorsGetLoggerLevels           = "supvisors.get_logger_levels"
 	// supvisors.* of the address era (0.10; deprecated aliases in 0.11, removed in 0.12)
-	mGetMasterAddress             = "supvisors.get_master_address"
-	mGetAllAddressesInfo          = "supvisors.get_all_addresses_info"
-	mGetAddressInfo               = "supvisors.get_address_info"
+	supvisorsGetMasterAddress     = "supvisors.get_master_address"
+	supvisorsGetAllAddressesInfo  = "supvisors.get_all_addresses_info"
+	supvisorsGetAddressInfo       = "supvisors.get_address_info"
 	supervisorGetAPIVersion       = "supervisor.getAPIVersion"
 	supervisorGetVersion          = "supervisor.getVersion"
 	supervisorGetSupervisorVer    = "supervisor.getSupervisorVersion"
@@ -113,54 +113,54 @@ const (
 // methodTable gives the retry class of every wrapped method. A method missing
 // here is treated as mutating by Call.
 var methodTable = map[string]callKind{
-	mGetAPIVersion:             kindRead,
-	mGetSupvisorsState:         kindRead,
-	mGetAllInstancesStateModes: kindRead,
-	mGetInstanceStateModes:     kindRead,
-	mGetMasterIdentifier:       kindRead,
-	mGetCoreIdentifiers:        kindRead,
-	mGetStrategies:             kindRead,
-	mGetStatisticsStatus:       kindRead,
-	mGetNetworkInfo:            kindRead,
-	mGetAllInstancesInfo:       kindRead,
-	mGetInstanceInfo:           kindRead,
-	mGetAllApplicationsInfo:    kindRead,
-	mGetApplicationInfo:        kindRead,
-	mGetApplicationRules:       kindRead,
-	mGetAllProcessInfo:         kindRead,
-	mGetProcessInfo:            kindRead,
-	mGetAllLocalProcessInfo:    kindRead,
-	mGetLocalProcessInfo:       kindRead,
-	mGetAllInnerProcessInfo:    kindRead,
-	mGetInnerProcessInfo:       kindRead,
-	mGetProcessRules:           kindRead,
-	mGetConflicts:              kindRead,
-	mTestStartApplication:      kindMutate, // a prediction that writes simulated states (API.md §6.16)
-	mTestStartProcess:          kindMutate, // idem: not side-effect free, never retried, drops snapshots
-	mGetLoggerLevels:           kindRead,
-	mGetMasterAddress:          kindRead,
-	mGetAllAddressesInfo:       kindRead,
-	mGetAddressInfo:            kindRead,
-	mStartApplication:          kindMutate,
-	mStopApplication:           kindMutate,
-	mRestartApplication:        kindMutate,
-	mStartArgs:                 kindMutate,
-	mStartProcess:              kindMutate,
-	mStartAnyProcess:           kindMutate,
-	mStopProcess:               kindMutate,
-	mRestartProcess:            kindMutate,
-	mUpdateNumprocs:            kindMutate,
-	mEnable:                    kindMutate,
-	mDisable:                   kindMutate,
-	mConciliate:                kindMutate,
-	mRestartSequence:           kindMutate,
-	mRestart:                   kindMutate,
-	mShutdown:                  kindMutate,
-	mEndSync:                   kindMutate,
-	mChangeLogLevel:            kindMutate,
-	mEnableHostStatistics:      kindMutate,
-	mEnableProcessStatistics:   kindMutate,
-	mUpdateCollectingPeriod:    kindMutate,
+	supvisorsGetAPIVersion:             kindRead,
+	supvisorsGetSupvisorsState:         kindRead,
+	supvisorsGetAllInstancesStateModes: kindRead,
+	supvisorsGetInstanceStateModes:     kindRead,
+	supvisorsGetMasterIdentifier:       kindRead,
+	supvisorsGetCoreIdentifiers:        kindRead,
+	supvisorsGetStrategies:             kindRead,
+	supvisorsGetStatisticsStatus:       kindRead,
+	supvisorsGetNetworkInfo:            kindRead,
+	supvisorsGetAllInstancesInfo:       kindRead,
+	supvisorsGetInstanceInfo:           kindRead,
+	supvisorsGetAllApplicationsInfo:    kindRead,
+	supvisorsGetApplicationInfo:        kindRead,
+	supvisorsGetApplicationRules:       kindRead,
+	supvisorsGetAllProcessInfo:         kindRead,
+	supvisorsGetProcessInfo:            kindRead,
+	supvisorsGetAllLocalProcessInfo:    kindRead,
+	supvisorsGetLocalProcessInfo:       kindRead,
+	supvisorsGetAllInnerProcessInfo:    kindRead,
+	supvisorsGetInnerProcessInfo:       kindRead,
+	supvisorsGetProcessRules:           kindRead,
+	supvisorsGetConflicts:              kindRead,
+	supvisorsTestStartApplication:      kindMutate, // a prediction that writes simulated states (API.md §6.16)
+	supvisorsTestStartProcess:          kindMutate, // idem: not side-effect free, never retried, drops snapshots
+	supvisorsGetLoggerLevels:           kindRead,
+	supvisorsGetMasterAddress:          kindRead,
+	supvisorsGetAllAddressesInfo:       kindRead,
+	supvisorsGetAddressInfo:            kindRead,
+	supvisorsStartApplication:          kindMutate,
+	supvisorsStopApplication:           kindMutate,
+	supvisorsRestartApplication:        kindMutate,
+	supvisorsStartArgs:                 kindMutate,
+	supvisorsStartProcess:              kindMutate,
+	supvisorsStartAnyProcess:           kindMutate,
+	supvisorsStopProcess:               kindMutate,
+	supvisorsRestartProcess:            kindMutate,
+	supvisorsUpdateNumprocs:            kindMutate,
+	supvisorsEnable:                    kindMutate,
+	supvisorsDisable:                   kindMutate,
+	supvisorsConciliate:                kindMutate,
+	supvisorsRestartSequence:           kindMutate,
+	supvisorsRestart:                   kindMutate,
+	supvisorsShutdown:                  kindMutate,
+	supvisorsEndSync:                   kindMutate,
+	supvisorsChangeLogLevel:            kindMutate,
+	supvisorsEnableHostStatistics:      kindMutate,
+	supvisorsEnableProcessStatistics:   kindMutate,
+	supvisorsUpdateCollectingPeriod:    kindMutate,
 
 	supervisorGetAPIVersion:       kindRead,
 	supervisorGetVersion:          kindRead,

@@ -139,7 +139,7 @@ func subjectCalls(cmd MulticallCall) []MulticallCall {
 	var name string
 	var ok bool
 	switch cmd.Method {
-	case mStopApplication, mStopProcess:
+	case supvisorsStopApplication, supvisorsStopProcess:
 		name, ok = arg(0)
 	default:
 		name, ok = arg(1)
@@ -148,7 +148,7 @@ func subjectCalls(cmd MulticallCall) []MulticallCall {
 		return nil
 	}
 	switch cmd.Method {
-	case mStartApplication, mStopApplication, mRestartApplication:
+	case supvisorsStartApplication, supvisorsStopApplication, supvisorsRestartApplication:
 		return applicationWaitCalls(name)
 	}
 	return processWaitCalls(name)
@@ -157,14 +157,14 @@ func subjectCalls(cmd MulticallCall) []MulticallCall {
 // applicationWaitCalls are the calls of WaitApplication (besides the state).
 func applicationWaitCalls(name string) []MulticallCall {
 	return []MulticallCall{
-		{Method: mGetApplicationInfo, Params: []any{name}},
-		{Method: mGetProcessInfo, Params: []any{name + ":*"}},
+		{Method: supvisorsGetApplicationInfo, Params: []any{name}},
+		{Method: supvisorsGetProcessInfo, Params: []any{name + ":*"}},
 	}
 }
 
 // processWaitCalls are the calls of WaitProcesses (besides the state).
 func processWaitCalls(namespec string) []MulticallCall {
-	return []MulticallCall{{Method: mGetProcessInfo, Params: []any{namespec}}}
+	return []MulticallCall{{Method: supvisorsGetProcessInfo, Params: []any{namespec}}}
 }
 
 // start counts one more user and starts the loop when it is idle (reporting
@@ -277,7 +277,7 @@ func (h *pollHub) tick(ctx context.Context) {
 		calls = append(calls, cmd.call)
 	}
 	base := len(calls)
-	calls = append(calls, MulticallCall{Method: mGetSupvisorsState})
+	calls = append(calls, MulticallCall{Method: supvisorsGetSupvisorsState})
 	index := map[string]int{} // call key -> position in calls
 	add := func(call MulticallCall) int {
 		key := callKey(call)
@@ -314,9 +314,9 @@ func (h *pollHub) tick(ctx context.Context) {
 	err := reqErr
 	if err == nil {
 		if r := results[base]; r.Err != nil {
-			err = &CallError{Method: mGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
+			err = &CallError{Method: supvisorsGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
 		} else if state, err = decodeSupvisorsState(r.Value); err != nil {
-			err = h.c.decodeError(mGetSupvisorsState, err)
+			err = h.c.decodeError(supvisorsGetSupvisorsState, err)
 		}
 	}
 	sound := !mutating || soundReadings(results, base, err)
@@ -396,8 +396,8 @@ type pollCommand struct {
 // so they can share a request with the readings. With wait=true they stay
 // plain calls (deferred on the server, they would hold the whole request).
 var batchedCommands = map[string]bool{
-	mStartApplication: true, mStopApplication: true, mRestartApplication: true,
-	mStartProcess: true, mStopProcess: true, mRestartProcess: true,
+	supvisorsStartApplication: true, supvisorsStopApplication: true, supvisorsRestartApplication: true,
+	supvisorsStartProcess: true, supvisorsStopProcess: true, supvisorsRestartProcess: true,
 }
 
 // batchable reports whether a call of method with args goes through

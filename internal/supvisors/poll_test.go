@@ -27,7 +27,7 @@ func newClusterScript(t *testing.T, apps []string, after int) *clusterScript {
 	for _, a := range apps {
 		known[a] = true
 	}
-	s.handle(mGetSupvisorsState, func([]any) (any, error) {
+	s.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.polls++
@@ -50,7 +50,7 @@ func newClusterScript(t *testing.T, apps []string, after int) *clusterScript {
 		}
 		return ApplicationRunning, ProcessRunning
 	}
-	s.handle(mGetApplicationInfo, func(args []any) (any, error) {
+	s.handle(supvisorsGetApplicationInfo, func(args []any) (any, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		name := args[0].(string)
@@ -60,7 +60,7 @@ func newClusterScript(t *testing.T, apps []string, after int) *clusterScript {
 		a, _ := appState(name)
 		return capturedApp(name, a, true), nil
 	})
-	s.handle(mGetProcessInfo, func(args []any) (any, error) {
+	s.handle(supvisorsGetProcessInfo, func(args []any) (any, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		name, _, _ := strings.Cut(args[0].(string), ":")
@@ -70,7 +70,7 @@ func newClusterScript(t *testing.T, apps []string, after int) *clusterScript {
 		_, p := appState(name)
 		return []any{capturedProcess(name, "main", p, "127.0.0.1:61001")}, nil
 	})
-	s.handle(mStartApplication, func(args []any) (any, error) {
+	s.handle(supvisorsStartApplication, func(args []any) (any, error) {
 		s.mu.Lock()
 		defer s.mu.Unlock()
 		s.started[args[1].(string)] = s.polls
@@ -98,7 +98,7 @@ func TestSharedPollConcurrentWaits(t *testing.T) {
 	if _, err := c.Detect(ctx); err != nil { // the release is known before the first command (one request)
 		t.Fatal(err)
 	}
-	detect := s.requests.Load()
+	detect := s.Requests()
 	var wg sync.WaitGroup
 	errs := make([]error, len(names))
 	for i, n := range names {
@@ -127,10 +127,10 @@ func TestSharedPollConcurrentWaits(t *testing.T) {
 		t.Fatalf("%d shared polls for 10 concurrent waits (one wait alone: 5)", ticks)
 	}
 	// The starts (wait=false) travel in the same requests.
-	if got := s.requests.Load() - detect; got != ticks {
+	if got := s.Requests() - detect; got != ticks {
 		t.Fatalf("%d HTTP requests for %d ticks", got, ticks)
 	}
-	if n := s.countCalls(mStartApplication); n != len(names) {
+	if n := s.countCalls(supvisorsStartApplication); n != len(names) {
 		t.Fatalf("%d start_application calls", n)
 	}
 	waitHubIdle(t, c)
@@ -145,7 +145,7 @@ func TestSharedPollDeduplicatesCalls(t *testing.T) {
 	if err := c.StartApplication(ctx, StrategyConfig, "web", false); err != nil {
 		t.Fatal(err)
 	}
-	startTicks, startCalls := c.polls.ticks.Load(), s.countCalls(mGetProcessInfo)
+	startTicks, startCalls := c.polls.ticks.Load(), s.countCalls(supvisorsGetProcessInfo)
 	var wg sync.WaitGroup
 	for range 2 {
 		wg.Add(1)
@@ -157,7 +157,7 @@ func TestSharedPollDeduplicatesCalls(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if calls, ticks := s.countCalls(mGetProcessInfo)-startCalls, c.polls.ticks.Load()-startTicks; int64(calls) != ticks {
+	if calls, ticks := s.countCalls(supvisorsGetProcessInfo)-startCalls, c.polls.ticks.Load()-startTicks; int64(calls) != ticks {
 		t.Fatalf("%d get_process_info calls in %d ticks", calls, ticks)
 	}
 }
@@ -208,9 +208,9 @@ func TestSharedPollDeadlinesAndFaultsPerWaiter(t *testing.T) {
 		t.Fatalf("nope: %v", badErr)
 	}
 	waitHubIdle(t, c)
-	before := s.requests.Load()
+	before := s.Requests()
 	time.Sleep(300 * time.Millisecond)
-	if after := s.requests.Load(); after != before {
+	if after := s.Requests(); after != before {
 		t.Fatalf("%d requests after the last waiter left", after-before)
 	}
 }
@@ -221,7 +221,7 @@ func TestSharedPollCancelStopsRequestInFlight(t *testing.T) {
 	var inFlight atomic.Int64
 	release := make(chan struct{})
 	defer close(release)
-	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		inFlight.Add(1)
 		<-release
 		return capturedState(StateOperation), nil
@@ -262,8 +262,8 @@ func TestSharedPollCommands(t *testing.T) {
 	f := newFakeServer(t)
 	var mu sync.Mutex
 	sent := map[string]int{}
-	f.handle(mGetSupvisorsState, value(capturedState(StateOperation)))
-	f.handle(mStartApplication, func(args []any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, value(capturedState(StateOperation)))
+	f.handle(supvisorsStartApplication, func(args []any) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		name := args[1].(string)
@@ -299,7 +299,7 @@ func TestSharedPollCommands(t *testing.T) {
 		t.Fatalf("commands sent %v: only busy is sent again", sent)
 	}
 	var ce *CallError
-	if !errors.As(errs["up"], &ce) || ce.Method != mStartApplication {
+	if !errors.As(errs["up"], &ce) || ce.Method != supvisorsStartApplication {
 		t.Fatalf("the fault names the command: %v", errs["up"])
 	}
 	// wait=true is never batched: the server holds such a call until the job ends.
@@ -318,12 +318,12 @@ func TestSharedPollWaitStartsFromTheReadingAfterItsCommand(t *testing.T) {
 	var mu sync.Mutex
 	stopped := false
 	readsSinceStop := 0
-	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		st := capturedState(StateOperation)
 		st["starting_jobs"] = []any{"127.0.0.1:61002"} // another application starts all along
 		return st, nil
 	})
-	f.handle(mStopApplication, func([]any) (any, error) {
+	f.handle(supvisorsStopApplication, func([]any) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		stopped = true
@@ -338,13 +338,13 @@ func TestSharedPollWaitStartsFromTheReadingAfterItsCommand(t *testing.T) {
 		}
 		return ApplicationStopped, ProcessStopped
 	}
-	f.handle(mGetApplicationInfo, func(args []any) (any, error) {
+	f.handle(supvisorsGetApplicationInfo, func(args []any) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		a, _ := state()
 		return capturedApp("web", a, true), nil
 	})
-	f.handle(mGetProcessInfo, func(args []any) (any, error) {
+	f.handle(supvisorsGetProcessInfo, func(args []any) (any, error) {
 		mu.Lock()
 		defer mu.Unlock()
 		_, p := state()
@@ -359,7 +359,7 @@ func TestSharedPollWaitStartsFromTheReadingAfterItsCommand(t *testing.T) {
 	if _, err := c.Detect(ctx); err != nil {
 		t.Fatal(err)
 	}
-	detect := f.requests.Load()
+	detect := f.Requests()
 	if err := c.StopApplication(ctx, "web", false); err != nil {
 		t.Fatal(err)
 	}
@@ -367,7 +367,7 @@ func TestSharedPollWaitStartsFromTheReadingAfterItsCommand(t *testing.T) {
 	if err != nil || info.Statename != ApplicationStopped {
 		t.Fatalf("%+v %v", info, err)
 	}
-	if n := f.requests.Load() - detect; n != 2 {
+	if n := f.Requests() - detect; n != 2 {
 		t.Fatalf("%d requests: want the stop with its reading, then one poll", n)
 	}
 }

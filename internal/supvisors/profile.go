@@ -177,33 +177,33 @@ func (e Era) StartingStrategies() []StartingStrategy {
 // methodSince gives the first release of the methods that are not in every
 // supported release (for the messages of UnsupportedError).
 var methodSince = map[string]string{
-	mGetAllInstancesStateModes: "0.19",
-	mGetInstanceStateModes:     "0.19",
-	mGetNetworkInfo:            "0.19",
-	mGetCoreIdentifiers:        "0.19.1",
-	mGetStatisticsStatus:       "0.18",
-	mGetAllInnerProcessInfo:    "0.18",
-	mGetInnerProcessInfo:       "0.18",
-	mTestStartApplication:      "0.18",
-	mTestStartProcess:          "0.18",
-	mEnableHostStatistics:      "0.18",
-	mEnableProcessStatistics:   "0.18",
-	mUpdateCollectingPeriod:    "0.18",
-	mEndSync:                   "0.17",
-	mStartAnyProcess:           "0.13",
-	mEnable:                    "0.13",
-	mDisable:                   "0.13",
-	mRestartSequence:           "0.11",
-	mGetMasterIdentifier:       "0.11",
-	mGetAllInstancesInfo:       "0.11",
-	mGetInstanceInfo:           "0.11",
+	supvisorsGetAllInstancesStateModes: "0.19",
+	supvisorsGetInstanceStateModes:     "0.19",
+	supvisorsGetNetworkInfo:            "0.19",
+	supvisorsGetCoreIdentifiers:        "0.19.1",
+	supvisorsGetStatisticsStatus:       "0.18",
+	supvisorsGetAllInnerProcessInfo:    "0.18",
+	supvisorsGetInnerProcessInfo:       "0.18",
+	supvisorsTestStartApplication:      "0.18",
+	supvisorsTestStartProcess:          "0.18",
+	supvisorsEnableHostStatistics:      "0.18",
+	supvisorsEnableProcessStatistics:   "0.18",
+	supvisorsUpdateCollectingPeriod:    "0.18",
+	supvisorsEndSync:                   "0.17",
+	supvisorsStartAnyProcess:           "0.13",
+	supvisorsEnable:                    "0.13",
+	supvisorsDisable:                   "0.13",
+	supvisorsRestartSequence:           "0.11",
+	supvisorsGetMasterIdentifier:       "0.11",
+	supvisorsGetAllInstancesInfo:       "0.11",
+	supvisorsGetInstanceInfo:           "0.11",
 }
 
 // addressNames maps the identifier methods to their address-era names (0.10).
 var addressNames = map[string]string{
-	mGetMasterIdentifier: mGetMasterAddress,
-	mGetAllInstancesInfo: mGetAllAddressesInfo,
-	mGetInstanceInfo:     mGetAddressInfo,
+	supvisorsGetMasterIdentifier: supvisorsGetMasterAddress,
+	supvisorsGetAllInstancesInfo: supvisorsGetAllAddressesInfo,
+	supvisorsGetInstanceInfo:     supvisorsGetAddressInfo,
 }
 
 // oldStateNames maps the Supvisors state names of older releases to the 0.19

@@ -89,8 +89,8 @@ func (c *Client) shape(api *APIInfo, method string, args []any) (wireCall, error
 // -1 when it has none.
 func strategyArg(method string) int {
 	switch method {
-	case mStartApplication, mRestartApplication, mStartProcess, mRestartProcess, mStartAnyProcess,
-		mTestStartApplication, mTestStartProcess:
+	case supvisorsStartApplication, supvisorsRestartApplication, supvisorsStartProcess, supvisorsRestartProcess, supvisorsStartAnyProcess,
+		supvisorsTestStartApplication, supvisorsTestStartProcess:
 		return 0
 	}
 	return -1
@@ -100,11 +100,11 @@ func strategyArg(method string) int {
 // the client waits for, -1 for other methods.
 func waitArg(method string) int {
 	switch method {
-	case mStopApplication, mStopProcess:
+	case supvisorsStopApplication, supvisorsStopProcess:
 		return 1
-	case mStartApplication, mRestartApplication:
+	case supvisorsStartApplication, supvisorsRestartApplication:
 		return 2
-	case mStartProcess, mRestartProcess:
+	case supvisorsStartProcess, supvisorsRestartProcess:
 		return 3
 	}
 	return -1
@@ -146,15 +146,15 @@ func (c *Client) finish(api *APIInfo, wc wireCall, v any, err error) (any, error
 	if err != nil {
 		return nil, c.fixFault(api, wc, err)
 	}
-	if api.Era == EraAddress && (wc.method == mStartApplication || wc.method == mStopApplication ||
-		wc.method == mRestartApplication) && len(wc.args) > 1 {
+	if api.Era == EraAddress && (wc.method == supvisorsStartApplication || wc.method == supvisorsStopApplication ||
+		wc.method == supvisorsRestartApplication) && len(wc.args) > 1 {
 		// 0.10 answers False, without a fault, to a start of an unmanaged group;
 		// True means managed (kept for the answers that follow, see
 		// completeApplications).
 		if b, ok := v.(bool); ok && b {
 			c.sh.managed.Store(toString(wc.args[len(wc.args)-2]), true)
 		}
-		if b, ok := v.(bool); ok && !b && wc.method == mStartApplication {
+		if b, ok := v.(bool); ok && !b && wc.method == supvisorsStartApplication {
 			name := ""
 			if len(wc.args) > 1 {
 				name = toString(wc.args[1])
@@ -303,7 +303,7 @@ func (c *Client) finishResult(api *APIInfo, wc wireCall, r MulticallResult) Mult
 // strategies there. It detects the release first when needed (one request,
 // once per Client). For plan-time checks; the commands check it themselves.
 func (c *Client) CheckStartingStrategy(ctx context.Context, strategy StartingStrategy) error {
-	api, err := c.apiFor(ctx, mStartApplication)
+	api, err := c.apiFor(ctx, supvisorsStartApplication)
 	if err != nil || api == nil {
 		return err
 	}

@@ -9,24 +9,24 @@ func (c *Client) normalize(api *APIInfo, method string, v any) any {
 		return v
 	}
 	switch method {
-	case mGetSupvisorsState:
+	case supvisorsGetSupvisorsState:
 		return mapStruct(v, c.normalizeState)
-	case mGetAllInstancesInfo:
+	case supvisorsGetAllInstancesInfo:
 		return mapList(v, normalizeInstance)
-	case mGetInstanceInfo:
+	case supvisorsGetInstanceInfo:
 		if _, ok := v.(map[string]any); ok { // a struct up to 0.17, a list of one from 0.18
 			v = []any{v}
 		}
 		return mapList(v, normalizeInstance)
-	case mGetAllApplicationsInfo:
+	case supvisorsGetAllApplicationsInfo:
 		return mapList(v, c.normalizeApplication)
-	case mGetApplicationInfo:
+	case supvisorsGetApplicationInfo:
 		return mapStruct(v, c.normalizeApplication)
-	case mGetAllProcessInfo, mGetProcessInfo, mGetConflicts:
+	case supvisorsGetAllProcessInfo, supvisorsGetProcessInfo, supvisorsGetConflicts:
 		return mapList(v, normalizeProcess)
-	case mGetApplicationRules:
+	case supvisorsGetApplicationRules:
 		return mapStruct(v, normalizeApplicationRules)
-	case mGetProcessRules:
+	case supvisorsGetProcessRules:
 		return mapList(v, normalizePlacement)
 	}
 	return v

@@ -26,7 +26,7 @@ func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInf
 			apps[i].Managed = managed.(bool)
 			continue
 		}
-		calls = append(calls, MulticallCall{Method: mGetApplicationRules, Params: []any{a.ApplicationName}})
+		calls = append(calls, MulticallCall{Method: supvisorsGetApplicationRules, Params: []any{a.ApplicationName}})
 		idx = append(idx, i)
 	}
 	if len(calls) == 0 {
@@ -40,7 +40,7 @@ func (c *Client) completeApplications(ctx context.Context, apps []ApplicationInf
 		if r.Err != nil {
 			continue // vanished meanwhile: it stays unmanaged
 		}
-		if rules, err := decodeOne(r.Value, mGetApplicationRules, applicationRulesFrom); err == nil {
+		if rules, err := decodeOne(r.Value, supvisorsGetApplicationRules, applicationRulesFrom); err == nil {
 			apps[idx[k]].Managed = rules.Managed
 			c.sh.managed.Store(apps[idx[k]].ApplicationName, rules.Managed)
 		}
@@ -60,12 +60,12 @@ func (c *Client) completeState(ctx context.Context, st *SupvisorsState) error {
 	if api == nil || api.Era >= EraCurrent || st.reported == nil {
 		return nil
 	}
-	results, err := c.multicall(ctx, []MulticallCall{{Method: mGetAllInstancesInfo}, {Method: mGetMasterIdentifier}}, true)
+	results, err := c.multicall(ctx, []MulticallCall{{Method: supvisorsGetAllInstancesInfo}, {Method: supvisorsGetMasterIdentifier}}, true)
 	if err != nil {
 		return err
 	}
 	if results[0].Err == nil {
-		if infos, err := decodeList(results[0].Value, mGetAllInstancesInfo, instanceInfoFrom); err == nil {
+		if infos, err := decodeList(results[0].Value, supvisorsGetAllInstancesInfo, instanceInfoFrom); err == nil {
 			st.InstanceStates = make(map[string]string, len(infos))
 			st.reported["instance_states"] = true
 			for _, in := range infos {

@@ -44,10 +44,10 @@ func TestReportsPerEra(t *testing.T) {
 		t.Run(tc.release, func(t *testing.T) {
 			f := newFakeServer(t)
 			f.playRelease(tc.release)
-			f.handle(mGetAllAddressesInfo, value([]any{instance[tc.release]}))
-			f.handle(mGetAllInstancesInfo, value([]any{instance[tc.release]}))
+			f.handle(supvisorsGetAllAddressesInfo, value([]any{instance[tc.release]}))
+			f.handle(supvisorsGetAllInstancesInfo, value([]any{instance[tc.release]}))
 			if p, ok := process[tc.release]; ok {
-				f.handle(mGetAllProcessInfo, value([]any{p}))
+				f.handle(supvisorsGetAllProcessInfo, value([]any{p}))
 			}
 			c := newTestClient(t, f.URL())
 			ctx := context.Background()
@@ -85,10 +85,10 @@ func TestReportsPerEra(t *testing.T) {
 func TestReportsRules(t *testing.T) {
 	f := newFakeServer(t)
 	f.playRelease("0.15")
-	f.handle(mGetApplicationRules, value(map[string]any{"application_name": "web", "managed": true,
+	f.handle(supvisorsGetApplicationRules, value(map[string]any{"application_name": "web", "managed": true,
 		"distribution": "ALL_INSTANCES", "identifiers": []any{"*"}, "start_sequence": 1, "stop_sequence": 1,
 		"starting_strategy": "CONFIG", "starting_failure_strategy": "ABORT", "running_failure_strategy": "CONTINUE"}))
-	f.handle(mGetProcessRules, value([]any{map[string]any{"application_name": "web", "process_name": "web_server",
+	f.handle(supvisorsGetProcessRules, value([]any{map[string]any{"application_name": "web", "process_name": "web_server",
 		"identifiers": []any{"*"}, "addresses": []any{"*"}, "start_sequence": 1, "stop_sequence": 1, "required": true,
 		"wait_exit": false, "expected_loading": 5, "running_failure_strategy": "CONTINUE"}}))
 	c := newTestClient(t, f.URL())

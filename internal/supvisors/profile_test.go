@@ -55,12 +55,12 @@ func rules010(args []any) (any, error) {
 func fake010(t *testing.T) *fakeServer {
 	f := newFakeServer(t)
 	f.playRelease("0.10")
-	f.handle(mGetSupvisorsState, value(recordedState010()))
-	f.handle(mGetAllAddressesInfo, value(recordedAddresses010()))
-	f.handle(mGetMasterAddress, value("vm"))
-	f.handle(mGetAllApplicationsInfo, value(recordedApps010()))
-	f.handle(mGetAllProcessInfo, value(recordedProcs010()))
-	f.handle(mGetApplicationRules, rules010)
+	f.handle(supvisorsGetSupvisorsState, value(recordedState010()))
+	f.handle(supvisorsGetAllAddressesInfo, value(recordedAddresses010()))
+	f.handle(supvisorsGetMasterAddress, value("vm"))
+	f.handle(supvisorsGetAllApplicationsInfo, value(recordedApps010()))
+	f.handle(supvisorsGetAllProcessInfo, value(recordedProcs010()))
+	f.handle(supvisorsGetApplicationRules, rules010)
 	return f
 }
 
@@ -88,7 +88,7 @@ func TestProfileAddressEraSnapshot(t *testing.T) {
 	if c.Requests() != 3 {
 		t.Fatalf("%d requests", c.Requests())
 	}
-	if f.countCalls(mGetAllInstancesInfo) != 0 || f.countCalls(mGetAllAddressesInfo) != 1 {
+	if f.countCalls(supvisorsGetAllInstancesInfo) != 0 || f.countCalls(supvisorsGetAllAddressesInfo) != 1 {
 		t.Fatal("the address-era name must be used")
 	}
 	infos, err := c.GetAllInstancesInfo(context.Background())
@@ -122,7 +122,7 @@ func TestProfileAddressEraCommands(t *testing.T) {
 	f := fake010(t)
 	var mu sync.Mutex
 	var startArgs []any
-	f.handle(mStartApplication, func(args []any) (any, error) {
+	f.handle(supvisorsStartApplication, func(args []any) (any, error) {
 		mu.Lock()
 		startArgs = args
 		mu.Unlock()
@@ -157,11 +157,11 @@ func TestProfileAddressEraCommands(t *testing.T) {
 	if err := c.CheckStartingStrategy(ctx, StrategyLocal); err != nil {
 		t.Fatalf("CheckStartingStrategy(LOCAL) on 0.10: %v", err)
 	}
-	if err := c.StartProcess(ctx, "FOO", "web:*", "", false); !errors.Is(err, ErrUnsupported) || f.countCalls(mStartProcess) != 0 {
+	if err := c.StartProcess(ctx, "FOO", "web:*", "", false); !errors.Is(err, ErrUnsupported) || f.countCalls(supvisorsStartProcess) != 0 {
 		t.Fatalf("unknown strategy: %v", err)
 	}
 	// 0.10 prefixes BAD_SUPVISORS_STATE with UNKNOWN: and says "not in state"
-	f.handle(mStopApplication, fault(FaultBadSupvisorsState,
+	f.handle(supvisorsStopApplication, fault(FaultBadSupvisorsState,
 		"UNKNOWN: Supvisors (state=INITIALIZATION) not in state ['OPERATION', 'CONCILIATION'] to perform request"))
 	c2 := newTestClient(t, f.URL(), func(c *Config) { c.ReadyTimeout = -1 })
 	err = c2.StopApplication(ctx, "web", false)
@@ -175,11 +175,11 @@ func TestProfileAddressEraCommands(t *testing.T) {
 func TestProfileAliasEra(t *testing.T) {
 	f := newFakeServer(t)
 	f.playRelease("0.11")
-	f.handle(mGetInstanceInfo, value(map[string]any{"address_name": "node2", "identifier": "node2", "statecode": 3, "statename": "SILENT"}))
-	f.handle(mGetProcessInfo, value([]any{map[string]any{"application_name": "web", "process_name": "web_server",
+	f.handle(supvisorsGetInstanceInfo, value(map[string]any{"address_name": "node2", "identifier": "node2", "statecode": 3, "statename": "SILENT"}))
+	f.handle(supvisorsGetProcessInfo, value([]any{map[string]any{"application_name": "web", "process_name": "web_server",
 		"statename": "RUNNING", "addresses": []any{"node1"}, "identifiers": []any{"node1"}}}))
 	var stopArgs []any
-	f.handle(mStopProcess, func(args []any) (any, error) { stopArgs = args; return true, nil })
+	f.handle(supvisorsStopProcess, func(args []any) (any, error) { stopArgs = args; return true, nil })
 	c := newTestClient(t, f.URL())
 	ctx := context.Background()
 	infos, err := c.GetInstanceInfo(ctx, "node2")
@@ -193,7 +193,7 @@ func TestProfileAliasEra(t *testing.T) {
 	if err := c.StopProcess(ctx, "web:*", false); err != nil || len(stopArgs) != 2 || stopArgs[1] != true {
 		t.Fatalf("stop must block on 0.11: %v %v", stopArgs, err)
 	}
-	if f.countCalls(mGetInstanceInfo) != 1 || f.countCalls(mGetAddressInfo) != 0 {
+	if f.countCalls(supvisorsGetInstanceInfo) != 1 || f.countCalls(supvisorsGetAddressInfo) != 0 {
 		t.Fatal("0.11 has the identifier names")
 	}
 }
@@ -201,13 +201,13 @@ func TestProfileAliasEra(t *testing.T) {
 func TestProfileJobsEraStates(t *testing.T) {
 	f := newFakeServer(t)
 	f.playRelease("0.15")
-	f.handle(mGetSupvisorsState, value(map[string]any{"fsm_statecode": 1, "fsm_statename": "INITIALIZATION",
+	f.handle(supvisorsGetSupvisorsState, value(map[string]any{"fsm_statecode": 1, "fsm_statename": "INITIALIZATION",
 		"starting_jobs": []any{}, "stopping_jobs": []any{}}))
-	f.handle(mGetAllInstancesInfo, value([]any{map[string]any{"identifier": "node1", "node_name": "127.0.0.1", "port": 62001,
+	f.handle(supvisorsGetAllInstancesInfo, value([]any{map[string]any{"identifier": "node1", "node_name": "127.0.0.1", "port": 62001,
 		"statecode": 1, "statename": "CHECKING"}}))
-	f.handle(mGetMasterIdentifier, value(""))
+	f.handle(supvisorsGetMasterIdentifier, value(""))
 	var startArgs []any
-	f.handle(mStartApplication, func(args []any) (any, error) { startArgs = args; return true, nil })
+	f.handle(supvisorsStartApplication, func(args []any) (any, error) { startArgs = args; return true, nil })
 	c := newTestClient(t, f.URL())
 	ctx := context.Background()
 	st, err := c.GetSupvisorsState(ctx)
@@ -246,7 +246,7 @@ func TestProfileUnsupportedVersions(t *testing.T) {
 		if _, err := c.Call(context.Background(), "supvisors.get_api_version"); !errors.Is(err, ErrUnsupportedVersion) {
 			t.Fatalf("%s: Call %v", v, err)
 		}
-		if f.countCalls(mStartApplication) != 0 || f.countCalls(systemMulticall) != 1 {
+		if f.countCalls(supvisorsStartApplication) != 0 || f.countCalls(systemMulticall) != 1 {
 			t.Fatalf("%s: calls %v", v, f.called())
 		}
 	}
@@ -262,7 +262,7 @@ func TestProfileMalformedAnswers(t *testing.T) {
 			f := newFakeServer(t)
 			f.playRelease(v)
 			for _, m := range WrappedMethods() {
-				if !strings.HasPrefix(m, "system.") && m != mGetAPIVersion {
+				if !strings.HasPrefix(m, "system.") && m != supvisorsGetAPIVersion {
 					f.handle(m, value(answer))
 				}
 			}
@@ -287,7 +287,7 @@ func TestProfileMalformedAnswers(t *testing.T) {
 func TestProfileBlockingCommandBounds(t *testing.T) {
 	f := newFakeServer(t)
 	f.playRelease("0.11")
-	f.handle(mStartApplication, func(args []any) (any, error) {
+	f.handle(supvisorsStartApplication, func(args []any) (any, error) {
 		time.Sleep(2 * time.Second) // the job, far longer than the request timeout
 		return args[2] == true, nil
 	})

@@ -237,7 +237,7 @@ func parseStateFault(s string) (SupvisorsStateName, []string) {
 // clear error: ErrNotSupvisors on a plain supervisord, or the method missing
 // from this Supvisors version.
 func (c *Client) explainUnknownMethod(ctx context.Context, method string, err error) error {
-	if !IsFault(err, FaultUnknownMethod) || !strings.HasPrefix(method, "supvisors.") || method == mGetLoggerLevels {
+	if !IsFault(err, FaultUnknownMethod) || !strings.HasPrefix(method, "supvisors.") || method == supvisorsGetLoggerLevels {
 		return err
 	}
 	if ctx.Err() != nil {

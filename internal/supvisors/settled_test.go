@@ -29,20 +29,20 @@ func TestStateStability(t *testing.T) {
 func settlingServer(t *testing.T, n int64) (*fakeServer, *atomic.Int64) {
 	f := newFakeServer(t)
 	var reads atomic.Int64
-	f.handle(mGetSupvisorsState, func([]any) (any, error) {
+	f.handle(supvisorsGetSupvisorsState, func([]any) (any, error) {
 		if reads.Add(1) <= n {
 			return capturedState(StateDistribution), nil
 		}
 		return capturedState(StateOperation), nil
 	})
-	f.handle(mGetAllApplicationsInfo, func([]any) (any, error) {
+	f.handle(supvisorsGetAllApplicationsInfo, func([]any) (any, error) {
 		state := ApplicationRunning
 		if reads.Load() <= n {
 			state = ApplicationStopped
 		}
 		return []any{capturedApp("web", state, true)}, nil
 	})
-	f.handle(mGetAllProcessInfo, value([]any{}))
+	f.handle(supvisorsGetAllProcessInfo, value([]any{}))
 	return f, &reads
 }
 
@@ -100,9 +100,9 @@ func TestSettledSnapshotGivesUp(t *testing.T) {
 	}
 
 	g := newFakeServer(t)
-	g.handle(mGetSupvisorsState, value(capturedState(StateShuttingDown)))
-	g.handle(mGetAllApplicationsInfo, value([]any{}))
-	g.handle(mGetAllProcessInfo, value([]any{}))
+	g.handle(supvisorsGetSupvisorsState, value(capturedState(StateShuttingDown)))
+	g.handle(supvisorsGetAllApplicationsInfo, value([]any{}))
+	g.handle(supvisorsGetAllProcessInfo, value([]any{}))
 	c = newTestClient(t, g.URL(), func(c *Config) { c.ReadyTimeout = time.Hour })
 	if _, err := c.SettledSnapshot(context.Background()); !errors.As(err, &nr) || nr.State != StateShuttingDown || g.Requests() != 1 {
 		t.Fatalf("shutting down: %v after %d requests", err, g.Requests())

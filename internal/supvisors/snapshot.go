@@ -101,14 +101,14 @@ func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
 func (c *Client) fetchSnapshot(ctx context.Context) (*Snapshot, error) {
 	taken := time.Now()
 	results, err := c.multicall(ctx, []MulticallCall{
-		{Method: mGetSupvisorsState},
-		{Method: mGetAllApplicationsInfo},
-		{Method: mGetAllProcessInfo},
+		{Method: supvisorsGetSupvisorsState},
+		{Method: supvisorsGetAllApplicationsInfo},
+		{Method: supvisorsGetAllProcessInfo},
 	}, true)
 	if err != nil {
-		return nil, c.explainUnknownMethod(ctx, mGetSupvisorsState, err)
+		return nil, c.explainUnknownMethod(ctx, supvisorsGetSupvisorsState, err)
 	}
-	methods := []string{mGetSupvisorsState, mGetAllApplicationsInfo, mGetAllProcessInfo}
+	methods := []string{supvisorsGetSupvisorsState, supvisorsGetAllApplicationsInfo, supvisorsGetAllProcessInfo}
 	for i, r := range results {
 		if r.Err != nil {
 			err := error(&CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err})
@@ -117,13 +117,13 @@ func (c *Client) fetchSnapshot(ctx context.Context) (*Snapshot, error) {
 	}
 	s := &Snapshot{Taken: taken}
 	if s.State, err = decodeSupvisorsState(results[0].Value); err != nil {
-		return nil, c.decodeError(mGetSupvisorsState, err)
+		return nil, c.decodeError(supvisorsGetSupvisorsState, err)
 	}
-	if s.Applications, err = decodeList(results[1].Value, mGetAllApplicationsInfo, applicationInfoFrom); err != nil {
-		return nil, c.decodeError(mGetAllApplicationsInfo, err)
+	if s.Applications, err = decodeList(results[1].Value, supvisorsGetAllApplicationsInfo, applicationInfoFrom); err != nil {
+		return nil, c.decodeError(supvisorsGetAllApplicationsInfo, err)
 	}
-	if s.Processes, err = decodeList(results[2].Value, mGetAllProcessInfo, processInfoFrom); err != nil {
-		return nil, c.decodeError(mGetAllProcessInfo, err)
+	if s.Processes, err = decodeList(results[2].Value, supvisorsGetAllProcessInfo, processInfoFrom); err != nil {
+		return nil, c.decodeError(supvisorsGetAllProcessInfo, err)
 	}
 	// #12: what older releases report elsewhere (profile_fill.go)
 	if err := c.completeState(ctx, &s.State); err != nil {

@@ -46,13 +46,13 @@ func (c *Client) ApplicationStrategy(ctx context.Context, app string) (StartingS
 	if ok {
 		return s, nil
 	}
-	v, err := c.polls.read(ctx, MulticallCall{Method: mGetApplicationRules, Params: []any{app}})
+	v, err := c.polls.read(ctx, MulticallCall{Method: supvisorsGetApplicationRules, Params: []any{app}})
 	if err != nil {
 		return "", err
 	}
-	rules, err := decodeOne(v, mGetApplicationRules, applicationRulesFrom)
+	rules, err := decodeOne(v, supvisorsGetApplicationRules, applicationRulesFrom)
 	if err != nil {
-		return "", c.decodeError(mGetApplicationRules, err)
+		return "", c.decodeError(supvisorsGetApplicationRules, err)
 	}
 	s = rulesStrategy(rules)
 	rc.mu.Lock()

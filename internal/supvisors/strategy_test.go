@@ -11,7 +11,7 @@ import (
 // shared poll's requests), and a configured strategy is used as it is without any read.
 func TestResolveStrategy(t *testing.T) {
 	f := snapshotServer(t, 0)
-	f.handle(mGetApplicationRules, func(args []any) (any, error) {
+	f.handle(supvisorsGetApplicationRules, func(args []any) (any, error) {
 		switch args[0] {
 		case "web":
 			return map[string]any{"application_name": "web", "managed": true, "starting_strategy": "LESS_LOADED"}, nil
@@ -42,9 +42,9 @@ func TestResolveStrategy(t *testing.T) {
 	}
 	wg.Wait()
 	// only the three applications' rules, at most one request each (the first carries the detection)
-	if c.Requests() > 3 || f.countCalls(mGetApplicationRules) != 3 || f.countCalls(mGetAllApplicationsInfo) != 0 {
+	if c.Requests() > 3 || f.countCalls(supvisorsGetApplicationRules) != 3 || f.countCalls(supvisorsGetAllApplicationsInfo) != 0 {
 		t.Fatalf("%d requests, %d get_application_rules, %d get_all_applications_info", c.Requests(),
-			f.countCalls(mGetApplicationRules), f.countCalls(mGetAllApplicationsInfo))
+			f.countCalls(supvisorsGetApplicationRules), f.countCalls(supvisorsGetAllApplicationsInfo))
 	}
 	// an application met later is read alone; an unknown one is an error (BAD_NAME)
 	before := c.Requests()

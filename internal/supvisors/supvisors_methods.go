@@ -83,14 +83,14 @@ func (c *Client) callAction(ctx context.Context, method string, args ...any) err
 // GetAPIVersion calls supvisors.get_api_version: the version of the Supvisors
 // XML-RPC API, e.g. "0.19".
 func (c *Client) GetAPIVersion(ctx context.Context) (string, error) {
-	return c.callString(ctx, mGetAPIVersion)
+	return c.callString(ctx, supvisorsGetAPIVersion)
 }
 
 // GetSupvisorsState calls supvisors.get_supvisors_state (any state).
 // Before 0.19 the instance states and the master are completed from
 // get_all_instances_info and get_master_identifier.
 func (c *Client) GetSupvisorsState(ctx context.Context) (SupvisorsState, error) {
-	st, err := callOne(ctx, c, mGetSupvisorsState, supvisorsStateFrom)
+	st, err := callOne(ctx, c, supvisorsGetSupvisorsState, supvisorsStateFrom)
 	if err == nil {
 		err = c.completeState(ctx, &st)
 	}
@@ -100,25 +100,25 @@ func (c *Client) GetSupvisorsState(ctx context.Context) (SupvisorsState, error) 
 // GetAllInstancesStateModes calls supvisors.get_all_instances_state_modes: the
 // state and modes declared by every instance.
 func (c *Client) GetAllInstancesStateModes(ctx context.Context) ([]InstanceStateModes, error) {
-	return callList(ctx, c, mGetAllInstancesStateModes, instanceStateModesFrom)
+	return callList(ctx, c, supvisorsGetAllInstancesStateModes, instanceStateModesFrom)
 }
 
 // GetInstanceStateModes calls supvisors.get_instance_state_modes for an
 // identifier (host:port), a nickname or a stereotype.
 func (c *Client) GetInstanceStateModes(ctx context.Context, identifier string) ([]InstanceStateModes, error) {
-	return callList(ctx, c, mGetInstanceStateModes, instanceStateModesFrom, identifier)
+	return callList(ctx, c, supvisorsGetInstanceStateModes, instanceStateModesFrom, identifier)
 }
 
 // GetMasterIdentifier calls supvisors.get_master_identifier (zero value before
 // the election).
 func (c *Client) GetMasterIdentifier(ctx context.Context) (MasterIdentifier, error) {
-	v, err := c.call(ctx, mGetMasterIdentifier)
+	v, err := c.call(ctx, supvisorsGetMasterIdentifier)
 	if err != nil {
 		return MasterIdentifier{}, err
 	}
 	out, err := decodeMasterIdentifier(v)
 	if err != nil {
-		return out, c.decodeError(mGetMasterIdentifier, err)
+		return out, c.decodeError(supvisorsGetMasterIdentifier, err)
 	}
 	return out, nil
 }
@@ -126,17 +126,17 @@ func (c *Client) GetMasterIdentifier(ctx context.Context) (MasterIdentifier, err
 // GetCoreIdentifiers calls supvisors.get_core_identifiers (Supvisors 0.19.1):
 // the core instances of the cluster.
 func (c *Client) GetCoreIdentifiers(ctx context.Context) ([]CoreIdentifier, error) {
-	return callList(ctx, c, mGetCoreIdentifiers, identifierFrom)
+	return callList(ctx, c, supvisorsGetCoreIdentifiers, identifierFrom)
 }
 
 // GetStrategies calls supvisors.get_strategies.
 func (c *Client) GetStrategies(ctx context.Context) (Strategies, error) {
-	return callOne(ctx, c, mGetStrategies, strategiesFrom)
+	return callOne(ctx, c, supvisorsGetStrategies, strategiesFrom)
 }
 
 // GetStatisticsStatus calls supvisors.get_statistics_status.
 func (c *Client) GetStatisticsStatus(ctx context.Context) (StatisticsStatus, error) {
-	return callOne(ctx, c, mGetStatisticsStatus, statisticsStatusFrom)
+	return callOne(ctx, c, supvisorsGetStatisticsStatus, statisticsStatusFrom)
 }
 
 // GetNetworkInfo calls supvisors.get_network_info. Supvisors 0.19 answers a
@@ -145,17 +145,17 @@ func (c *Client) GetStatisticsStatus(ctx context.Context) (StatisticsStatus, err
 // first one. Supvisors 0.19 fails with HTTP 500 for a nickname: give
 // host:port.
 func (c *Client) GetNetworkInfo(ctx context.Context, identifier string) (NetworkInfo, error) {
-	v, err := c.call(ctx, mGetNetworkInfo, identifier)
+	v, err := c.call(ctx, supvisorsGetNetworkInfo, identifier)
 	if err != nil {
 		return NetworkInfo{}, err
 	}
 	if arr, ok := v.([]any); ok {
-		infos, err := decodeList(arr, mGetNetworkInfo, networkInfoFrom)
+		infos, err := decodeList(arr, supvisorsGetNetworkInfo, networkInfoFrom)
 		if err != nil {
-			return NetworkInfo{}, c.decodeError(mGetNetworkInfo, err)
+			return NetworkInfo{}, c.decodeError(supvisorsGetNetworkInfo, err)
 		}
 		if len(infos) == 0 {
-			return NetworkInfo{}, c.decodeError(mGetNetworkInfo, fmt.Errorf("empty answer for %q", identifier))
+			return NetworkInfo{}, c.decodeError(supvisorsGetNetworkInfo, fmt.Errorf("empty answer for %q", identifier))
 		}
 		for _, info := range infos {
 			if info.Identifier == identifier || info.NickIdentifier == identifier {
@@ -164,29 +164,29 @@ func (c *Client) GetNetworkInfo(ctx context.Context, identifier string) (Network
 		}
 		return infos[0], nil
 	}
-	out, err := decodeOne(v, mGetNetworkInfo, networkInfoFrom)
+	out, err := decodeOne(v, supvisorsGetNetworkInfo, networkInfoFrom)
 	if err != nil {
-		return out, c.decodeError(mGetNetworkInfo, err)
+		return out, c.decodeError(supvisorsGetNetworkInfo, err)
 	}
 	return out, nil
 }
 
 // GetAllInstancesInfo calls supvisors.get_all_instances_info.
 func (c *Client) GetAllInstancesInfo(ctx context.Context) ([]InstanceInfo, error) {
-	return callList(ctx, c, mGetAllInstancesInfo, instanceInfoFrom)
+	return callList(ctx, c, supvisorsGetAllInstancesInfo, instanceInfoFrom)
 }
 
 // GetInstanceInfo calls supvisors.get_instance_info for an identifier
 // (host:port), a nickname or a stereotype (several elements).
 func (c *Client) GetInstanceInfo(ctx context.Context, identifier string) ([]InstanceInfo, error) {
-	return callList(ctx, c, mGetInstanceInfo, instanceInfoFrom, identifier)
+	return callList(ctx, c, supvisorsGetInstanceInfo, instanceInfoFrom, identifier)
 }
 
 // GetAllApplicationsInfo calls supvisors.get_all_applications_info (unmanaged
 // groups included, with Managed false).
 // On 0.10, Managed comes from get_application_rules.
 func (c *Client) GetAllApplicationsInfo(ctx context.Context) ([]ApplicationInfo, error) {
-	apps, err := callList(ctx, c, mGetAllApplicationsInfo, applicationInfoFrom)
+	apps, err := callList(ctx, c, supvisorsGetAllApplicationsInfo, applicationInfoFrom)
 	if err == nil {
 		err = c.completeApplications(ctx, apps)
 	}
@@ -196,7 +196,7 @@ func (c *Client) GetAllApplicationsInfo(ctx context.Context) ([]ApplicationInfo,
 // GetApplicationInfo calls supvisors.get_application_info. On 0.10, Managed
 // comes from get_application_rules.
 func (c *Client) GetApplicationInfo(ctx context.Context, name string) (ApplicationInfo, error) {
-	info, err := callOne(ctx, c, mGetApplicationInfo, applicationInfoFrom, name)
+	info, err := callOne(ctx, c, supvisorsGetApplicationInfo, applicationInfoFrom, name)
 	if err == nil {
 		one := []ApplicationInfo{info}
 		err = c.completeApplications(ctx, one)
@@ -207,53 +207,53 @@ func (c *Client) GetApplicationInfo(ctx context.Context, name string) (Applicati
 
 // GetApplicationRules calls supvisors.get_application_rules.
 func (c *Client) GetApplicationRules(ctx context.Context, name string) (ApplicationRules, error) {
-	return callOne(ctx, c, mGetApplicationRules, applicationRulesFrom, name)
+	return callOne(ctx, c, supvisorsGetApplicationRules, applicationRulesFrom, name)
 }
 
 // GetAllProcessInfo calls supvisors.get_all_process_info.
 func (c *Client) GetAllProcessInfo(ctx context.Context) ([]ProcessInfo, error) {
-	return callList(ctx, c, mGetAllProcessInfo, processInfoFrom)
+	return callList(ctx, c, supvisorsGetAllProcessInfo, processInfoFrom)
 }
 
 // GetProcessInfo calls supvisors.get_process_info for "app:proc", "app:*" or
 // "app:".
 func (c *Client) GetProcessInfo(ctx context.Context, namespec string) ([]ProcessInfo, error) {
-	return callList(ctx, c, mGetProcessInfo, processInfoFrom, namespec)
+	return callList(ctx, c, supvisorsGetProcessInfo, processInfoFrom, namespec)
 }
 
 // GetAllLocalProcessInfo calls supvisors.get_all_local_process_info: every
 // process of the supervisord that receives the call.
 func (c *Client) GetAllLocalProcessInfo(ctx context.Context) ([]LocalProcessInfo, error) {
-	return callList(ctx, c, mGetAllLocalProcessInfo, localProcessInfoFrom)
+	return callList(ctx, c, supvisorsGetAllLocalProcessInfo, localProcessInfoFrom)
 }
 
 // GetLocalProcessInfo calls supvisors.get_local_process_info: one process of
 // the supervisord that receives the call.
 func (c *Client) GetLocalProcessInfo(ctx context.Context, namespec string) (LocalProcessInfo, error) {
-	return callOne(ctx, c, mGetLocalProcessInfo, localProcessInfoFrom, namespec)
+	return callOne(ctx, c, supvisorsGetLocalProcessInfo, localProcessInfoFrom, namespec)
 }
 
 // GetAllInnerProcessInfo calls supvisors.get_all_inner_process_info: every
 // process of one instance as Supvisors knows it.
 func (c *Client) GetAllInnerProcessInfo(ctx context.Context, identifier string) ([]InnerProcessInfo, error) {
-	return callList(ctx, c, mGetAllInnerProcessInfo, innerProcessInfoFrom, identifier)
+	return callList(ctx, c, supvisorsGetAllInnerProcessInfo, innerProcessInfoFrom, identifier)
 }
 
 // GetInnerProcessInfo calls supvisors.get_inner_process_info: processes
 // matching namespec on one instance as Supvisors knows them.
 func (c *Client) GetInnerProcessInfo(ctx context.Context, identifier, namespec string) ([]InnerProcessInfo, error) {
-	return callList(ctx, c, mGetInnerProcessInfo, innerProcessInfoFrom, identifier, namespec)
+	return callList(ctx, c, supvisorsGetInnerProcessInfo, innerProcessInfoFrom, identifier, namespec)
 }
 
 // GetProcessRules calls supvisors.get_process_rules ("app:*" allowed).
 func (c *Client) GetProcessRules(ctx context.Context, namespec string) ([]ProcessRules, error) {
-	return callList(ctx, c, mGetProcessRules, processRulesFrom, namespec)
+	return callList(ctx, c, supvisorsGetProcessRules, processRulesFrom, namespec)
 }
 
 // GetConflicts calls supvisors.get_conflicts: processes running on several
 // instances.
 func (c *Client) GetConflicts(ctx context.Context) ([]ProcessInfo, error) {
-	return callList(ctx, c, mGetConflicts, processInfoFrom)
+	return callList(ctx, c, supvisorsGetConflicts, processInfoFrom)
 }
 
 // StartApplication calls supvisors.start_application. With wait=false it
@@ -262,60 +262,60 @@ func (c *Client) GetConflicts(ctx context.Context) ([]ProcessInfo, error) {
 // ABNORMAL_TERMINATION (nothing could be queued), NOT_RUNNING (wait ended with
 // the application not RUNNING).
 func (c *Client) StartApplication(ctx context.Context, strategy StartingStrategy, name string, wait bool) error {
-	return c.callAction(ctx, mStartApplication, string(strategy), name, wait)
+	return c.callAction(ctx, supvisorsStartApplication, string(strategy), name, wait)
 }
 
 // TestStartApplication calls supvisors.test_start_application: where each
 // process would start, without starting anything.
 func (c *Client) TestStartApplication(ctx context.Context, strategy StartingStrategy, name string) ([]StartPrediction, error) {
-	return callList(ctx, c, mTestStartApplication, startPredictionFrom, string(strategy), name)
+	return callList(ctx, c, supvisorsTestStartApplication, startPredictionFrom, string(strategy), name)
 }
 
 // StopApplication calls supvisors.stop_application. NOT_RUNNING means already
 // stopped.
 func (c *Client) StopApplication(ctx context.Context, name string, wait bool) error {
-	return c.callAction(ctx, mStopApplication, name, wait)
+	return c.callAction(ctx, supvisorsStopApplication, name, wait)
 }
 
 // RestartApplication calls supvisors.restart_application (also starts a
 // stopped application).
 func (c *Client) RestartApplication(ctx context.Context, strategy StartingStrategy, name string, wait bool) error {
-	return c.callAction(ctx, mRestartApplication, string(strategy), name, wait)
+	return c.callAction(ctx, supvisorsRestartApplication, string(strategy), name, wait)
 }
 
 // StartArgs calls supvisors.start_args. LOCAL-ONLY: starts the process on the
 // instance that receives the call, with extra arguments.
 func (c *Client) StartArgs(ctx context.Context, namespec, extraArgs string, wait bool) error {
-	return c.callAction(ctx, mStartArgs, namespec, extraArgs, wait)
+	return c.callAction(ctx, supvisorsStartArgs, namespec, extraArgs, wait)
 }
 
 // StartProcess calls supvisors.start_process ("app:*" allowed; unmanaged
 // groups too). Extra arguments stick in the program configuration of the
 // instance that starts it.
 func (c *Client) StartProcess(ctx context.Context, strategy StartingStrategy, namespec, extraArgs string, wait bool) error {
-	return c.callAction(ctx, mStartProcess, string(strategy), namespec, extraArgs, wait)
+	return c.callAction(ctx, supvisorsStartProcess, string(strategy), namespec, extraArgs, wait)
 }
 
 // TestStartProcess calls supvisors.test_start_process.
 func (c *Client) TestStartProcess(ctx context.Context, strategy StartingStrategy, namespec string) ([]StartPrediction, error) {
-	return callList(ctx, c, mTestStartProcess, startPredictionFrom, string(strategy), namespec)
+	return callList(ctx, c, supvisorsTestStartProcess, startPredictionFrom, string(strategy), namespec)
 }
 
 // StartAnyProcess calls supvisors.start_any_process: starts one stopped
 // process whose namespec matches regex and returns its namespec.
 func (c *Client) StartAnyProcess(ctx context.Context, strategy StartingStrategy, regex, extraArgs string, wait bool) (string, error) {
-	return c.callString(ctx, mStartAnyProcess, string(strategy), regex, extraArgs, wait)
+	return c.callString(ctx, supvisorsStartAnyProcess, string(strategy), regex, extraArgs, wait)
 }
 
 // StopProcess calls supvisors.stop_process ("app:*" allowed). NOT_RUNNING
 // means already stopped.
 func (c *Client) StopProcess(ctx context.Context, namespec string, wait bool) error {
-	return c.callAction(ctx, mStopProcess, namespec, wait)
+	return c.callAction(ctx, supvisorsStopProcess, namespec, wait)
 }
 
 // RestartProcess calls supvisors.restart_process.
 func (c *Client) RestartProcess(ctx context.Context, strategy StartingStrategy, namespec, extraArgs string, wait bool) error {
-	return c.callAction(ctx, mRestartProcess, string(strategy), namespec, extraArgs, wait)
+	return c.callAction(ctx, supvisorsRestartProcess, string(strategy), namespec, extraArgs, wait)
 }
 
 // UpdateNumprocs calls supvisors.update_numprocs on a homogeneous program.
@@ -329,90 +329,90 @@ func (c *Client) UpdateNumprocs(ctx context.Context, program string, numprocs in
 		return fmt.Errorf("supvisors: numprocs %d for program %q does not fit in an XML-RPC int (32-bit, at most %d)",
 			numprocs, program, math.MaxInt32)
 	}
-	return c.callAction(ctx, mUpdateNumprocs, program, numprocs, wait, lazy)
+	return c.callAction(ctx, supvisorsUpdateNumprocs, program, numprocs, wait, lazy)
 }
 
 // Enable calls supvisors.enable. LOCAL-ONLY.
 func (c *Client) Enable(ctx context.Context, program string, wait bool) error {
-	return c.callAction(ctx, mEnable, program, wait)
+	return c.callAction(ctx, supvisorsEnable, program, wait)
 }
 
 // Disable calls supvisors.disable (stops the local processes of the program).
 // LOCAL-ONLY.
 func (c *Client) Disable(ctx context.Context, program string, wait bool) error {
-	return c.callAction(ctx, mDisable, program, wait)
+	return c.callAction(ctx, supvisorsDisable, program, wait)
 }
 
 // Conciliate calls supvisors.conciliate (accepted in CONCILIATION only). It
 // returns false for the USER strategy, which does nothing.
 func (c *Client) Conciliate(ctx context.Context, strategy ConciliationStrategy) (bool, error) {
-	return c.callBool(ctx, mConciliate, string(strategy))
+	return c.callBool(ctx, supvisorsConciliate, string(strategy))
 }
 
 // RestartSequence calls supvisors.restart_sequence.
 func (c *Client) RestartSequence(ctx context.Context, wait bool) error {
-	return c.callAction(ctx, mRestartSequence, wait)
+	return c.callAction(ctx, supvisorsRestartSequence, wait)
 }
 
 // Restart calls supvisors.restart: stops every application and restarts every
 // supervisord of the cluster.
 func (c *Client) Restart(ctx context.Context) error {
-	return c.callAction(ctx, mRestart)
+	return c.callAction(ctx, supvisorsRestart)
 }
 
 // Shutdown calls supvisors.shutdown: stops every application and every
 // supervisord of the cluster.
 func (c *Client) Shutdown(ctx context.Context) error {
-	return c.callAction(ctx, mShutdown)
+	return c.callAction(ctx, supvisorsShutdown)
 }
 
 // EndSync calls supvisors.end_sync (SYNCHRONIZATION only, with USER in
 // synchro_options); master may be "".
 func (c *Client) EndSync(ctx context.Context, master string) error {
-	return c.callAction(ctx, mEndSync, master)
+	return c.callAction(ctx, supvisorsEndSync, master)
 }
 
 // ChangeLogLevel calls supvisors.change_log_level.
 func (c *Client) ChangeLogLevel(ctx context.Context, level LogLevel) error {
-	return c.callAction(ctx, mChangeLogLevel, string(level))
+	return c.callAction(ctx, supvisorsChangeLogLevel, string(level))
 }
 
 // EnableHostStatistics calls supvisors.enable_host_statistics
 // (NOT_INSTALLED without psutil).
 func (c *Client) EnableHostStatistics(ctx context.Context, enable bool) error {
-	return c.callAction(ctx, mEnableHostStatistics, enable)
+	return c.callAction(ctx, supvisorsEnableHostStatistics, enable)
 }
 
 // EnableProcessStatistics calls supvisors.enable_process_statistics
 // (NOT_INSTALLED without psutil).
 func (c *Client) EnableProcessStatistics(ctx context.Context, enable bool) error {
-	return c.callAction(ctx, mEnableProcessStatistics, enable)
+	return c.callAction(ctx, supvisorsEnableProcessStatistics, enable)
 }
 
 // UpdateCollectingPeriod calls supvisors.update_collecting_period (seconds).
 func (c *Client) UpdateCollectingPeriod(ctx context.Context, period float64) error {
-	return c.callAction(ctx, mUpdateCollectingPeriod, period)
+	return c.callAction(ctx, supvisorsUpdateCollectingPeriod, period)
 }
 
 // GetMasterAddress calls supvisors.get_master_address (Supvisors 0.10 and
 // 0.11, where get_master_identifier is its new name): the address (0.11: the
 // identifier) of the Master, "" before the election.
 func (c *Client) GetMasterAddress(ctx context.Context) (string, error) {
-	return c.callString(ctx, mGetMasterAddress)
+	return c.callString(ctx, supvisorsGetMasterAddress)
 }
 
 // GetAllAddressesInfo calls supvisors.get_all_addresses_info (0.10 and 0.11,
 // renamed get_all_instances_info): every instance, decoded like
 // GetAllInstancesInfo (the address name is the identifier).
 func (c *Client) GetAllAddressesInfo(ctx context.Context) ([]InstanceInfo, error) {
-	return c.callAddresses(ctx, mGetAllAddressesInfo, mGetAllInstancesInfo)
+	return c.callAddresses(ctx, supvisorsGetAllAddressesInfo, supvisorsGetAllInstancesInfo)
 }
 
 // GetAddressInfo calls supvisors.get_address_info (0.10 and 0.11, renamed
 // get_instance_info) for an address name (0.11: an identifier), decoded like
 // GetInstanceInfo.
 func (c *Client) GetAddressInfo(ctx context.Context, address string) ([]InstanceInfo, error) {
-	return c.callAddresses(ctx, mGetAddressInfo, mGetInstanceInfo, address)
+	return c.callAddresses(ctx, supvisorsGetAddressInfo, supvisorsGetInstanceInfo, address)
 }
 
 // callAddresses calls an address-era method and decodes its answer like the
@@ -438,5 +438,5 @@ func (c *Client) callAddresses(ctx context.Context, method, as string, args ...a
 // server cannot dispatch: every call fails with UNKNOWN_METHOD. It is wrapped
 // for completeness and returns the raw answer of a fixed server.
 func (c *Client) GetLoggerLevels(ctx context.Context) (any, error) {
-	return c.call(ctx, mGetLoggerLevels)
+	return c.call(ctx, supvisorsGetLoggerLevels)
 }

@@ -183,7 +183,7 @@ func TestHTTPErrors(t *testing.T) {
 		c := newTestClient(t, f.URL())
 		_, err := c.GetAPIVersion(context.Background())
 		var he *HTTPError
-		if !errors.As(err, &he) || he.StatusCode != tc.status || he.Endpoint != f.URL() || he.Method != mGetAPIVersion {
+		if !errors.As(err, &he) || he.StatusCode != tc.status || he.Endpoint != f.URL() || he.Method != supvisorsGetAPIVersion {
 			t.Fatalf("%d: %#v", tc.status, err)
 		}
 		if !errors.Is(err, tc.target) {
@@ -206,7 +206,7 @@ func TestHTTPErrors(t *testing.T) {
 	}
 	// 503 from a proxy is retried for reads.
 	f = newFakeServer(t)
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
 	f.SetBefore(func(w http.ResponseWriter, r *http.Request) bool {
 		if f.Requests() < 3 {
 			http.Error(w, "busy", http.StatusServiceUnavailable)
@@ -223,7 +223,7 @@ func TestHTTPErrors(t *testing.T) {
 func TestBasicAuth(t *testing.T) {
 	f := newFakeServer(t)
 	f.User, f.Pass = "lab", "s3cret"
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
 	good := newTestClient(t, f.URL(), func(c *Config) { c.Username, c.Password = "lab", "s3cret" })
 	if v, err := good.GetAPIVersion(context.Background()); err != nil || v != "0.19" {
 		t.Fatalf("good credentials: %v %v", v, err)
@@ -244,7 +244,7 @@ func TestBasicAuth(t *testing.T) {
 
 func TestUnixSocket(t *testing.T) {
 	f, path := newUnixFakeServer(t)
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
 	c := newTestClient(t, "unix://"+path)
 	if c.Endpoint() != "unix://"+path {
 		t.Fatalf("Endpoint %q", c.Endpoint())
@@ -285,7 +285,7 @@ func TestTransportFailureClosedPort(t *testing.T) {
 	if !errors.As(err, &te) {
 		t.Fatalf("closed port: %T %v", err, err)
 	}
-	if te.Endpoint != "http://"+addr || te.Method != mGetSupvisorsState {
+	if te.Endpoint != "http://"+addr || te.Method != supvisorsGetSupvisorsState {
 		t.Fatalf("TransportError fields: %#v", te)
 	}
 	if te.Attempts < 3 || c.Requests() != int64(te.Attempts) {
@@ -407,7 +407,7 @@ func TestContextCancellationDuringSlowAnswer(t *testing.T) {
 
 func TestConnectionReuse(t *testing.T) {
 	f := newFakeServer(t)
-	f.handle(mGetAPIVersion, value("0.19"))
+	f.handle(supvisorsGetAPIVersion, value("0.19"))
 	conns := 0
 	f.HTTP.Config.ConnState = func(_ net.Conn, s http.ConnState) {
 		if s == http.StateNew {
@@ -455,9 +455,9 @@ func TestMalformedAnswers(t *testing.T) {
 	}
 	// Wrong shapes are decode errors too.
 	f := newFakeServer(t)
-	f.handle(mGetSupvisorsState, value("a string"))
-	f.handle(mGetAllProcessInfo, value(map[string]any{}))
-	f.handle(mGetAllApplicationsInfo, value([]any{"x"}))
+	f.handle(supvisorsGetSupvisorsState, value("a string"))
+	f.handle(supvisorsGetAllProcessInfo, value(map[string]any{}))
+	f.handle(supvisorsGetAllApplicationsInfo, value([]any{"x"}))
 	c := newTestClient(t, f.URL())
 	var de *DecodeError
 	if _, err := c.GetSupvisorsState(context.Background()); !errors.As(err, &de) {

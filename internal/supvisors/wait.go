@@ -171,19 +171,19 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 // decodeAppPoll decodes the answers to get_application_info and
 // get_process_info of WaitApplication.
 func (c *Client) decodeAppPoll(results []MulticallResult) (ApplicationInfo, []ProcessInfo, error) {
-	methods := []string{mGetApplicationInfo, mGetProcessInfo}
+	methods := []string{supvisorsGetApplicationInfo, supvisorsGetProcessInfo}
 	for i, r := range results {
 		if r.Err != nil {
 			return ApplicationInfo{}, nil, &CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err}
 		}
 	}
-	info, err := decodeOne(results[0].Value, mGetApplicationInfo, applicationInfoFrom)
+	info, err := decodeOne(results[0].Value, supvisorsGetApplicationInfo, applicationInfoFrom)
 	if err != nil {
-		return info, nil, c.decodeError(mGetApplicationInfo, err)
+		return info, nil, c.decodeError(supvisorsGetApplicationInfo, err)
 	}
-	procs, err := decodeList(results[1].Value, mGetProcessInfo, processInfoFrom)
+	procs, err := decodeList(results[1].Value, supvisorsGetProcessInfo, processInfoFrom)
 	if err != nil {
-		return info, nil, c.decodeError(mGetProcessInfo, err)
+		return info, nil, c.decodeError(supvisorsGetProcessInfo, err)
 	}
 	return info, procs, nil
 }
@@ -217,11 +217,11 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 			return procs, err
 		}
 		if r := a.Results[0]; r.Err != nil {
-			return procs, &CallError{Method: mGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
+			return procs, &CallError{Method: supvisorsGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
 		}
 		state := a.State
-		if procs, err = decodeList(a.Results[0].Value, mGetProcessInfo, processInfoFrom); err != nil {
-			return procs, c.decodeError(mGetProcessInfo, err)
+		if procs, err = decodeList(a.Results[0].Value, supvisorsGetProcessInfo, processInfoFrom); err != nil {
+			return procs, c.decodeError(supvisorsGetProcessInfo, err)
 		}
 		transitional := slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
 		failed := failedProcesses(procs, running)
@@ -289,7 +289,7 @@ func (c *Client) explainFailures(ctx context.Context, state SupvisorsState, fail
 			if len(calls) >= maxSpawnerrLookups {
 				break
 			}
-			calls = append(calls, MulticallCall{Method: mGetInnerProcessInfo, Params: []any{id, f.Namespec}})
+			calls = append(calls, MulticallCall{Method: supvisorsGetInnerProcessInfo, Params: []any{id, f.Namespec}})
 			refs = append(refs, ref{i})
 		}
 	}
@@ -306,7 +306,7 @@ func (c *Client) explainFailures(ctx context.Context, state SupvisorsState, fail
 		if r.Err != nil {
 			continue
 		}
-		infos, err := decodeList(r.Value, mGetInnerProcessInfo, innerProcessInfoFrom)
+		infos, err := decodeList(r.Value, supvisorsGetInnerProcessInfo, innerProcessInfoFrom)
 		if err != nil {
 			continue
 		}

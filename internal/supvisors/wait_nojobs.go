@@ -36,13 +36,13 @@ func isBlocking(ctx context.Context) bool {
 // roundTripState sends get_supvisors_state once (no retry) and returns its
 // answer in the 0.19 shape.
 func (c *Client) roundTripState(ctx context.Context) (any, error) {
-	api, err := c.apiFor(ctx, mGetSupvisorsState)
+	api, err := c.apiFor(ctx, supvisorsGetSupvisorsState)
 	if err != nil {
 		return nil, err
 	}
-	v, err := c.roundTrip(ctx, mGetSupvisorsState, nil)
+	v, err := c.roundTrip(ctx, supvisorsGetSupvisorsState, nil)
 	if err != nil {
 		return nil, err
 	}
-	return c.normalize(api, mGetSupvisorsState, v), nil
+	return c.normalize(api, supvisorsGetSupvisorsState, v), nil
 }
