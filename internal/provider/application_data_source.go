@@ -66,17 +66,10 @@ func (d *applicationDataSource) Schema(_ context.Context, _ datasource.SchemaReq
 }
 
 func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c, app := d.beginWith(ctx, req.Config, "name", &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
-	var name types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	app := name.ValueString()
 	what := fmt.Sprintf("Supvisors application %q", app)
 
 	snap, err := c.Snapshot(ctx)
@@ -104,7 +97,7 @@ func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadReq
 		}
 	}
 	m := applicationDataSourceModel{
-		Name:         name,
+		Name:         types.StringValue(app),
 		Managed:      info.Managed,
 		Statecode:    int64(info.Statecode),
 		Statename:    string(info.Statename),

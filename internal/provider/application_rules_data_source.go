@@ -104,17 +104,10 @@ func (d *applicationRulesDataSource) Schema(_ context.Context, _ datasource.Sche
 }
 
 func (d *applicationRulesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c, app := d.beginWith(ctx, req.Config, "name", &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
-	var name types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("name"), &name)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	app := name.ValueString()
 	rules, err := c.GetApplicationRules(ctx, app)
 	if err != nil {
 		if supvisors.IsFault(err, supvisors.FaultBadName) {
@@ -126,7 +119,7 @@ func (d *applicationRulesDataSource) Read(ctx context.Context, req datasource.Re
 		return
 	}
 	m := applicationRulesDataSourceModel{
-		Name:                    name,
+		Name:                    types.StringValue(app),
 		Managed:                 types.BoolValue(rules.Managed),
 		Distribution:            types.StringNull(),
 		Identifiers:             types.ListNull(types.StringType),

@@ -109,11 +109,10 @@ func (d *applicationsDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *applicationsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
 		dsReadError(&resp.Diagnostics, "the Supvisors applications", err)

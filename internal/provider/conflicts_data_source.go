@@ -54,11 +54,10 @@ func (d *conflictsDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *conflictsDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	conflicts, err := c.GetConflicts(ctx)
 	if err != nil {
 		dsReadError(&resp.Diagnostics, "the Supvisors conflicts", err)

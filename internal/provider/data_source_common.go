@@ -8,6 +8,8 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
+	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
@@ -35,6 +37,29 @@ func (d *dataSourceBase) client(diags *diag.Diagnostics) *supvisors.Client {
 // logContext masks the password in what the data source logs (see providerData.logContext).
 func (d *dataSourceBase) logContext(ctx context.Context) context.Context {
 	return d.data.logContext(ctx)
+}
+
+// begin opens a Read: the configured client and the log masking (c is nil when diags got an error).
+func (d *dataSourceBase) begin(ctx context.Context, diags *diag.Diagnostics) (context.Context, *supvisors.Client) {
+	c := d.client(diags)
+	if c == nil {
+		return ctx, nil
+	}
+	return d.logContext(ctx), c
+}
+
+// beginWith is begin for a data source read by one string argument, whose value it returns.
+func (d *dataSourceBase) beginWith(ctx context.Context, config tfsdk.Config, attribute string, diags *diag.Diagnostics) (context.Context, *supvisors.Client, string) {
+	ctx, c := d.begin(ctx, diags)
+	if c == nil {
+		return ctx, nil, ""
+	}
+	var v types.String
+	diags.Append(config.GetAttribute(ctx, path.Root(attribute), &v)...)
+	if diags.HasError() {
+		return ctx, nil, ""
+	}
+	return ctx, c, v.ValueString()
 }
 
 // dsReadError turns a client error met while reading a data source into a diagnostic whose summary names

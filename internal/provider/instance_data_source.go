@@ -153,17 +153,10 @@ func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 }
 
 func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c, id := d.beginWith(ctx, req.Config, "identifier", &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
-	var identifier types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("identifier"), &identifier)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	id := identifier.ValueString()
 	what := fmt.Sprintf("Supvisors instance %q", id)
 
 	infos, err := c.GetInstanceInfo(ctx, id)
@@ -215,7 +208,7 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		}
 	}
 	m := instanceDataSourceModel{
-		Identifier: identifier,
+		Identifier: types.StringValue(id),
 		Instance:   &im,
 		Network:    netModel,
 	}

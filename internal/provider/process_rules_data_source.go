@@ -125,17 +125,10 @@ func (d *processRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRe
 }
 
 func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c, ns := d.beginWith(ctx, req.Config, "namespec", &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
-	var namespec types.String
-	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespec"), &namespec)...)
-	if resp.Diagnostics.HasError() {
-		return
-	}
-	ns := namespec.ValueString()
 	rules, err := c.GetProcessRules(ctx, ns)
 	if err != nil {
 		if supvisors.IsFault(err, supvisors.FaultBadName) {
@@ -146,7 +139,7 @@ func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRe
 		dsReadError(&resp.Diagnostics, fmt.Sprintf("the rules of %q", ns), err)
 		return
 	}
-	m := processRulesDataSourceModel{Namespec: namespec, Rules: make([]processRulesModel, 0, len(rules))}
+	m := processRulesDataSourceModel{Namespec: types.StringValue(ns), Rules: make([]processRulesModel, 0, len(rules))}
 	for _, r := range rules {
 		m.Rules = append(m.Rules, processRulesModel{
 			ApplicationName:         r.ApplicationName,

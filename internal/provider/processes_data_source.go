@@ -66,11 +66,10 @@ func (d *processesDataSource) Schema(_ context.Context, _ datasource.SchemaReque
 }
 
 func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	var namespec types.String
 	resp.Diagnostics.Append(req.Config.GetAttribute(ctx, path.Root("namespec"), &namespec)...)
 	if resp.Diagnostics.HasError() {

@@ -92,11 +92,10 @@ func (d *rpcDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, re
 }
 
 func (d *rpcDataSource) Read(ctx context.Context, req datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	var m rpcDataSourceModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
 	if resp.Diagnostics.HasError() {

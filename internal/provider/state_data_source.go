@@ -137,11 +137,10 @@ func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, 
 }
 
 func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	if pgIsPlain(ctx, c) {
 		d.readPlain(ctx, c, resp) // state_data_source_plain.go
 		return

@@ -81,11 +81,10 @@ func (d *strategiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequ
 }
 
 func (d *strategiesDataSource) Read(ctx context.Context, _ datasource.ReadRequest, resp *datasource.ReadResponse) {
-	c := d.client(&resp.Diagnostics)
+	ctx, c := d.begin(ctx, &resp.Diagnostics)
 	if c == nil {
 		return
 	}
-	ctx = d.logContext(ctx)
 	strategies, err := c.GetStrategies(ctx)
 	if err != nil {
 		dsReadError(&resp.Diagnostics, "the Supvisors strategies", err)
