@@ -21,6 +21,9 @@ type Cluster struct {
 	jobs   bool
 	faults map[string]*Fault
 	sent   []string // commands received, as "method name"
+
+	instances []*Instance
+	down      map[string]string // instance id -> its state when not RUNNING
 }
 
 // App is one application of a Cluster. Its fields may be set before the
@@ -73,11 +76,19 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	})
 	c.handle("supvisors.get_process_info", func(args []any) (any, error) {
 		spec, _ := arg(args, 0).(string)
-		app, _, _ := strings.Cut(spec, ":")
+		app, name, _ := strings.Cut(spec, ":")
 		if _, ok := c.apps[app]; !ok {
 			return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + spec}
 		}
-		return c.allProcs(app), nil
+		if name == "*" || name == "" {
+			return c.allProcs(app), nil
+		}
+		for _, p := range c.apps[app].Processes {
+			if p.Name == name {
+				return []any{processValue(app, p)}, nil
+			}
+		}
+		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + spec}
 	})
 	c.handleApp("supvisors.get_application_rules", func(a *App, _ []any) (any, error) {
 		return map[string]any{"application_name": a.Name, "managed": a.Managed, "starting_strategy": a.Strategy,
@@ -87,7 +98,79 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	c.handleApp("supvisors.start_application", c.command("RUNNING", "ALREADY_STARTED", FaultAlreadyStarted))
 	c.handleApp("supvisors.stop_application", c.command("STOPPED", "NOT_RUNNING", FaultNotRunning))
 	c.handleApp("supvisors.restart_application", c.command("RUNNING", "", 0))
+	c.handle("supvisors.start_process", func(args []any) (any, error) {
+		spec, _ := arg(args, 1).(string)
+		extra, _ := arg(args, 2).(string)
+		return c.processCommand("start_process", spec, "RUNNING", extra)
+	})
+	c.handle("supvisors.stop_process", func(args []any) (any, error) {
+		spec, _ := arg(args, 0).(string)
+		return c.processCommand("stop_process", spec, "STOPPED", "")
+	})
+	c.handle("supvisors.get_all_inner_process_info", func(args []any) (any, error) {
+		id, _ := arg(args, 0).(string)
+		for _, in := range c.instances {
+			if in.ID == id {
+				out := []any{}
+				for _, p := range in.local {
+					v := localValue(p)
+					v["identifier"], v["nick_identifier"] = in.ID, in.ID
+					v["has_crashed"], v["event_time"], v["local_mtime"], v["uptime"] = false, 1.0, 1.0, 0
+					out = append(out, v)
+				}
+				return out, nil
+			}
+		}
+		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + id}
+	})
 	return c
+}
+
+// SetDown marks instance id as not RUNNING in the cluster state ("" makes it RUNNING again).
+func (c *Cluster) SetDown(id, state string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.down == nil {
+		c.down = map[string]string{}
+	}
+	if state == "" {
+		delete(c.down, id)
+		return
+	}
+	c.down[id] = state
+}
+
+// processCommand starts or stops the processes of namespec ("app:*" or "app:proc"); they settle at once.
+// ALREADY_STARTED and NOT_RUNNING answer a process already there.
+func (c *Cluster) processCommand(method, spec, final, extra string) (any, error) {
+	c.sent = append(c.sent, method+" "+spec)
+	app, name, _ := strings.Cut(spec, ":")
+	a, ok := c.apps[app]
+	if !ok {
+		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + spec}
+	}
+	var matched []*Process
+	for _, p := range a.Processes {
+		if name == "*" || name == "" || p.Name == name {
+			matched = append(matched, p)
+		}
+	}
+	if len(matched) == 0 {
+		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + spec}
+	}
+	if len(matched) == 1 && matched[0].State == final {
+		if final == "RUNNING" {
+			return nil, &Fault{Code: FaultAlreadyStarted, String: "ALREADY_STARTED: " + spec}
+		}
+		return nil, &Fault{Code: FaultNotRunning, String: "NOT_RUNNING: " + spec}
+	}
+	for _, p := range matched {
+		p.State = final
+		if final == "RUNNING" {
+			p.ExtraArgs = extra
+		}
+	}
+	return true, nil
 }
 
 // Fail makes method answer a fault from now on (code 0 clears it).
@@ -229,8 +312,22 @@ func (c *Cluster) stateValue() map[string]any {
 		"identifier": "127.0.0.1:61001", "nick_identifier": "node1", "now_monotonic": 1.0,
 		"fsm_statecode": 4, "fsm_statename": c.state, "degraded_mode": false, "discovery_mode": false,
 		"master_identifier": "127.0.0.1:61001", "starting_jobs": starting, "stopping_jobs": []any{},
-		"instance_states": map[string]any{"127.0.0.1:61001": "RUNNING", "127.0.0.1:61002": "RUNNING"},
+		"instance_states": c.instanceStates(),
 	}
+}
+
+func (c *Cluster) instanceStates() map[string]any {
+	if len(c.instances) == 0 {
+		return map[string]any{"127.0.0.1:61001": "RUNNING", "127.0.0.1:61002": "RUNNING"}
+	}
+	out := map[string]any{}
+	for _, in := range c.instances {
+		out[in.ID] = "RUNNING"
+		if st, ok := c.down[in.ID]; ok {
+			out[in.ID] = st
+		}
+	}
+	return out
 }
 
 func (c *Cluster) allApps() []any {
