@@ -34,20 +34,42 @@ func (r Reconciler) ApplyEnabled(ctx context.Context, s Scope, enabled bool) (No
 	if err != nil {
 		return Notes{}, err
 	}
+	if err := r.sendEnabled(ctx, jobs, verb, enabled); err != nil {
+		return Notes{}, err
+	}
+	if err := r.waitEnabled(ctx, s, jobs, verb, enabled); err != nil {
+		return Notes{}, err
+	}
+	if enabled && len(jobs) > 0 {
+		if err := r.waitClusterEnabled(ctx, s, views); err != nil {
+			return Notes{}, &StepError{Summary: fmt.Sprintf("The cluster did not see %s enabled", s.ID()), Err: err}
+		}
+	}
+	return Notes{Skipped: skipped(s, verb, down)}, nil
+}
+
+// sendEnabled sends enable or disable for each program of each job, stopping at the first refusal.
+func (r Reconciler) sendEnabled(ctx context.Context, jobs []enableJob, verb string, enabled bool) error {
 	for _, j := range jobs {
 		for _, prog := range j.programs {
 			r.Log.debug(ctx, verb, map[string]any{"instance": j.view.ID, "program": prog})
+			var err error
 			if enabled {
 				err = j.view.Client.Enable(ctx, prog, false)
 			} else {
 				err = j.view.Client.Disable(ctx, prog, false)
 			}
 			if err != nil {
-				return Notes{}, &StepError{Attribute: "enabled", Err: err,
+				return &StepError{Attribute: "enabled", Err: err,
 					Summary: fmt.Sprintf("Could not %s program %q on instance %s", verb, prog, j.view.ID)}
 			}
 		}
 	}
+	return nil
+}
+
+// waitEnabled waits until each instance of jobs shows the scope's processes enabled (or disabled and stopped).
+func (r Reconciler) waitEnabled(ctx context.Context, s Scope, jobs []enableJob, verb string, enabled bool) error {
 	for _, j := range jobs {
 		if err := pollInstance(ctx, j.view.Client, func(procs []supvisors.LocalProcessInfo) bool {
 			for _, p := range LocalMembers(procs, s) {
@@ -57,15 +79,10 @@ func (r Reconciler) ApplyEnabled(ctx context.Context, s Scope, enabled bool) (No
 			}
 			return true
 		}); err != nil {
-			return Notes{}, &StepError{Summary: fmt.Sprintf("Instance %s did not %s %s", j.view.ID, verb, s.ID()), Err: err}
+			return &StepError{Summary: fmt.Sprintf("Instance %s did not %s %s", j.view.ID, verb, s.ID()), Err: err}
 		}
 	}
-	if enabled && len(jobs) > 0 {
-		if err := r.waitClusterEnabled(ctx, s, views); err != nil {
-			return Notes{}, &StepError{Summary: fmt.Sprintf("The cluster did not see %s enabled", s.ID()), Err: err}
-		}
-	}
-	return Notes{Skipped: skipped(s, verb, down)}, nil
+	return nil
 }
 
 // enableJobs lists, per instance, the programs of the scope whose enabled flag must change.
