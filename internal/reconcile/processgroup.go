@@ -108,24 +108,12 @@ func (r Reconciler) FreshMembers(ctx context.Context, s Scope) ([]supvisors.Proc
 	return members, nil
 }
 
-// poll calls check until it reports done, an error, or ctx ends; first interval 100 ms, x1.5, capped at 1 s.
+// pollMax caps the interval of the waits on the instances' settings.
+const pollMax = time.Second
+
+// poll calls check until it reports done, an error, or ctx ends (supvisors.PollUntil, up to 1 s apart).
 func poll(ctx context.Context, check func() (bool, error)) error {
-	delay := 100 * time.Millisecond
-	for {
-		done, err := check()
-		if err != nil {
-			return err
-		}
-		if done {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("still waiting when the time ran out: %w", ctx.Err())
-		case <-time.After(delay):
-		}
-		delay = min(delay*3/2, time.Second)
-	}
+	return supvisors.PollUntil(ctx, pollMax, check)
 }
 
 // pollInstance polls get_all_local_process_info of one instance until ok holds.
