@@ -287,6 +287,9 @@ func reconcileErrorDiagnostic(err error) diag.Diagnostic {
 			detail = fmt.Sprintf("Instance %s has no program %q in group %q.", prog.Instance, prog.Scope.Program, prog.Scope.App)
 		}
 		return diag.NewAttributeErrorDiagnostic(path.Root("program"), "Unknown program "+prog.Scope.ID(), detail)
+	case errors.As(err, &noProc) && noProc.Supervisord != "":
+		return diag.NewErrorDiagnostic("No process in "+noProc.Scope.ID(),
+			fmt.Sprintf("supervisord at %s lists no process for %s any more.", noProc.Supervisord, noProc.Scope.ID()))
 	case errors.As(err, &noProc):
 		return diag.NewErrorDiagnostic("No process in "+noProc.Scope.ID(),
 			fmt.Sprintf("Supvisors lists no process for %s any more.", noProc.Scope.ID()))

@@ -8,9 +8,7 @@ package provider
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
@@ -159,127 +157,8 @@ func (r *processGroupResource) applyPlain(ctx context.Context, c *supvisors.Clie
 	return !diags.HasError()
 }
 
-// pgPlainConverge brings the processes of the scope to the desired state on a plain supervisord: stops with
-// stopProcess(wait=false), starts with startProcess(wait=false) (one multicall each), each followed by
-// PlainWait. A restart (restart_triggers) is a stop, then a start. Like reconcile.Reconciler.Converge, a one-shot program that
-// exited as expected is not started again while others of the group run.
+// pgPlainConverge brings the processes of the scope to the desired state on a plain supervisord
+// (reconcile.Reconciler.ConvergePlain).
 func pgPlainConverge(ctx context.Context, c *supvisors.Client, s reconcile.Scope, running, restartAll bool) diag.Diagnostics {
-	var diags diag.Diagnostics
-	read := func() ([]supvisors.ProcessInfo, map[string][]int, bool) {
-		v, err := c.PlainRead(ctx)
-		if err != nil {
-			diags.Append(clientErrorDiagnostic("Could not read the processes of "+s.ID(), err))
-			return nil, nil, false
-		}
-		members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
-		if len(members) == 0 {
-			diags.AddError("No process in "+s.ID(), fmt.Sprintf("supervisord at %s lists no process for %s any more.",
-				c.Endpoint(), s.ID()))
-			return nil, nil, false
-		}
-		codes := map[string][]int{}
-		for _, p := range members {
-			codes[p.Namespec()] = v.Config[p.Namespec()].Exitcodes
-		}
-		return members, codes, true
-	}
-	members, codes, ok := read()
-	if !ok {
-		return diags
-	}
-	var stop []supvisors.ProcessInfo
-	for _, p := range members {
-		if (!running && !p.Statename.IsStopped()) || p.Statename == supvisors.ProcessStopping ||
-			(running && restartAll && p.Statename.IsRunning()) {
-			stop = append(stop, p)
-		}
-	}
-	if len(stop) > 0 {
-		diags.Append(pgPlainDo(ctx, c, s, stop, false, codes)...)
-		if diags.HasError() || !running {
-			return diags
-		}
-		if members, codes, ok = read(); !ok {
-			return diags
-		}
-	}
-	if !running {
-		return diags
-	}
-	if toStart := reconcile.ToStart(members); len(toStart) > 0 {
-		diags.Append(pgPlainDo(ctx, c, s, toStart, true, nil)...)
-		if diags.HasError() {
-			return diags
-		}
-	}
-	_, err := c.PlainWait(ctx, pgNamespecs(members), true, codes)
-	diags.Append(pgPlainWaitDiag(s, true, err)...)
-	return diags
-}
-
-// pgPlainDo starts (or stops) procs and waits until they settled.
-func pgPlainDo(ctx context.Context, c *supvisors.Client, s reconcile.Scope, procs []supvisors.ProcessInfo, start bool, codes map[string][]int) diag.Diagnostics {
-	var diags diag.Diagnostics
-	namespecs := pgNamespecs(procs)
-	act, verb := c.PlainStop, "stop"
-	if start {
-		act, verb = c.PlainStart, "start"
-	}
-	tflog.Debug(ctx, "supervisor."+verb+"Process", map[string]any{"namespecs": namespecs})
-	if err := act(ctx, namespecs); err != nil {
-		what := "the processes of " + s.ID()
-		var ce *supvisors.CallError
-		if _, rest, ok := strings.Cut(callMethod(err, &ce), "("); ok {
-			what = strings.TrimSuffix(rest, ")") // the process Supervisor refused
-		}
-		diags.Append(clientErrorDiagnostic(fmt.Sprintf("Could not %s %s", verb, what), err))
-		return diags
-	}
-	if start {
-		return diags // the caller waits for every member
-	}
-	_, err := c.PlainWait(ctx, namespecs, false, codes)
-	diags.Append(pgPlainWaitDiag(s, false, err)...)
-	return diags
-}
-
-// pgPlainWaitDiag turns the outcome of PlainWait into the resource's diagnostics (the same summaries as on a
-// Supvisors cluster).
-func pgPlainWaitDiag(s reconcile.Scope, running bool, err error) diag.Diagnostics {
-	var diags diag.Diagnostics
-	if err == nil {
-		return diags
-	}
-	var settle *supvisors.SettleError
-	if errors.As(err, &settle) {
-		settle.Subject = "process group " + s.ID()
-		summary := fmt.Sprintf("Processes of %s did not start", s.ID())
-		if !running {
-			summary = fmt.Sprintf("Processes of %s did not stop", s.ID())
-		}
-		diags.Append(clientErrorDiagnostic(summary, settle))
-		return diags
-	}
-	want := "stopped"
-	if running {
-		want = "running"
-	}
-	diags.Append(clientErrorDiagnostic(fmt.Sprintf("Could not wait for %s to be %s", s.ID(), want), err))
-	return diags
-}
-
-// callMethod returns the method of the *CallError in err ("" when there is none).
-func callMethod(err error, ce **supvisors.CallError) string {
-	if errors.As(err, ce) {
-		return (*ce).Method
-	}
-	return ""
-}
-
-func pgNamespecs(procs []supvisors.ProcessInfo) []string {
-	out := make([]string, len(procs))
-	for i, p := range procs {
-		out[i] = p.Namespec()
-	}
-	return out
+	return reconcileDiagnostics(reconcile.Notes{}, reconcilerOf(c).ConvergePlain(ctx, s, running, restartAll))
 }

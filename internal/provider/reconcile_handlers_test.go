@@ -152,6 +152,7 @@ func TestReconcileDiagnostics(t *testing.T) {
 		{&reconcile.UnknownProgramError{Scope: s, Instance: "n1", Numprocs: true}, "Unknown program pool:pool"},
 		{&reconcile.UnknownProgramError{Scope: s, Instance: "n1"}, "Unknown program pool:pool"},
 		{&reconcile.NoProcessError{Scope: s}, "No process in pool:pool"},
+		{&reconcile.NoProcessError{Scope: s, Supervisord: "http://h:9001"}, "No process in pool:pool"},
 		{&reconcile.StepError{Summary: "Could not stop pool:pool_0", Err: errors.New("boom")}, "Could not stop pool:pool_0"},
 		{&reconcile.StepError{Summary: "Could not set numprocs", Attribute: "numprocs", Err: errors.New("boom")}, "Could not set numprocs"},
 		{errors.New("other"), "Could not reconcile the cluster"},

@@ -56,8 +56,11 @@ func (e *NotHomogeneousError) Error() string {
 	return fmt.Sprintf("numprocs is not applicable to %s", e.Scope.ID())
 }
 
-// NoProcessError: Supvisors lists no process for the scope any more.
-type NoProcessError struct{ Scope Scope }
+// NoProcessError: Supvisors (or the plain supervisord at Supervisord) lists no process for the scope any more.
+type NoProcessError struct {
+	Scope       Scope
+	Supervisord string // the endpoint of a plain supervisord, "" on a Supvisors cluster
+}
 
 func (e *NoProcessError) Error() string { return "no process in " + e.Scope.ID() }
 
