@@ -127,61 +127,21 @@ func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequ
 		return
 	}
 
-	// One restart_process call for the namespec with the configured arguments (or the common current ones),
-	// else one per process with its own.
-	type call struct{ namespec, args string }
-	var calls []call
-	if args, ok := commonExtraArgs(before, m.ExtraArgs); ok {
-		calls = []call{{namespec, args}}
-	} else {
-		for _, q := range before {
-			calls = append(calls, call{q.Namespec(), q.ExtraArgs})
-		}
-	}
+	calls := reconcile.RestartCalls(namespec, before, m.ExtraArgs.ValueString(), !m.ExtraArgs.IsNull() && !m.ExtraArgs.IsUnknown())
 	p.say("restarting %s with strategy %s (%s): %s", namespec, strategy, origin, whereTheyRun(before))
 	stop := p.watch(ctx, c, namespec, before)
-	defer stop()
-	for _, cl := range calls {
-		if err := c.RestartProcess(ctx, strategy, cl.namespec, cl.args, false); err != nil {
-			stop()
-			resp.Diagnostics.Append(restartProcessError(summary, cl.namespec, err))
-			return
-		}
-	}
-	procs, err := c.WaitProcesses(ctx, namespec, true)
-	var settle *supvisors.SettleError
-	if errors.As(err, &settle) && reconcile.OnlyStopped(settle.Processes) {
-		// Seen between the stop and the start of the restart: finish with a plain start.
-		tflog.Debug(ctx, "processes seen stopped after the restart; starting them")
-		for _, cl := range calls {
-			if err := c.StartProcess(ctx, strategy, cl.namespec, cl.args, false); err != nil && !supvisors.IsFault(err, supvisors.FaultAlreadyStarted) {
-				stop()
-				resp.Diagnostics.Append(restartProcessError(summary, cl.namespec, err))
-				return
-			}
-		}
-		procs, err = c.WaitProcesses(ctx, namespec, true)
-	}
+	procs, err := reconcilerOf(c).RestartProcesses(ctx, namespec, strategy, calls)
 	stop()
-	if err != nil {
+	var refused *reconcile.CallError
+	switch {
+	case errors.As(err, &refused):
+		resp.Diagnostics.Append(restartProcessError(summary, refused.Namespec, refused.Err))
+		return
+	case err != nil:
 		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
 		return
 	}
 	p.say("%s restarted: %s", namespec, whereTheyRun(procs))
-}
-
-// commonExtraArgs returns the arguments of one restart_process call for all the processes: the configured ones,
-// or those every process runs with now. ok is false when the processes run with different arguments.
-func commonExtraArgs(procs []supvisors.ProcessInfo, configured types.String) (string, bool) {
-	if !configured.IsNull() && !configured.IsUnknown() {
-		return configured.ValueString(), true
-	}
-	for _, q := range procs[1:] {
-		if q.ExtraArgs != procs[0].ExtraArgs {
-			return "", false
-		}
-	}
-	return procs[0].ExtraArgs, true
 }
 
 // restartProcessError is the diagnostic of a refused restart_process call, with what to do.

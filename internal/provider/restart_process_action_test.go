@@ -5,26 +5,9 @@ import (
 	"testing"
 	"time"
 
-	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-testing/helper/resource"
 	"github.com/hashicorp/terraform-plugin-testing/terraform"
-
-	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
-
-func TestCommonExtraArgs(t *testing.T) {
-	procs := []supvisors.ProcessInfo{{ExtraArgs: "-a"}, {ExtraArgs: "-a"}}
-	if args, ok := commonExtraArgs(procs, types.StringNull()); !ok || args != "-a" {
-		t.Errorf("same arguments: got %q, %v", args, ok)
-	}
-	procs[1].ExtraArgs = "-b"
-	if _, ok := commonExtraArgs(procs, types.StringNull()); ok {
-		t.Error("different arguments must give one call per process")
-	}
-	if args, ok := commonExtraArgs(procs, types.StringValue("")); !ok || args != "" {
-		t.Errorf("configured arguments win: got %q, %v", args, ok)
-	}
-}
 
 // TestAccRestartProcessAction runs supvisors_restart_process through action_trigger on app_v: first one process
 // with new extra arguments (only that process gets a new pid), then every process with the arguments each runs
