@@ -61,14 +61,6 @@ func pgProc(app, name string, st supvisors.ProcessState, args string) supvisors.
 	return supvisors.ProcessInfo{ApplicationName: app, ProcessName: name, Statename: st, ExtraArgs: args}
 }
 
-func namespecs(ps []supvisors.ProcessInfo) string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.Namespec())
-	}
-	return strings.Join(out, ",")
-}
-
 func TestProcessGroupInstanceStates(t *testing.T) {
 	snap := supvisors.NewSnapshot(supvisors.SupvisorsState{InstanceStates: map[string]string{
 		"h:3": "RUNNING", "h:1": "RUNNING", "h:2": "STOPPED",
@@ -176,7 +168,7 @@ func TestProcessGroupOnlyDefined(t *testing.T) {
 		{ID: "a", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}, {Group: "pool", Name: "pool_1"}}},
 		{ID: "b", Procs: []supvisors.LocalProcessInfo{{Group: "pool", Name: "pool_0"}}},
 	}
-	if got := namespecs(reconcile.OnlyDefined(members, reconcile.Defined(views))); got != "pool:pool_0,pool:pool_1" {
+	if got := strings.Join(reconcile.Namespecs(reconcile.OnlyDefined(members, reconcile.Defined(views))), ","); got != "pool:pool_0,pool:pool_1" {
 		t.Errorf("filtered: %s", got)
 	}
 	if got := reconcile.OnlyDefined(members, reconcile.Defined(nil)); len(got) != 3 {
@@ -320,7 +312,7 @@ func TestProcessGroupOneShot(t *testing.T) {
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped, pgProc("batch", "z", supvisors.ProcessRunning, "")}, "batch:batch_job"},
 		{[]supvisors.ProcessInfo{exited("batch_init", true), jobStopped}, "batch:batch_init,batch:batch_job"},
 	} {
-		if got := namespecs(reconcile.ToStart(tc.members)); got != tc.want {
+		if got := strings.Join(reconcile.Namespecs(reconcile.ToStart(tc.members)), ","); got != tc.want {
 			t.Errorf("reconcile.ToStart(%v) = %q, want %q", tc.members, got, tc.want)
 		}
 	}

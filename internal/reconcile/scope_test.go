@@ -11,14 +11,6 @@ func proc(app, name string, st supvisors.ProcessState, args string) supvisors.Pr
 	return supvisors.ProcessInfo{ApplicationName: app, ProcessName: name, Statename: st, ExtraArgs: args}
 }
 
-func namespecs(ps []supvisors.ProcessInfo) string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, p.Namespec())
-	}
-	return strings.Join(out, ",")
-}
-
 func TestScopeMembers(t *testing.T) {
 	procs := []supvisors.ProcessInfo{
 		proc("pg", "pg_multi_10", supvisors.ProcessStopped, ""),
@@ -44,8 +36,8 @@ func TestScopeMembers(t *testing.T) {
 		{Scope{App: "none"}, "", false},
 	} {
 		got, homogeneous := Members(procs, tc.scope)
-		if namespecs(got) != tc.want || homogeneous != tc.homogeneous {
-			t.Errorf("%s: got %s (homogeneous %v), want %s (%v)", tc.scope.ID(), namespecs(got), homogeneous, tc.want, tc.homogeneous)
+		if strings.Join(Namespecs(got), ",") != tc.want || homogeneous != tc.homogeneous {
+			t.Errorf("%s: got %s (homogeneous %v), want %s (%v)", tc.scope.ID(), strings.Join(Namespecs(got), ","), homogeneous, tc.want, tc.homogeneous)
 		}
 	}
 	hint := KnownProgramsHint(procs, "pg")
@@ -124,7 +116,7 @@ func TestScopeDerive(t *testing.T) {
 		{nil, "running", "stopped"},
 	} {
 		if got := DeriveState(tc.members, tc.prior); got != tc.want {
-			t.Errorf("DeriveState(%s, prior %q) = %q, want %q", namespecs(tc.members), tc.prior, got, tc.want)
+			t.Errorf("DeriveState(%s, prior %q) = %q, want %q", strings.Join(Namespecs(tc.members), ","), tc.prior, got, tc.want)
 		}
 	}
 	if got := DeriveExtraArgs(all, "1"); got != "1" {
@@ -139,7 +131,7 @@ func TestScopeDerive(t *testing.T) {
 	if got := NeedsRestart(mixed, "2", false); len(got) != 0 {
 		t.Errorf("nothing to restart: %v", got)
 	}
-	if got := NeedsRestart(mixed, "3", false); namespecs(got) != "a:x" {
+	if got := NeedsRestart(mixed, "3", false); strings.Join(Namespecs(got), ",") != "a:x" {
 		t.Errorf("restart for new args: %v", got)
 	}
 	if got := NeedsRestart(all, "1", true); len(got) != 2 {
