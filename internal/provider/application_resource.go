@@ -256,7 +256,9 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 		plan.Managed = types.BoolValue(true)
 		plan.Statename = plannedStatename(plan.State)
 	} else {
-		switch action := plannedAction(*prior, plan); action {
+		action := plannedAction(*prior, plan)
+		planRulesStrategy(ctx, r.data.clientOrNil(), plan.Name.ValueString(), plan.Strategy, action, resp.Private)
+		switch action {
 		case reconcile.None:
 			// Nothing changes on the cluster: what the refresh read stays true.
 			plan.Statename = prior.Statename
@@ -407,6 +409,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
+	rememberPlannedStrategy(ctx, c, name, req.Private, resp.Private)
 	app, err := r.reconciler(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
