@@ -17,7 +17,9 @@ import (
 // testPrivate is a private state: what the framework hands to ModifyPlan and Update.
 type testPrivate map[string][]byte
 
-func (p testPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) { return p[key], nil }
+func (p testPrivate) GetKey(_ context.Context, key string) ([]byte, diag.Diagnostics) {
+	return p[key], nil
+}
 
 func (p testPrivate) SetKey(_ context.Context, key string, value []byte) diag.Diagnostics {
 	if len(value) == 0 {
