@@ -2,14 +2,12 @@ package supvisors
 
 import (
 	"context"
+	"errors"
 	"time"
 )
 
-// Polling bounds of SettledSnapshot.
-const (
-	settleMinPoll = 200 * time.Millisecond
-	settleMaxPoll = 2 * time.Second
-)
+// settleMaxPoll bounds the interval of SettledSnapshot's state polls.
+const settleMaxPoll = 2 * time.Second
 
 // IsStable reports whether answers read in state s are final: OPERATION and
 // CONCILIATION. In both, Supvisors starts nothing by itself (in CONCILIATION
@@ -46,10 +44,12 @@ func (s SupvisorsStateName) IsLeaving() bool {
 
 // SettledSnapshot returns the shared snapshot (see Snapshot) once the cluster
 // is in a state whose answer is final (see IsStable). While the cluster
-// settles it polls, with backoff from 200 ms to 2 s, sharing each fetch with
-// the concurrent readers, for at most Config.ReadyTimeout and ctx's deadline;
-// cancelling ctx ends the wait at once. When the wait runs out, or the cluster
-// is shutting down, it returns a *NotReadyError naming the last state seen.
+// settles it waits on the shared poll, reading only get_supvisors_state (from
+// 100 ms x1.5 up to 2 s, shared with the concurrent readers and waits), and
+// fetches the snapshot again once the state is final, for at most
+// Config.ReadyTimeout and ctx's deadline; cancelling ctx ends the wait at
+// once. When the wait runs out, or the cluster is shutting down, it returns a
+// *NotReadyError naming the last state seen.
 //
 // Readers whose answer becomes the desired state of something (a refresh that
 // a plan compares with the configuration) use it, so that a plan never reports
@@ -60,7 +60,6 @@ func (c *Client) SettledSnapshot(ctx context.Context) (*Snapshot, error) {
 	if d, ok := ctx.Deadline(); ok && d.Before(deadline) {
 		deadline = d
 	}
-	poll := settleMinPoll
 	for {
 		s, err := c.Snapshot(ctx)
 		if err != nil {
@@ -70,8 +69,7 @@ func (c *Client) SettledSnapshot(ctx context.Context) (*Snapshot, error) {
 		if state.IsStable() {
 			return s, nil
 		}
-		remaining := time.Until(deadline)
-		if state.IsLeaving() || remaining <= 0 {
+		if state.IsLeaving() || time.Until(deadline) <= 0 {
 			return nil, &NotReadyError{
 				State:    state,
 				Accepted: []string{string(StateOperation), string(StateConciliation)},
@@ -79,19 +77,20 @@ func (c *Client) SettledSnapshot(ctx context.Context) (*Snapshot, error) {
 				Waited:   time.Since(start),
 			}
 		}
-		c.debug(ctx, "supvisors cluster settling; read postponed", map[string]any{
-			"state": string(state), "retry_in_ms": min(poll, remaining).Milliseconds(),
-		})
+		c.debug(ctx, "supvisors cluster settling; read postponed", map[string]any{"state": string(state)})
 		c.dropSnapshot(s)
-		t := time.NewTimer(min(poll, remaining))
-		select {
-		case <-ctx.Done():
-			t.Stop()
+		wctx, cancel := context.WithDeadline(ctx, deadline)
+		_, err = c.waitState(wctx, settleMaxPoll, func(s SupvisorsStateName) bool { return !s.IsSettling() })
+		cancel()
+		var ended *stateWaitEnded
+		switch {
+		case ctx.Err() != nil:
 			return nil, &stoppedError{err: &NotReadyError{State: state, Method: "a read whose answer is final",
 				Waited: time.Since(start)}, ctxErr: ctx.Err()}
-		case <-t.C:
+		case err != nil && !errors.As(err, &ended):
+			return nil, err
 		}
-		poll = min(poll*2, settleMaxPoll)
+		// The state is final now, or the time is up: the next snapshot tells which.
 	}
 }
 

@@ -68,10 +68,14 @@ func TestSettledSnapshot(t *testing.T) {
 			t.Fatalf("reader %d got a transient answer: %s, web %s", i, snaps[i].State.FSMStatename, app.Statename)
 		}
 	}
-	// 3 DISTRIBUTION snapshots + 1 OPERATION one, shared by the 20 readers (a few more when a reader drops a
-	// snapshot just fetched by another: never one per reader)
+	// 1 DISTRIBUTION snapshot, the shared poll's state reads until OPERATION, 1 OPERATION snapshot, shared by the
+	// 20 readers (a few more when a reader drops a snapshot just fetched by another: never one per reader); the
+	// whole snapshot is not fetched again while the cluster settles
 	if r := f.Requests(); r < 4 || r > 8 {
 		t.Errorf("%d readers cost %d requests", n, r)
+	}
+	if got := f.countCalls(supvisorsGetAllApplicationsInfo); got > 3 {
+		t.Errorf("the snapshot was fetched %d times while the cluster settled, want 2", got)
 	}
 	// Snapshot itself still reads at once (data sources)
 	f2, _ := settlingServer(t, 100)

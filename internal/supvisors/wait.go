@@ -356,7 +356,29 @@ func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) 
 		names[i] = string(a)
 	}
 	start := time.Now()
-	w := c.polls.join(ctx, nil, poller{max: readyPollMax})
+	last, err := c.waitState(ctx, readyPollMax, func(s SupvisorsStateName) bool { return slices.Contains(accepted, s) })
+	var ended *stateWaitEnded
+	if errors.As(err, &ended) {
+		return last, &NotReadyError{State: last.FSMStatename, Accepted: names, Method: "WaitReady",
+			Waited: time.Since(start), Err: ended.err}
+	}
+	return last, err
+}
+
+// stateWaitEnded is waitState's error when ctx ended first; err wraps
+// ctx.Err() and the last failure of the polls, if any.
+type stateWaitEnded struct{ err error }
+
+func (e *stateWaitEnded) Error() string { return e.err.Error() }
+func (e *stateWaitEnded) Unwrap() error { return e.err }
+
+// waitState polls get_supvisors_state on the shared poll (at once, then from
+// 100ms x1.5 up to maxPoll) until done accepts the state read, and returns
+// that state. Transport failures, HTTP 5xx and FAILED faults are tolerated;
+// other errors end the wait. When ctx ends first it returns the last state
+// seen and a *stateWaitEnded.
+func (c *Client) waitState(ctx context.Context, maxPoll time.Duration, done func(SupvisorsStateName) bool) (SupvisorsState, error) {
+	w := c.polls.join(ctx, nil, poller{max: maxPoll})
 	defer w.leave()
 	var last SupvisorsState
 	var lastErr error
@@ -366,8 +388,7 @@ func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) 
 			if lastErr != nil {
 				err = errors.Join(err, lastErr)
 			}
-			return last, &NotReadyError{State: last.FSMStatename, Accepted: names, Method: "WaitReady",
-				Waited: time.Since(start), Err: err}
+			return last, &stateWaitEnded{err: err}
 		}
 		if a.Err != nil {
 			var te *TransportError
@@ -379,7 +400,7 @@ func (c *Client) WaitReady(ctx context.Context, accepted ...SupvisorsStateName) 
 			return last, a.Err
 		}
 		last, lastErr = a.State, nil
-		if slices.Contains(accepted, last.FSMStatename) {
+		if done(last.FSMStatename) {
 			return last, nil
 		}
 	}
