@@ -30,8 +30,9 @@ type Plain struct {
 	state   string // supervisord's own state (getState)
 	procs   []*PlainProcess
 	faults  map[string]*Fault
-	sent    []string // commands received, as "method namespec"
-	pid     int      // last pid given
+	after   map[string]int // method -> answers left before its fault (see FailAfter)
+	sent    []string       // commands received, as "method namespec"
+	pid     int            // last pid given
 }
 
 // PlainProcess is one process of a Plain supervisord. Its fields may be set
@@ -83,7 +84,8 @@ var plainMethods = []string{
 // NewPlain starts a plain supervisord of Supervisor version (e.g. "4.2.5")
 // serving procs; supervisord itself is RUNNING.
 func NewPlain(t testing.TB, version string, procs ...*PlainProcess) *Plain {
-	p := &Plain{Server: New(t), version: version, state: "RUNNING", procs: procs, faults: map[string]*Fault{}}
+	p := &Plain{Server: New(t), version: version, state: "RUNNING", procs: procs, faults: map[string]*Fault{},
+		after: map[string]int{}}
 	for _, pr := range procs {
 		if pr.State == "" {
 			pr.State = "STOPPED"
@@ -123,7 +125,10 @@ func (p *Plain) handle(method string, h Handler) {
 		p.mu.Lock()
 		defer p.mu.Unlock()
 		if f := p.faults[method]; f != nil {
-			return nil, f
+			if p.after[method] <= 0 {
+				return nil, f
+			}
+			p.after[method]--
 		}
 		return h(args)
 	})
@@ -133,11 +138,20 @@ func (p *Plain) handle(method string, h Handler) {
 func (p *Plain) Fail(method string, code int, s string) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
+	delete(p.after, method)
 	if code == 0 {
 		delete(p.faults, method)
 		return
 	}
 	p.faults[method] = &Fault{Code: code, String: s}
+}
+
+// FailAfter makes method answer normally n more times, then a fault (as Fail).
+func (p *Plain) FailAfter(method string, n, code int, s string) {
+	p.Fail(method, code, s)
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	p.after[method] = n
 }
 
 // SetState sets supervisord's own state (RUNNING, RESTARTING, SHUTDOWN, FATAL).
