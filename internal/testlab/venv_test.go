@@ -35,11 +35,17 @@ chmod +x "$3/bin/python"
 	return base, log
 }
 
-func TestEnsureVenvBuildsOnceAndKeepsTheNames(t *testing.T) {
-	cache := t.TempDir()
-	base, log := fakeBasePython(t)
+// fakeVenvCache points the lab's cache at a new directory and its base python at fakeBasePython.
+func fakeVenvCache(t *testing.T) (cache, base, log string) {
+	cache = t.TempDir()
+	base, log = fakeBasePython(t)
 	t.Setenv("SUPVISORS_LAB_CACHE", cache)
 	t.Setenv("SUPVISORS_LAB_PYTHON", base)
+	return cache, base, log
+}
+
+func TestEnsureVenvBuildsOnceAndKeepsTheNames(t *testing.T) {
+	cache, _, log := fakeVenvCache(t)
 	ctx := context.Background()
 	var logged []string
 	logf := func(f string, a ...any) { logged = append(logged, f) }
@@ -91,10 +97,7 @@ func TestEnsureVenvBuildsOnceAndKeepsTheNames(t *testing.T) {
 }
 
 func TestEnsureVenvFailures(t *testing.T) {
-	cache := t.TempDir()
-	base, _ := fakeBasePython(t)
-	t.Setenv("SUPVISORS_LAB_CACHE", cache)
-	t.Setenv("SUPVISORS_LAB_PYTHON", base)
+	_, base, _ := fakeVenvCache(t)
 	ctx := context.Background()
 	logf := func(string, ...any) {}
 
