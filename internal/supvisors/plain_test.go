@@ -192,3 +192,39 @@ func TestPlainWaitOnFake(t *testing.T) {
 		t.Fatalf("request failure: %v", err)
 	}
 }
+
+// TestPlainFakeGroupCommands: the fake's startProcessGroup/stopProcessGroup answer per-process statuses as
+// Supervisor does, read by the typed SupervisorClient.
+func TestPlainFakeGroupCommands(t *testing.T) {
+	p, c := plainFakeClient(t, time.Hour,
+		&supvisorstest.PlainProcess{Group: "web", Name: "server", State: "RUNNING"},
+		&supvisorstest.PlainProcess{Group: "web", Name: "cache"},
+		&supvisorstest.PlainProcess{Group: "web", Name: "missing", StartFault: &supvisorstest.Fault{
+			Code: supvisorstest.FaultNoFile, String: "NO_FILE: /nope"}},
+	)
+	ctx := context.Background()
+	st, err := c.Supervisor().StartProcessGroup(ctx, "web", false)
+	if err != nil || len(st) != 3 {
+		t.Fatalf("start group: %+v %v", st, err)
+	}
+	codes := map[string]FaultCode{}
+	for _, s := range st {
+		codes[s.Name] = s.Status
+	}
+	if codes["server"] != FaultAlreadyStarted || codes["cache"] != FaultSuccess || codes["missing"] != FaultNoFile {
+		t.Fatalf("statuses: %+v", st)
+	}
+	if _, err := c.Supervisor().StopProcessGroup(ctx, "web", false); err != nil || p.Get("web:cache").State != "STOPPED" {
+		t.Fatalf("stop group: %v %+v", err, p.Get("web:cache"))
+	}
+	if _, err := c.Supervisor().StartProcessGroup(ctx, "nope", false); !IsFault(err, FaultBadName) {
+		t.Fatalf("unknown group: %v", err)
+	}
+	state, err := c.Supervisor().GetState(ctx)
+	if err != nil || state.Statename != "RUNNING" || state.Statecode != 1 {
+		t.Fatalf("getState: %+v %v", state, err)
+	}
+	if got := p.Sent(); len(got) != 3 || got[0] != "startProcessGroup web" || got[1] != "stopProcessGroup web" {
+		t.Fatalf("sent %v", got)
+	}
+}
