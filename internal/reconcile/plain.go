@@ -18,14 +18,7 @@ func (r Reconciler) ConvergePlain(ctx context.Context, s Scope, running, restart
 	if err != nil {
 		return err
 	}
-	var stop []supvisors.ProcessInfo
-	for _, p := range members {
-		if (!running && !p.Statename.IsStopped()) || p.Statename == supvisors.ProcessStopping ||
-			(running && restartAll && p.Statename.IsRunning()) {
-			stop = append(stop, p)
-		}
-	}
-	if len(stop) > 0 {
+	if stop := plainToStop(members, running, restartAll); len(stop) > 0 {
 		if err := r.plainDo(ctx, s, stop, false, codes); err != nil || !running {
 			return err
 		}
@@ -43,6 +36,19 @@ func (r Reconciler) ConvergePlain(ctx context.Context, s Scope, running, restart
 	}
 	_, err = r.Client.PlainWait(ctx, Namespecs(members), true, codes)
 	return plainWaitError(s, true, err)
+}
+
+// plainToStop lists the members to stop first: every one that is not stopped when they are to be stopped, the
+// running ones of a restart, and any seen STOPPING (its stop is waited for before a start).
+func plainToStop(members []supvisors.ProcessInfo, running, restartAll bool) []supvisors.ProcessInfo {
+	var stop []supvisors.ProcessInfo
+	for _, p := range members {
+		if (!running && !p.Statename.IsStopped()) || p.Statename == supvisors.ProcessStopping ||
+			(running && restartAll && p.Statename.IsRunning()) {
+			stop = append(stop, p)
+		}
+	}
+	return stop
 }
 
 // plainMembers reads the processes of the scope and their exit codes from the plain supervisord.

@@ -36,13 +36,10 @@ type Client struct {
 	detectMu sync.Mutex
 	api      *APIInfo
 
-	snapMu     sync.Mutex
-	snap       *Snapshot
-	snapGen    uint64
-	snapUsed   time.Time // when snap was fetched or last served
-	snapServed bool      // snap was served again after its fetch
-	sf         singleflight.Group
-	plain      plainCache // PlainSnapshot (plain.go), under snapMu
+	snapMu sync.Mutex
+	snap   snapshotCache // Snapshot (snapshot.go), under snapMu
+	plain  snapshotCache // PlainSnapshot (plain.go), under snapMu
+	sf     singleflight.Group
 
 	instMu    sync.Mutex
 	instances map[string]*Client

@@ -74,52 +74,25 @@ func (c *Client) PlainHost() string {
 	return c.ep.host
 }
 
-// plainCache holds the shared PlainSnapshot, like the Snapshot fields of
-// Client.
-type plainCache struct {
-	snap *Snapshot
-	gen  uint64
-}
-
 // PlainSnapshot is Snapshot for a plain supervisord: one system.multicall of
 // supervisor.getAllProcessInfo and supervisor.getAllConfigInfo, shared by
-// concurrent readers and dropped after any mutating call or after
-// Config.SnapshotMaxAge. Every Supervisor group becomes an unmanaged
-// ApplicationInfo whose state is derived from its processes; every process a
-// ProcessInfo whose Identifiers hold PlainHost while it runs, and whose
-// ExpectedExit compares its exit status with the program's exitcodes. State is
-// the zero SupvisorsState. Callers must not modify the result.
+// concurrent readers and dropped after any mutating call or
+// Config.SnapshotMaxAge after its fetch started. Every Supervisor group
+// becomes an unmanaged ApplicationInfo whose state is derived from its
+// processes; every process a ProcessInfo whose Identifiers hold PlainHost
+// while it runs, and whose ExpectedExit compares its exit status with the
+// program's exitcodes. State is the zero SupvisorsState (never quiet: the
+// snapshot is not kept longer while reads keep coming). Callers must not
+// modify the result.
 func (c *Client) PlainSnapshot(ctx context.Context) (*Snapshot, error) {
-	gen := c.sh.gen.Load()
-	c.snapMu.Lock()
-	if s := c.plain.snap; s != nil && c.plain.gen == gen && time.Since(s.Taken) < c.cfg.SnapshotMaxAge {
-		c.snapMu.Unlock()
-		return s, nil
-	}
-	c.snapMu.Unlock()
-	ch := c.sf.DoChan("plain:"+strconv.FormatUint(gen, 10), func() (any, error) {
-		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.ReadyTimeout+c.cfg.RequestTimeout)
-		defer cancel()
-		v, err := c.PlainRead(fctx)
-		if err != nil {
-			return nil, err
-		}
-		c.snapMu.Lock()
-		if c.plain.snap == nil || gen >= c.plain.gen {
-			c.plain.snap, c.plain.gen = v.Snapshot, gen
-		}
-		c.snapMu.Unlock()
-		return v.Snapshot, nil
-	})
-	select {
-	case r := <-ch:
-		if r.Err != nil {
-			return nil, r.Err
-		}
-		return r.Val.(*Snapshot), nil
-	case <-ctx.Done():
-		return nil, &TransportError{Endpoint: c.ep.display, Method: systemMulticall, Attempts: 1, Err: ctx.Err()}
-	}
+	return c.sharedSnapshot(ctx, snapshotSource{cache: &c.plain, key: "plain:", agedFromTaken: true,
+		fetch: func(ctx context.Context) (*Snapshot, error) {
+			v, err := c.PlainRead(ctx)
+			if err != nil {
+				return nil, err
+			}
+			return v.Snapshot, nil
+		}})
 }
 
 // PlainView is a fresh read of a plain supervisord (see PlainRead).
@@ -281,82 +254,126 @@ func (c *Client) plainAct(ctx context.Context, method string, namespecs []string
 // description. When ctx ends first, the error wraps ctx.Err() with the last
 // states seen.
 func (c *Client) PlainWait(ctx context.Context, namespecs []string, running bool, codes map[string][]int) ([]SupervisorProcessInfo, error) {
-	want := "STOPPED"
-	if running {
-		want = "RUNNING"
-	}
-	subject := "processes " + strings.Join(namespecs, ", ")
 	if len(namespecs) == 0 {
 		return nil, nil
 	}
-	calls := make([]MulticallCall, len(namespecs))
-	for i, ns := range namespecs {
-		calls[i] = MulticallCall{Method: supervisorGetProcessInfo, Params: []any{ns}}
+	w := plainWait{c: c, namespecs: namespecs, running: running, codes: codes, want: "STOPPED"}
+	if running {
+		w.want = "RUNNING"
 	}
+	calls := w.calls()
 	var p poller
-	var infos []SupervisorProcessInfo
-	describe := func() string {
-		parts := make([]string, len(infos))
-		for i, in := range infos {
-			parts[i] = in.Namespec() + " " + string(in.Statename)
-		}
-		if len(parts) == 0 {
-			return ""
-		}
-		return " (processes: " + strings.Join(parts, ", ") + ")"
-	}
+	var infos []SupervisorProcessInfo // the last states seen
 	for first := true; ; first = false {
 		if !first {
 			if err := p.wait(ctx); err != nil {
-				return infos, fmt.Errorf("%s did not settle in %s in time%s: %w", subject, want, describe(), err)
+				return infos, w.late(infos, err)
 			}
 		}
 		results, err := c.multicall(ctx, calls, true)
 		if err != nil {
 			if ctx.Err() != nil {
-				return infos, fmt.Errorf("%s did not settle in %s in time%s: %w", subject, want, describe(), err)
+				return infos, w.late(infos, err)
 			}
 			return infos, err
 		}
-		infos = infos[:0]
-		for i, r := range results {
-			if r.Err != nil {
-				return nil, &CallError{Method: supervisorGetProcessInfo + "(" + namespecs[i] + ")", Endpoint: c.ep.display, Err: r.Err}
-			}
-			info, derr := decodeOne(r.Value, supervisorGetProcessInfo, supervisorProcessInfoFrom)
-			if derr != nil {
-				return nil, c.decodeError(supervisorGetProcessInfo, derr)
-			}
-			infos = append(infos, info)
+		if infos, err = w.decode(results); err != nil {
+			return nil, err
 		}
-		if slices.ContainsFunc(infos, func(i SupervisorProcessInfo) bool { return i.Statename.IsTransitional() }) {
+		if !slices.ContainsFunc(infos, func(i SupervisorProcessInfo) bool { return i.Statename.IsTransitional() }) {
+			return infos, w.outcome(infos)
+		}
+	}
+}
+
+// plainWait is one PlainWait: the processes waited for and what they must
+// settle in.
+type plainWait struct {
+	c         *Client
+	namespecs []string
+	running   bool
+	codes     map[string][]int
+	want      string // RUNNING or STOPPED
+}
+
+// subject names the processes in the errors.
+func (w plainWait) subject() string { return "processes " + strings.Join(w.namespecs, ", ") }
+
+// calls is one poll: supervisor.getProcessInfo of each process.
+func (w plainWait) calls() []MulticallCall {
+	calls := make([]MulticallCall, len(w.namespecs))
+	for i, ns := range w.namespecs {
+		calls[i] = MulticallCall{Method: supervisorGetProcessInfo, Params: []any{ns}}
+	}
+	return calls
+}
+
+// decode reads the answers of a poll; a fault is a *CallError naming the
+// process.
+func (w plainWait) decode(results []MulticallResult) ([]SupervisorProcessInfo, error) {
+	infos := make([]SupervisorProcessInfo, 0, len(results))
+	for i, r := range results {
+		if r.Err != nil {
+			return nil, &CallError{Method: supervisorGetProcessInfo + "(" + w.namespecs[i] + ")", Endpoint: w.c.ep.display, Err: r.Err}
+		}
+		info, err := decodeOne(r.Value, supervisorGetProcessInfo, supervisorProcessInfoFrom)
+		if err != nil {
+			return nil, w.c.decodeError(supervisorGetProcessInfo, err)
+		}
+		infos = append(infos, info)
+	}
+	return infos, nil
+}
+
+// late is the error of a wait that ctx ended, with the last states seen.
+func (w plainWait) late(infos []SupervisorProcessInfo, err error) error {
+	seen := ""
+	if len(infos) > 0 {
+		parts := make([]string, len(infos))
+		for i, in := range infos {
+			parts[i] = in.Namespec() + " " + string(in.Statename)
+		}
+		seen = " (processes: " + strings.Join(parts, ", ") + ")"
+	}
+	return fmt.Errorf("%s did not settle in %s in time%s: %w", w.subject(), w.want, seen, err)
+}
+
+// outcome judges settled processes: nil when each is as wanted, else a
+// *SettleError naming each other one.
+func (w plainWait) outcome(infos []SupervisorProcessInfo) error {
+	var failed []ProcessFailure
+	var got []string
+	for _, in := range infos {
+		pi := plainProcessInfo(in, w.codes[in.Namespec()], w.c.PlainHost())
+		if len(failedProcesses([]ProcessInfo{pi}, w.running)) == 0 {
 			continue
 		}
-		var failed []ProcessFailure
-		var got []string
-		for _, in := range infos {
-			pi := plainProcessInfo(in, codes[in.Namespec()], c.PlainHost())
-			if len(failedProcesses([]ProcessInfo{pi}, running)) == 0 {
-				continue
-			}
-			f := ProcessFailure{Namespec: in.Namespec(), Statename: in.Statename, Spawnerr: in.Spawnerr,
-				Identifiers: pi.Identifiers}
-			if in.Description != "Not started" {
-				f.Description = in.Description
-			}
-			if in.Statename == ProcessExited && f.Description == "" {
-				f.Description = "exit status " + strconv.Itoa(in.Exitstatus)
-			} else if in.Statename == ProcessExited {
-				f.Description = "exit status " + strconv.Itoa(in.Exitstatus) + ", " + in.Description
-			}
-			failed = append(failed, f)
-			if !slices.Contains(got, string(in.Statename)) {
-				got = append(got, string(in.Statename))
-			}
+		failed = append(failed, plainFailure(in, pi))
+		if !slices.Contains(got, string(in.Statename)) {
+			got = append(got, string(in.Statename))
 		}
-		if len(failed) == 0 {
-			return infos, nil
-		}
-		return infos, &SettleError{Subject: subject, Want: want, Got: strings.Join(got, ", "), Processes: failed}
 	}
+	if len(failed) == 0 {
+		return nil
+	}
+	return &SettleError{Subject: w.subject(), Want: w.want, Got: strings.Join(got, ", "), Processes: failed}
+}
+
+// plainFailure describes a process that did not settle as wanted with
+// Supervisor's words: its spawn error, its description (unless "Not
+// started"), preceded by the exit status of an EXITED process.
+func plainFailure(in SupervisorProcessInfo, pi ProcessInfo) ProcessFailure {
+	f := ProcessFailure{Namespec: in.Namespec(), Statename: in.Statename, Spawnerr: in.Spawnerr,
+		Identifiers: pi.Identifiers}
+	if in.Description != "Not started" {
+		f.Description = in.Description
+	}
+	if in.Statename == ProcessExited {
+		status := "exit status " + strconv.Itoa(in.Exitstatus)
+		if f.Description != "" {
+			status += ", " + f.Description
+		}
+		f.Description = status
+	}
+	return f
 }

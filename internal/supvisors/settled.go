@@ -99,8 +99,6 @@ func (c *Client) SettledSnapshot(ctx context.Context) (*Snapshot, error) {
 // same snapshot).
 func (c *Client) dropSnapshot(s *Snapshot) {
 	c.snapMu.Lock()
-	if c.snap == s {
-		c.snap = nil
-	}
+	c.snap.drop(s)
 	c.snapMu.Unlock()
 }

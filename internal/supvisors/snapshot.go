@@ -32,17 +32,44 @@ const (
 	SnapshotMaxLife = time.Minute
 )
 
-// snapshotValid reports whether the current snapshot may be served now.
-// c.snapMu is held.
-func (c *Client) snapshotValid() bool {
-	s, maxAge := c.snap, c.cfg.SnapshotMaxAge
+// snapshotCache is one shared snapshot of a Client: Supvisors' (Snapshot) or
+// a plain supervisord's (PlainSnapshot), each in its own. Guarded by
+// Client.snapMu.
+type snapshotCache struct {
+	snap   *Snapshot
+	gen    uint64    // the snapshot generation it was fetched at (see InvalidateSnapshot)
+	used   time.Time // when snap was fetched or last served
+	served bool      // snap was served again after its fetch
+}
+
+// valid reports whether the snapshot may be served now (see SnapshotReadGap).
+func (sc *snapshotCache) valid(maxAge time.Duration) bool {
+	s := sc.snap
 	if s == nil || maxAge <= 0 {
 		return false
 	}
-	if !c.snapServed {
-		return time.Since(c.snapUsed) < maxAge // since the end of its fetch
+	if !sc.served {
+		return time.Since(sc.used) < maxAge // since the end of its fetch
 	}
-	return time.Since(c.snapUsed) < max(maxAge, SnapshotReadGap) && time.Since(s.Taken) < max(maxAge, SnapshotMaxLife)
+	return time.Since(sc.used) < max(maxAge, SnapshotReadGap) && time.Since(s.Taken) < max(maxAge, SnapshotMaxLife)
+}
+
+// drop forgets s if it is still the cached snapshot.
+func (sc *snapshotCache) drop(s *Snapshot) {
+	if sc.snap == s {
+		sc.snap = nil
+	}
+}
+
+// snapshotSource is a kind of shared snapshot: where it is kept and how it is
+// fetched.
+type snapshotSource struct {
+	cache *snapshotCache
+	key   string // prefix of its singleflight key
+	fetch func(context.Context) (*Snapshot, error)
+	// agedFromTaken makes a snapshot that was not served again age from the
+	// start of its fetch (Snapshot.Taken) instead of its end.
+	agedFromTaken bool
 }
 
 // quiet reports whether the snapshot shows a cluster that nothing is changing
@@ -58,30 +85,43 @@ func (s *Snapshot) quiet() bool { return s.State.FSMStatename == StateOperation 
 // (DISTRIBUTION and later) like any read call. Callers must not modify the
 // result.
 func (c *Client) Snapshot(ctx context.Context) (*Snapshot, error) {
+	return c.sharedSnapshot(ctx, snapshotSource{cache: &c.snap, fetch: c.fetchSnapshot})
+}
+
+// sharedSnapshot serves the snapshot of src: the cached one while it is valid
+// and of the current generation, else one fetch shared by the concurrent
+// callers. A snapshot of a quiet cluster is marked served again (see
+// SnapshotReadGap).
+func (c *Client) sharedSnapshot(ctx context.Context, src snapshotSource) (*Snapshot, error) {
 	gen := c.sh.gen.Load()
 	c.snapMu.Lock()
-	if s := c.snap; s != nil && c.snapGen == gen && c.snapshotValid() {
+	if sc := src.cache; sc.snap != nil && sc.gen == gen && sc.valid(c.cfg.SnapshotMaxAge) {
+		s := sc.snap
 		if s.quiet() {
-			c.snapUsed, c.snapServed = time.Now(), true
+			sc.used, sc.served = time.Now(), true
 		}
 		c.snapMu.Unlock()
 		return s, nil
 	}
 	c.snapMu.Unlock()
 
-	ch := c.sf.DoChan(strconv.FormatUint(gen, 10), func() (any, error) {
+	ch := c.sf.DoChan(src.key+strconv.FormatUint(gen, 10), func() (any, error) {
 		// The fetch outlives a caller that gives up: the others still wait
 		// for it. It keeps the first caller's values (loggers) and is bounded
 		// by the retry budget and the request timeout.
 		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), c.cfg.ReadyTimeout+c.cfg.RequestTimeout)
 		defer cancel()
-		s, err := c.fetchSnapshot(fctx)
+		s, err := src.fetch(fctx)
 		if err != nil {
 			return nil, err
 		}
+		used := time.Now()
+		if src.agedFromTaken {
+			used = s.Taken
+		}
 		c.snapMu.Lock()
-		if c.snap == nil || gen >= c.snapGen {
-			c.snap, c.snapGen, c.snapUsed, c.snapServed = s, gen, time.Now(), false
+		if sc := src.cache; sc.snap == nil || gen >= sc.gen {
+			*sc = snapshotCache{snap: s, gen: gen, used: used}
 		}
 		c.snapMu.Unlock()
 		return s, nil

@@ -53,6 +53,21 @@ func EnsureReleaseVenv(ctx context.Context, version string, logf func(string, ..
 	if err != nil {
 		return "", err
 	}
+	return ensureVenv(ctx, venvSpec{name: rel.venvName(), pins: rel.pins(), what: "Supvisors " + rel.Version,
+		imports: "supvisors.plugin, supervisor.supervisord"}, logf)
+}
+
+// venvSpec is one cached venv of the lab.
+type venvSpec struct {
+	name    string   // its directory in CacheDir (CI caches depend on these names)
+	pins    []string // what pip installs; the ready marker holds them, so changing one rebuilds the venv
+	what    string   // what it holds, for the messages: "Supvisors 0.19.1", "Supervisor 4.2.5"
+	imports string   // the modules a ready venv imports (python -c "import <imports>")
+}
+
+// ensureVenv returns the python interpreter of the cached venv of spec, building it when it is missing or
+// broken, behind a file lock.
+func ensureVenv(ctx context.Context, spec venvSpec, logf func(string, ...any)) (string, error) {
 	cache, err := CacheDir()
 	if err != nil {
 		return "", err
@@ -60,70 +75,90 @@ func EnsureReleaseVenv(ctx context.Context, version string, logf func(string, ..
 	if err := os.MkdirAll(cache, 0o755); err != nil {
 		return "", fmt.Errorf("create the lab cache %s: %w", cache, err)
 	}
-	venv := filepath.Join(cache, rel.venvName())
-	python := filepath.Join(venv, "bin", "python")
-	marker := filepath.Join(venv, ".testlab-ready")
-	want := strings.Join(rel.pins(), " ") + "\n"
-
-	ready := func() bool {
-		b, err := os.ReadFile(marker)
-		if err != nil || string(b) != want {
-			return false
-		}
-		// the venv breaks when its base interpreter changes or disappears
-		cmd := exec.CommandContext(ctx, python, "-c", "import supvisors.plugin, supervisor.supervisord")
-		return cmd.Run() == nil
+	v := venv{venvSpec: spec, dir: filepath.Join(cache, spec.name)}
+	if v.ready(ctx) {
+		return v.python(), nil
 	}
-	if ready() {
-		return python, nil
-	}
-
-	unlock, err := lockFile(ctx, venv+".lock", logf)
+	unlock, err := lockFile(ctx, v.dir+".lock", logf)
 	if err != nil {
 		return "", err
 	}
 	defer unlock()
-	if ready() { // made by another process while we waited for the lock
-		return python, nil
+	if v.ready(ctx) { // made by another process while we waited for the lock
+		return v.python(), nil
 	}
-
-	base := os.Getenv("SUPVISORS_LAB_PYTHON")
-	if base == "" {
-		base, err = exec.LookPath("python3")
-		if err != nil {
-			return "", fmt.Errorf("python3 not found on PATH (needed to install Supvisors %s; set SUPVISORS_LAB_PYTHON): %w",
-				rel.Version, err)
-		}
-	}
-	start := time.Now()
-	logf("testlab: installing Supvisors %s into %s (one time; cached for later runs)", rel.Version, venv)
-	if err := os.RemoveAll(venv); err != nil {
-		return "", fmt.Errorf("remove the broken venv %s: %w", venv, err)
-	}
-	steps := [][]string{
-		{base, "-m", "venv", venv},
-		append([]string{python, "-m", "pip", "install", "--no-input", "--disable-pip-version-check"}, rel.pins()...),
-	}
-	for _, args := range steps {
-		logf("testlab: running %s", strings.Join(args, " "))
-		cmd := exec.CommandContext(ctx, args[0], args[1:]...)
-		out, err := cmd.CombinedOutput()
-		if err != nil {
-			hint := ""
-			if args[1] == "-m" && args[2] == "venv" {
-				hint = " (on Debian/Ubuntu: apt-get install python3-venv)"
-			}
-			return "", fmt.Errorf("%s failed%s: %w\n%s", strings.Join(args, " "), hint, err, tail(string(out), 30))
-		}
-	}
-	if err := os.WriteFile(marker, []byte(want), 0o644); err != nil {
+	if err := v.build(ctx, logf); err != nil {
 		return "", err
 	}
-	if !ready() {
-		return "", fmt.Errorf("the venv %s was installed but `import supvisors.plugin` fails in it", venv)
+	return v.python(), nil
+}
+
+// venv is the venv of a venvSpec in the cache.
+type venv struct {
+	venvSpec
+	dir string
+}
+
+func (v venv) python() string { return filepath.Join(v.dir, "bin", "python") }
+func (v venv) marker() string { return filepath.Join(v.dir, ".testlab-ready") }
+func (v venv) want() string   { return strings.Join(v.pins, " ") + "\n" }
+
+// ready reports whether the venv holds its pins and imports its modules (a venv breaks when its base
+// interpreter changes or disappears).
+func (v venv) ready(ctx context.Context) bool {
+	b, err := os.ReadFile(v.marker())
+	if err != nil || string(b) != v.want() {
+		return false
 	}
-	logf("testlab: venv ready in %s", time.Since(start).Round(100*time.Millisecond))
-	return python, nil
+	return exec.CommandContext(ctx, v.python(), "-c", "import "+v.imports).Run() == nil
+}
+
+// build makes the venv afresh (python3 -m venv, pip install of the pins) and writes its ready marker.
+func (v venv) build(ctx context.Context, logf func(string, ...any)) error {
+	base, err := basePython(v.what)
+	if err != nil {
+		return err
+	}
+	start := time.Now()
+	logf("testlab: installing %s into %s (one time; cached for later runs)", v.what, v.dir)
+	if err := os.RemoveAll(v.dir); err != nil {
+		return fmt.Errorf("remove the broken venv %s: %w", v.dir, err)
+	}
+	steps := [][]string{
+		{base, "-m", "venv", v.dir},
+		append([]string{v.python(), "-m", "pip", "install", "--no-input", "--disable-pip-version-check"}, v.pins...),
+	}
+	for i, args := range steps {
+		logf("testlab: running %s", strings.Join(args, " "))
+		out, err := exec.CommandContext(ctx, args[0], args[1:]...).CombinedOutput()
+		if err != nil {
+			hint := ""
+			if i == 0 {
+				hint = " (on Debian/Ubuntu: apt-get install python3-venv)"
+			}
+			return fmt.Errorf("%s failed%s: %w\n%s", strings.Join(args, " "), hint, err, tail(string(out), 30))
+		}
+	}
+	if err := os.WriteFile(v.marker(), []byte(v.want()), 0o644); err != nil {
+		return err
+	}
+	if !v.ready(ctx) {
+		return fmt.Errorf("the venv %s was installed but `import %s` fails in it", v.dir, v.imports)
+	}
+	logf("testlab: %s venv ready in %s", v.what, time.Since(start).Round(100*time.Millisecond))
+	return nil
+}
+
+// basePython is the interpreter that creates the venvs: $SUPVISORS_LAB_PYTHON, else python3 on PATH.
+func basePython(what string) (string, error) {
+	if base := os.Getenv("SUPVISORS_LAB_PYTHON"); base != "" {
+		return base, nil
+	}
+	base, err := exec.LookPath("python3")
+	if err != nil {
+		return "", fmt.Errorf("python3 not found on PATH (needed to install %s; set SUPVISORS_LAB_PYTHON): %w", what, err)
+	}
+	return base, nil
 }
 
 // lockFile takes an exclusive flock on path, waiting (and saying so) while another process holds it.
