@@ -128,12 +128,9 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 	defer w.leave()
 	var info ApplicationInfo
 	var procs []ProcessInfo
-	moved := false // seen away from want, or in transition, since the wait began
+	var settle settleTracker
 	for {
-		a, err := w.next(ctx)
-		if err == nil && a.Err != nil {
-			err = a.Err
-		}
+		a, err := w.reading(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return info, procs, fmt.Errorf("application %s did not settle in %s in time: it is %s%s: %w",
@@ -145,27 +142,78 @@ func (c *Client) WaitApplication(ctx context.Context, name string, want Applicat
 		if err != nil {
 			return info, procs, err
 		}
-		state := a.State
 		info, procs = info2, procs2
-		transitional := info.Statename.IsTransitional() ||
-			slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
-		if !transitional && moved && info.Statename == want && len(failedProcesses(procs, want == ApplicationRunning)) == 0 {
-			return info, procs, nil // its own job is over, whatever the rest of the cluster does
-		}
-		if transitional || info.Statename != want {
-			moved = true
-		}
-		if transitional || state.HasJobs() {
+		failed := failedProcesses(procs, want == ApplicationRunning)
+		switch settle.judge(a.State, settleReading{
+			transitional: info.Statename.IsTransitional() || anyTransitional(procs),
+			inWant:       info.Statename == want && len(failed) == 0,
+			away:         info.Statename != want,
+			final:        info.Statename == want,
+		}) {
+		case keepWaiting:
 			continue
-		}
-		if info.Statename == want {
+		case settledIn:
 			return info, procs, nil
 		}
-		failed := failedProcesses(procs, want == ApplicationRunning)
-		c.explainFailures(ctx, state, failed)
+		c.explainFailures(ctx, a.State, failed)
 		return info, procs, &SettleError{Subject: "application " + name, Want: string(want),
 			Got: string(info.Statename), Processes: failed}
 	}
+}
+
+// reading returns the next answer of the waiter, or what ends the wait: ctx's
+// error, or the failure of the request.
+func (w *pollWaiter) reading(ctx context.Context) (pollAnswer, error) {
+	a, err := w.next(ctx)
+	if err == nil && a.Err != nil {
+		err = a.Err
+	}
+	return a, err
+}
+
+// settleReading is what one reading of a wait's subject says.
+type settleReading struct {
+	transitional bool // the subject or one of its processes is in transition
+	inWant       bool // the subject and all its processes are where the wait wants them
+	away         bool // the subject is not where the wait wants it
+	final        bool // the subject is where the wait wants it, once no job runs in the cluster
+}
+
+// settleVerdict is a settle wait's decision on one reading.
+type settleVerdict int
+
+const (
+	keepWaiting settleVerdict = iota
+	settledIn                 // settled where the wait wants it
+	settledOut                // settled elsewhere: a *SettleError
+)
+
+// settleTracker holds the one thing a settle wait remembers between
+// readings: whether its subject was seen moving (away from the wanted state,
+// or in transition) since the wait began. Once it was, reaching the wanted
+// state is enough; before, the wait also waits for the cluster's jobs.
+type settleTracker struct{ moved bool }
+
+// judge decides on one reading taken in cluster state state.
+func (t *settleTracker) judge(state SupvisorsState, r settleReading) settleVerdict {
+	if !r.transitional && t.moved && r.inWant {
+		return settledIn // its own job is over, whatever the rest of the cluster does
+	}
+	if r.transitional || r.away {
+		t.moved = true
+	}
+	switch {
+	case r.transitional || state.HasJobs():
+		return keepWaiting
+	case r.final:
+		return settledIn
+	}
+	return settledOut
+}
+
+// anyTransitional reports whether one of procs is in transition.
+func anyTransitional(procs []ProcessInfo) bool {
+	return slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
 }
 
 // decodeAppPoll decodes the answers to get_application_info and
@@ -204,12 +252,9 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 	w := c.polls.join(ctx, processWaitCalls(namespec), poller{})
 	defer w.leave()
 	var procs []ProcessInfo
-	moved := false // one of them seen away from the wanted state, or in transition, since the wait began
+	var settle settleTracker
 	for {
-		a, err := w.next(ctx)
-		if err == nil && a.Err != nil {
-			err = a.Err
-		}
+		a, err := w.reading(ctx)
 		if err != nil {
 			if ctx.Err() != nil {
 				return procs, fmt.Errorf("processes %s did not settle in %s in time%s: %w", namespec, want, describeProcs(procs), err)
@@ -219,33 +264,36 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 		if r := a.Results[0]; r.Err != nil {
 			return procs, &CallError{Method: supvisorsGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
 		}
-		state := a.State
 		if procs, err = decodeList(a.Results[0].Value, supvisorsGetProcessInfo, processInfoFrom); err != nil {
 			return procs, c.decodeError(supvisorsGetProcessInfo, err)
 		}
-		transitional := slices.ContainsFunc(procs, func(p ProcessInfo) bool { return p.Statename.IsTransitional() })
 		failed := failedProcesses(procs, running)
-		if !transitional && moved && len(failed) == 0 && len(procs) > 0 {
-			return procs, nil // their own job is over, whatever the rest of the cluster does
-		}
-		if transitional || len(failed) > 0 {
-			moved = true
-		}
-		if transitional || state.HasJobs() {
+		switch settle.judge(a.State, settleReading{
+			transitional: anyTransitional(procs),
+			inWant:       len(failed) == 0 && len(procs) > 0,
+			away:         len(failed) > 0,
+			final:        len(failed) == 0,
+		}) {
+		case keepWaiting:
 			continue
-		}
-		if len(failed) == 0 {
+		case settledIn:
 			return procs, nil
 		}
-		c.explainFailures(ctx, state, failed)
-		got := make([]string, 0, len(failed))
-		for _, f := range failed {
-			if !slices.Contains(got, string(f.Statename)) {
-				got = append(got, string(f.Statename))
-			}
-		}
-		return procs, &SettleError{Subject: "processes " + namespec, Want: want, Got: strings.Join(got, ", "), Processes: failed}
+		c.explainFailures(ctx, a.State, failed)
+		return procs, &SettleError{Subject: "processes " + namespec, Want: want, Got: failedStates(failed), Processes: failed}
 	}
+}
+
+// failedStates lists the states of the failed processes, each once, in their
+// order.
+func failedStates(failed []ProcessFailure) string {
+	got := make([]string, 0, len(failed))
+	for _, f := range failed {
+		if !slices.Contains(got, string(f.Statename)) {
+			got = append(got, string(f.Statename))
+		}
+	}
+	return strings.Join(got, ", ")
 }
 
 // failedProcesses lists the processes that are not in the wanted condition.
@@ -271,28 +319,7 @@ func (c *Client) explainFailures(ctx context.Context, state SupvisorsState, fail
 	if len(failed) == 0 || ctx.Err() != nil {
 		return
 	}
-	var running []string
-	for _, id := range sortedKeys(state.InstanceStates) {
-		if state.InstanceStates[id] == string(InstanceRunning) {
-			running = append(running, id)
-		}
-	}
-	type ref struct{ proc int }
-	var calls []MulticallCall
-	var refs []ref
-	for i, f := range failed {
-		ids := f.Identifiers
-		if len(ids) == 0 {
-			ids = running
-		}
-		for _, id := range ids {
-			if len(calls) >= maxSpawnerrLookups {
-				break
-			}
-			calls = append(calls, MulticallCall{Method: supvisorsGetInnerProcessInfo, Params: []any{id, f.Namespec}})
-			refs = append(refs, ref{i})
-		}
-	}
+	calls, owners := spawnerrCalls(state, failed)
 	if len(calls) == 0 {
 		return
 	}
@@ -306,18 +333,47 @@ func (c *Client) explainFailures(ctx context.Context, state SupvisorsState, fail
 		if r.Err != nil {
 			continue
 		}
-		infos, err := decodeList(r.Value, supvisorsGetInnerProcessInfo, innerProcessInfoFrom)
-		if err != nil {
-			continue
+		if infos, err := decodeList(r.Value, supvisorsGetInnerProcessInfo, innerProcessInfoFrom); err == nil {
+			failed[owners[k]].explain(infos)
 		}
-		f := &failed[refs[k].proc]
-		for _, info := range infos {
-			if f.Spawnerr == "" && info.Spawnerr != "" {
-				f.Spawnerr = info.Spawnerr
+	}
+}
+
+// spawnerrCalls returns the get_inner_process_info calls that explain the
+// failed processes (at most maxSpawnerrLookups), and for each call the index
+// of its process in failed.
+func spawnerrCalls(state SupvisorsState, failed []ProcessFailure) (calls []MulticallCall, owners []int) {
+	var running []string
+	for _, id := range sortedKeys(state.InstanceStates) {
+		if state.InstanceStates[id] == string(InstanceRunning) {
+			running = append(running, id)
+		}
+	}
+	for i, f := range failed {
+		ids := f.Identifiers
+		if len(ids) == 0 {
+			ids = running
+		}
+		for _, id := range ids {
+			if len(calls) >= maxSpawnerrLookups {
+				return calls, owners
 			}
-			if f.Description == "" && info.Description != "" && info.Description != "Not started" {
-				f.Description = info.Description
-			}
+			calls = append(calls, MulticallCall{Method: supvisorsGetInnerProcessInfo, Params: []any{id, f.Namespec}})
+			owners = append(owners, i)
+		}
+	}
+	return calls, owners
+}
+
+// explain takes the first spawn error and the first meaningful description
+// that the instances report for the process.
+func (p *ProcessFailure) explain(infos []InnerProcessInfo) {
+	for _, info := range infos {
+		if p.Spawnerr == "" && info.Spawnerr != "" {
+			p.Spawnerr = info.Spawnerr
+		}
+		if p.Description == "" && info.Description != "" && info.Description != "Not started" {
+			p.Description = info.Description
 		}
 	}
 }
