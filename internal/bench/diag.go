@@ -129,11 +129,29 @@ type diagnostic struct {
 func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster, direct *supvisors.Client,
 	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
 	d := &diagnostic{watchEvery: 50 * time.Millisecond}
+	wc := labClient(lab, 0) // the watcher's client, for both runs
+	if err := d.diagnoseApply(ctx, o, wc, direct, proxy, ws, tfArgs, names); err != nil {
+		return err
+	}
+	if err := d.diagnoseDirect(ctx, o, lab, wc, direct, names); err != nil {
+		return err
+	}
+	rep.diag = d
+	logf("diagnostic: provider lag median %s (max %s), direct lag median %s; apply ended %s after the last settle, direct %s",
+		secs(median(d.providerLag)), secs(maxDur(d.providerLag)), secs(median(d.directLag)),
+		secs(d.applyAfterLast), secs(d.directAfterLast))
+	return nil
+}
+
+// diagnoseApply stops names, runs one terraform apply starting them while the watcher runs on wc, and records in d
+// for every application the time from the provider's start_application to its settle and from its settle to
+// the answer of the provider's last request naming it (proxy log).
+func (d *diagnostic) diagnoseApply(ctx context.Context, o options, wc, direct *supvisors.Client,
+	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
 	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
 		return err
 	}
 	quiet()
-	wc := labClient(lab, 0)
 	w := watchSettle(ctx, wc, names, d.watchEvery)
 	before := proxy.Count()
 	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
@@ -147,26 +165,12 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 	d.applyRPCs = summarizeRPCs(recs)
 	var last time.Time
 	for _, n := range names {
-		s, ok := settled[n]
-		if !ok {
-			return fmt.Errorf("the watcher never saw %s RUNNING during the apply", n)
+		s, err := settledAt(settled, n, "the apply")
+		if err != nil {
+			return err
 		}
-		if s.After(last) {
-			last = s
-		}
-		var startAt, noticed time.Time
-		for _, r := range recs {
-			if !slices.Contains(r.Apps, n) {
-				continue
-			}
-			if startAt.IsZero() && strings.Contains(r.String(), "start_application") {
-				startAt = r.At
-				continue
-			}
-			if !startAt.IsZero() {
-				noticed = r.At.Add(r.Took)
-			}
-		}
+		last = later(last, s)
+		startAt, noticed := providerNoticed(recs, n)
 		if !startAt.IsZero() {
 			d.startToSettle = append(d.startToSettle, s.Sub(startAt))
 		}
@@ -181,35 +185,73 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 		}
 	}
 	d.applyAfterLast = end.Sub(last)
+	return nil
+}
 
+// providerNoticed returns, from the proxy records of an apply, when the provider sent the first
+// start_application naming application n and when the answer of its last request naming n after that came
+// (zero times when there was none).
+func providerNoticed(recs []rpcRecord, n string) (startAt, noticed time.Time) {
+	for _, r := range recs {
+		if !slices.Contains(r.Apps, n) {
+			continue
+		}
+		if startAt.IsZero() && strings.Contains(r.String(), "start_application") {
+			startAt = r.At
+			continue
+		}
+		if !startAt.IsZero() {
+			noticed = r.At.Add(r.Took)
+		}
+	}
+	return startAt, noticed
+}
+
+// diagnoseDirect stops names, starts them with the direct program while the watcher runs on wc, and records in d
+// for every application the time from its start_application to its settle and from its settle to the return
+// of its wait=true call.
+func (d *diagnostic) diagnoseDirect(ctx context.Context, o options, lab *testlab.Cluster, wc, direct *supvisors.Client,
+	names []string) error {
 	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
 		return err
 	}
 	quiet()
-	w = watchSettle(ctx, wc, names, d.watchEvery)
+	w := watchSettle(ctx, wc, names, d.watchEvery)
 	wall, times, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
-	end = time.Now()
-	settled = w.stop(ctx, wc)
+	end := time.Now()
+	settled := w.stop(ctx, wc)
 	if err != nil {
 		return err
 	}
 	d.directWall = wall
-	last = time.Time{}
+	var last time.Time
 	for _, n := range names {
-		s, ok := settled[n]
-		if !ok {
-			return fmt.Errorf("the watcher never saw %s RUNNING during the direct start", n)
+		s, err := settledAt(settled, n, "the direct start")
+		if err != nil {
+			return err
 		}
-		if s.After(last) {
-			last = s
-		}
+		last = later(last, s)
 		d.directLag = append(d.directLag, times[n][1].Sub(s))
 		d.directToSettle = append(d.directToSettle, s.Sub(times[n][0]))
 	}
 	d.directAfterLast = end.Sub(last)
-	rep.diag = d
-	logf("diagnostic: provider lag median %s (max %s), direct lag median %s; apply ended %s after the last settle, direct %s",
-		secs(median(d.providerLag)), secs(maxDur(d.providerLag)), secs(median(d.directLag)),
-		secs(d.applyAfterLast), secs(d.directAfterLast))
 	return nil
+}
+
+// settledAt returns when the watcher saw application n RUNNING, an error naming what ran (during) when it
+// never did.
+func settledAt(settled map[string]time.Time, n, during string) (time.Time, error) {
+	s, ok := settled[n]
+	if !ok {
+		return time.Time{}, fmt.Errorf("the watcher never saw %s RUNNING during %s", n, during)
+	}
+	return s, nil
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }
