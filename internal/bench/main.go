@@ -158,9 +158,7 @@ func run(ctx context.Context, o options) (err error) {
 	if err != nil {
 		return errors.New("the terraform CLI is not on PATH: install Terraform (>= 1.6) and re-run")
 	}
-	machine := machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: apps, LoadStart: loadAvg()}
-
+	machine := newMachineLine(ctx, tfBin, apps)
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return err
@@ -206,6 +204,12 @@ func run(ctx context.Context, o options) (err error) {
 	}
 	machine.LoadEnd = loadAvg()
 	return finish(o, rep)
+}
+
+// newMachineLine describes, before anything runs, the machine, the tools and the size of the bench.
+func newMachineLine(ctx context.Context, tfBin string, apps int) machineLine {
+	return machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: apps, LoadStart: loadAvg()}
 }
 
 // prepareTerraform builds the provider of the module at root into tmp/plugins and writes the private CLI
