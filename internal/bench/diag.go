@@ -148,15 +148,15 @@ func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster,
 // the answer of the provider's last request naming it (proxy log).
 func (d *diagnostic) diagnoseApply(ctx context.Context, o options, wc, direct *supvisors.Client,
 	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
-	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+	var (
+		before int64
+		res    tfResult
+	)
+	settled, end, err := d.watchedRun(ctx, o, wc, direct, names, func() (err error) {
+		before = proxy.Count()
+		res, err = ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
 		return err
-	}
-	quiet()
-	w := watchSettle(ctx, wc, names, d.watchEvery)
-	before := proxy.Count()
-	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
-	end := time.Now()
-	settled := w.stop(ctx, wc)
+	})
 	if err != nil {
 		return err
 	}
@@ -212,14 +212,14 @@ func providerNoticed(recs []rpcRecord, n string) (startAt, noticed time.Time) {
 // of its wait=true call.
 func (d *diagnostic) diagnoseDirect(ctx context.Context, o options, lab *testlab.Cluster, wc, direct *supvisors.Client,
 	names []string) error {
-	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+	var (
+		wall  time.Duration
+		times map[string][2]time.Time
+	)
+	settled, end, err := d.watchedRun(ctx, o, wc, direct, names, func() (err error) {
+		wall, times, err = startDirect(ctx, labClient(lab, 0), names, o.parallelism)
 		return err
-	}
-	quiet()
-	w := watchSettle(ctx, wc, names, d.watchEvery)
-	wall, times, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
-	end := time.Now()
-	settled := w.stop(ctx, wc)
+	})
 	if err != nil {
 		return err
 	}
@@ -236,6 +236,21 @@ func (d *diagnostic) diagnoseDirect(ctx context.Context, o options, lab *testlab
 	}
 	d.directAfterLast = end.Sub(last)
 	return nil
+}
+
+// watchedRun stops names (through direct), lets the cluster calm down, then runs start while a watcher polls
+// wc for the moments the applications become RUNNING; it returns those moments and when start returned.
+func (d *diagnostic) watchedRun(ctx context.Context, o options, wc, direct *supvisors.Client, names []string,
+	start func() error) (settled map[string]time.Time, end time.Time, err error) {
+	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+		return nil, time.Time{}, err
+	}
+	quiet()
+	w := watchSettle(ctx, wc, names, d.watchEvery)
+	err = start()
+	end = time.Now()
+	settled = w.stop(ctx, wc)
+	return settled, end, err
 }
 
 // settledAt returns when the watcher saw application n RUNNING, an error naming what ran (during) when it
