@@ -163,26 +163,23 @@ func (d *diagnostic) diagnoseApply(ctx context.Context, o options, wc, direct *s
 	d.applyWall = res.Wall
 	recs := proxy.Since(before)
 	d.applyRPCs = summarizeRPCs(recs)
-	var last time.Time
-	for _, n := range names {
-		s, err := settledAt(settled, n, "the apply")
-		if err != nil {
-			return err
-		}
-		last = later(last, s)
+	last, err := eachSettled(settled, names, "the apply", func(n string, s time.Time) {
 		startAt, noticed := providerNoticed(recs, n)
 		if !startAt.IsZero() {
 			d.startToSettle = append(d.startToSettle, s.Sub(startAt))
 		}
 		if noticed.IsZero() {
 			d.unattributed++
-			continue
+			return
 		}
 		d.providerLag = append(d.providerLag, noticed.Sub(s))
 		if o.keep {
 			logf("diagnostic %s: start sent %s, RUNNING %s, provider noticed %s", n,
 				startAt.Format("15:04:05.000"), s.Format("15:04:05.000"), noticed.Format("15:04:05.000"))
 		}
+	})
+	if err != nil {
+		return err
 	}
 	d.applyAfterLast = end.Sub(last)
 	return nil
@@ -224,15 +221,12 @@ func (d *diagnostic) diagnoseDirect(ctx context.Context, o options, lab *testlab
 		return err
 	}
 	d.directWall = wall
-	var last time.Time
-	for _, n := range names {
-		s, err := settledAt(settled, n, "the direct start")
-		if err != nil {
-			return err
-		}
-		last = later(last, s)
+	last, err := eachSettled(settled, names, "the direct start", func(n string, s time.Time) {
 		d.directLag = append(d.directLag, times[n][1].Sub(s))
 		d.directToSettle = append(d.directToSettle, s.Sub(times[n][0]))
+	})
+	if err != nil {
+		return err
 	}
 	d.directAfterLast = end.Sub(last)
 	return nil
@@ -253,14 +247,19 @@ func (d *diagnostic) watchedRun(ctx context.Context, o options, wc, direct *supv
 	return settled, end, err
 }
 
-// settledAt returns when the watcher saw application n RUNNING, an error naming what ran (during) when it
-// never did.
-func settledAt(settled map[string]time.Time, n, during string) (time.Time, error) {
-	s, ok := settled[n]
-	if !ok {
-		return time.Time{}, fmt.Errorf("the watcher never saw %s RUNNING during %s", n, during)
+// eachSettled calls f, in order, with every name and the moment the watcher saw it RUNNING, and returns the
+// last of those moments; it stops with an error naming what ran (during) at the first name never seen RUNNING.
+func eachSettled(settled map[string]time.Time, names []string, during string, f func(n string, s time.Time)) (time.Time, error) {
+	var last time.Time
+	for _, n := range names {
+		s, ok := settled[n]
+		if !ok {
+			return last, fmt.Errorf("the watcher never saw %s RUNNING during %s", n, during)
+		}
+		last = later(last, s)
+		f(n, s)
 	}
-	return s, nil
+	return last, nil
 }
 
 // later returns the later of two times.
