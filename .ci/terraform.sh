@@ -19,24 +19,20 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf 'terraform: %s\n' "$*" >&2; }
+. .ci/lib.sh
 
 version=${TERRAFORM_NEW_VERSION:-1.16.4}
-cache=${SUPVISORS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-supvisors}
 tf=${TERRAFORM_NEW:-$cache/terraform-$version/terraform}
 
 build() {
-	local mod=github.com/hashicorp/terraform dir work
+	local mod=github.com/hashicorp/terraform work
 	say "building Terraform $version from the Go module proxy into $tf (one time)"
-	dir=$(go mod download -json "$mod@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	if [[ -z "$dir" || ! -d "$dir" ]]; then
-		say "FAIL: could not download $mod@v$version through the Go module proxy"
-		exit 1
-	fi
+	download_module "$mod" "$version"
 	mkdir -p "$(dirname "$tf")"
 	work=$(mktemp -d "$(dirname "$tf")/src.XXXXXX")
 	# shellcheck disable=SC2064
 	trap "rm -rf '$work'" EXIT
-	cp -r "$dir/." "$work"
+	cp -r "$module_dir/." "$work"
 	chmod -R u+w "$work"
 	local nested=(internal/legacy)
 	local b

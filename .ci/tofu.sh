@@ -9,20 +9,16 @@ set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 say() { printf 'tofu: %s\n' "$*"; }
+. .ci/lib.sh
 
 version=${TOFU_VERSION:-1.12.6}
-cache=${SUPVISORS_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/terraform-provider-supvisors}
 tofu=${TOFU:-$cache/opentofu-$version/tofu}
 
 if [[ ! -x "$tofu" ]]; then
 	say "building OpenTofu $version from the Go module proxy into $tofu (one time)"
-	dir=$(go mod download -json "github.com/opentofu/opentofu@v$version" | sed -n 's/^[[:space:]]*"Dir": "\(.*\)",$/\1/p')
-	if [[ -z "$dir" || ! -d "$dir" ]]; then
-		say "FAIL: could not download github.com/opentofu/opentofu@v$version through the Go module proxy"
-		exit 1
-	fi
+	download_module github.com/opentofu/opentofu "$version"
 	mkdir -p "$(dirname "$tofu")"
-	(cd "$dir" && go build -buildvcs=false -o "$tofu.tmp" ./cmd/tofu)
+	(cd "$module_dir" && go build -buildvcs=false -o "$tofu.tmp" ./cmd/tofu)
 	mv "$tofu.tmp" "$tofu"
 fi
 

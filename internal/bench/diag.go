@@ -129,87 +129,143 @@ type diagnostic struct {
 func diagnose(ctx context.Context, o options, rep *report, lab *testlab.Cluster, direct *supvisors.Client,
 	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
 	d := &diagnostic{watchEvery: 50 * time.Millisecond}
-	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+	wc := labClient(lab, 0) // the watcher's client, for both runs
+	if err := d.diagnoseApply(ctx, o, wc, direct, proxy, ws, tfArgs, names); err != nil {
 		return err
 	}
-	quiet()
-	wc := labClient(lab, 0)
-	w := watchSettle(ctx, wc, names, d.watchEvery)
-	before := proxy.Count()
-	res, err := ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
-	end := time.Now()
-	settled := w.stop(ctx, wc)
+	if err := d.diagnoseDirect(ctx, o, lab, wc, direct, names); err != nil {
+		return err
+	}
+	rep.diag = d
+	logf("diagnostic: provider lag median %s (max %s), direct lag median %s; apply ended %s after the last settle, direct %s",
+		secs(median(d.providerLag)), secs(maxDur(d.providerLag)), secs(median(d.directLag)),
+		secs(d.applyAfterLast), secs(d.directAfterLast))
+	return nil
+}
+
+// diagnoseApply stops names, runs one terraform apply starting them while the watcher runs on wc, and records in d
+// for every application the time from the provider's start_application to its settle and from its settle to
+// the answer of the provider's last request naming it (proxy log).
+func (d *diagnostic) diagnoseApply(ctx context.Context, o options, wc, direct *supvisors.Client,
+	proxy *countingProxy, ws *workspace, tfArgs []string, names []string) error {
+	var (
+		before int64
+		res    tfResult
+	)
+	settled, end, err := d.watchedRun(ctx, o, wc, direct, names, func() (err error) {
+		before = proxy.Count()
+		res, err = ws.run(ctx, []int{0}, append([]string{"apply", "-auto-approve"}, tfArgs...)...)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	d.applyWall = res.Wall
 	recs := proxy.Since(before)
 	d.applyRPCs = summarizeRPCs(recs)
-	var last time.Time
-	for _, n := range names {
-		s, ok := settled[n]
-		if !ok {
-			return fmt.Errorf("the watcher never saw %s RUNNING during the apply", n)
-		}
-		if s.After(last) {
-			last = s
-		}
-		var startAt, noticed time.Time
-		for _, r := range recs {
-			if !slices.Contains(r.Apps, n) {
-				continue
-			}
-			if startAt.IsZero() && strings.Contains(r.String(), "start_application") {
-				startAt = r.At
-				continue
-			}
-			if !startAt.IsZero() {
-				noticed = r.At.Add(r.Took)
-			}
-		}
+	last, err := eachSettled(settled, names, "the apply", func(n string, s time.Time) {
+		startAt, noticed := providerNoticed(recs, n)
 		if !startAt.IsZero() {
 			d.startToSettle = append(d.startToSettle, s.Sub(startAt))
 		}
 		if noticed.IsZero() {
 			d.unattributed++
-			continue
+			return
 		}
 		d.providerLag = append(d.providerLag, noticed.Sub(s))
 		if o.keep {
 			logf("diagnostic %s: start sent %s, RUNNING %s, provider noticed %s", n,
 				startAt.Format("15:04:05.000"), s.Format("15:04:05.000"), noticed.Format("15:04:05.000"))
 		}
-	}
-	d.applyAfterLast = end.Sub(last)
-
-	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+	})
+	if err != nil {
 		return err
 	}
-	quiet()
-	w = watchSettle(ctx, wc, names, d.watchEvery)
-	wall, times, err := startDirect(ctx, labClient(lab, 0), names, o.parallelism)
-	end = time.Now()
-	settled = w.stop(ctx, wc)
+	d.applyAfterLast = end.Sub(last)
+	return nil
+}
+
+// providerNoticed returns, from the proxy records of an apply, when the provider sent the first
+// start_application naming application n and when the answer of its last request naming n after that came
+// (zero times when there was none).
+func providerNoticed(recs []rpcRecord, n string) (startAt, noticed time.Time) {
+	for _, r := range recs {
+		if !slices.Contains(r.Apps, n) {
+			continue
+		}
+		if startAt.IsZero() && strings.Contains(r.String(), "start_application") {
+			startAt = r.At
+			continue
+		}
+		if !startAt.IsZero() {
+			noticed = r.At.Add(r.Took)
+		}
+	}
+	return startAt, noticed
+}
+
+// diagnoseDirect stops names, starts them with the direct program while the watcher runs on wc, and records in d
+// for every application the time from its start_application to its settle and from its settle to the return
+// of its wait=true call.
+func (d *diagnostic) diagnoseDirect(ctx context.Context, o options, lab *testlab.Cluster, wc, direct *supvisors.Client,
+	names []string) error {
+	var (
+		wall  time.Duration
+		times map[string][2]time.Time
+	)
+	settled, end, err := d.watchedRun(ctx, o, wc, direct, names, func() (err error) {
+		wall, times, err = startDirect(ctx, labClient(lab, 0), names, o.parallelism)
+		return err
+	})
 	if err != nil {
 		return err
 	}
 	d.directWall = wall
-	last = time.Time{}
+	last, err := eachSettled(settled, names, "the direct start", func(n string, s time.Time) {
+		d.directLag = append(d.directLag, times[n][1].Sub(s))
+		d.directToSettle = append(d.directToSettle, s.Sub(times[n][0]))
+	})
+	if err != nil {
+		return err
+	}
+	d.directAfterLast = end.Sub(last)
+	return nil
+}
+
+// watchedRun stops names (through direct), lets the cluster calm down, then runs start while a watcher polls
+// wc for the moments the applications become RUNNING; it returns those moments and when start returned.
+func (d *diagnostic) watchedRun(ctx context.Context, o options, wc, direct *supvisors.Client, names []string,
+	start func() error) (settled map[string]time.Time, end time.Time, err error) {
+	if err := stopApps(ctx, direct, names, o.parallelism); err != nil {
+		return nil, time.Time{}, err
+	}
+	quiet()
+	w := watchSettle(ctx, wc, names, d.watchEvery)
+	err = start()
+	end = time.Now()
+	settled = w.stop(ctx, wc)
+	return settled, end, err
+}
+
+// eachSettled calls f, in order, with every name and the moment the watcher saw it RUNNING, and returns the
+// last of those moments; it stops with an error naming what ran (during) at the first name never seen RUNNING.
+func eachSettled(settled map[string]time.Time, names []string, during string, f func(n string, s time.Time)) (time.Time, error) {
+	var last time.Time
 	for _, n := range names {
 		s, ok := settled[n]
 		if !ok {
-			return fmt.Errorf("the watcher never saw %s RUNNING during the direct start", n)
+			return last, fmt.Errorf("the watcher never saw %s RUNNING during %s", n, during)
 		}
-		if s.After(last) {
-			last = s
-		}
-		d.directLag = append(d.directLag, times[n][1].Sub(s))
-		d.directToSettle = append(d.directToSettle, s.Sub(times[n][0]))
+		last = later(last, s)
+		f(n, s)
 	}
-	d.directAfterLast = end.Sub(last)
-	rep.diag = d
-	logf("diagnostic: provider lag median %s (max %s), direct lag median %s; apply ended %s after the last settle, direct %s",
-		secs(median(d.providerLag)), secs(maxDur(d.providerLag)), secs(median(d.directLag)),
-		secs(d.applyAfterLast), secs(d.directAfterLast))
-	return nil
+	return last, nil
+}
+
+// later returns the later of two times.
+func later(a, b time.Time) time.Time {
+	if b.After(a) {
+		return b
+	}
+	return a
 }

@@ -137,9 +137,20 @@ type bench struct {
 	tfArgs   []string
 }
 
-func run(ctx context.Context, o options) (err error) {
+// check rejects options that leave nothing to measure.
+func (o options) check() error {
 	if o.parallelism < 1 || o.runs < 1 || len(o.planNs) == 0 || len(o.startKs) == 0 {
 		return errors.New("-plan, -start, -parallelism and -runs must be positive")
+	}
+	return nil
+}
+
+// run is the whole bench: it builds the provider, starts the cluster and the counting proxy, measures the two
+// curves and the client alone, and prints the report (also to -out). A missed target fails the run with
+// errTargetMissed under -strict only.
+func run(ctx context.Context, o options) (err error) {
+	if err := o.check(); err != nil {
+		return err
 	}
 	maxN, maxK := slices.Max(o.planNs), slices.Max(o.startKs)
 	apps := maxN + maxK
@@ -147,9 +158,7 @@ func run(ctx context.Context, o options) (err error) {
 	if err != nil {
 		return errors.New("the terraform CLI is not on PATH: install Terraform (>= 1.6) and re-run")
 	}
-	machine := machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
-		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: apps, LoadStart: loadAvg()}
-
+	machine := newMachineLine(ctx, tfBin, apps)
 	root, err := moduleRoot(ctx)
 	if err != nil {
 		return err
@@ -163,69 +172,119 @@ func run(ctx context.Context, o options) (err error) {
 	} else {
 		defer os.RemoveAll(tmp)
 	}
-
-	pluginDir := filepath.Join(tmp, "plugins")
-	if err := os.MkdirAll(pluginDir, 0o755); err != nil {
-		return err
-	}
-	logf("building the provider into %s", pluginDir)
-	if err := buildProvider(ctx, root, pluginDir); err != nil {
-		return err
-	}
-	env := &tfEnv{bin: tfBin, rcFile: filepath.Join(tmp, "terraformrc")}
-	if o.tfLog {
-		env.logFile = filepath.Join(tmp, "terraform.log")
-	}
-	if err := writeTerraformRC(env.rcFile, pluginDir); err != nil {
-		return err
-	}
-
-	logf("starting a Supvisors cluster with %d bench applications", apps)
-	began := time.Now()
-	lab, err := testlab.Start(ctx, testlab.Options{Instances: o.instances, BenchApps: apps, Dir: filepath.Join(tmp, "lab"),
-		StartTimeout: 10 * time.Minute, Logf: func(format string, args ...any) { logf("testlab: "+format, args...) }})
+	env, err := prepareTerraform(ctx, root, tmp, tfBin, o.tfLog)
 	if err != nil {
-		return fmt.Errorf("starting the cluster with %d applications: %w", apps, err)
+		return err
 	}
-	machine.ClusterStart = time.Since(began)
+	lab, err := startLab(ctx, o, tmp, apps, &machine)
+	if err != nil {
+		return err
+	}
 	defer func() {
 		if serr := lab.Stop(); serr != nil && err == nil {
 			logf("stopping the cluster: %v", serr)
 		}
 	}()
-	machine.Instances = lab.Size()
 
-	proxy, err := startCountingProxy(lab.URL(0))
+	proxy, closeProxy, err := startProxy(lab, tmp, o.keep)
 	if err != nil {
 		return err
 	}
-	defer proxy.Close()
-	if o.keep {
-		t0 := time.Now()
-		defer func() {
-			if werr := proxy.writeLog(filepath.Join(tmp, "proxy.log"), t0); werr != nil {
-				logf("writing the proxy log: %v", werr)
-			}
-		}()
-	}
-	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
+	defer closeProxy()
 
 	b := &bench{o: o, env: env, tmp: tmp, lab: lab, proxy: proxy, direct: labClient(lab, 0),
 		provider: providerBlock(proxy.URL(), lab.Username(), lab.Password()),
 		tfArgs:   []string{"-input=false", "-no-color", "-lock=false", fmt.Sprintf("-parallelism=%d", o.parallelism)}}
-	if info, derr := b.direct.Detect(ctx); derr == nil {
-		machine.Supvisors = info.Version
-	} else {
-		return fmt.Errorf("detecting the Supvisors API: %w", derr)
+	if err := b.identify(ctx, &machine, apps); err != nil {
+		return err
 	}
+	rep := &report{opts: o, machine: &machine}
+	if err := b.measure(ctx, rep, maxN, maxK); err != nil {
+		return err
+	}
+	machine.LoadEnd = loadAvg()
+	return finish(o, rep)
+}
+
+// newMachineLine describes, before anything runs, the machine, the tools and the size of the bench.
+func newMachineLine(ctx context.Context, tfBin string, apps int) machineLine {
+	return machineLine{Date: time.Now(), CPU: cpuModel(), Cores: runtime.NumCPU(), OS: runtime.GOOS + "/" + runtime.GOARCH,
+		Go: runtime.Version(), Terraform: terraformVersion(ctx, tfBin), Apps: apps, LoadStart: loadAvg()}
+}
+
+// prepareTerraform builds the provider of the module at root into tmp/plugins and writes the private CLI
+// configuration that points terraform there (dev_overrides); tfLog adds a TF_LOG file in tmp.
+func prepareTerraform(ctx context.Context, root, tmp, tfBin string, tfLog bool) (*tfEnv, error) {
+	pluginDir := filepath.Join(tmp, "plugins")
+	if err := os.MkdirAll(pluginDir, 0o755); err != nil {
+		return nil, err
+	}
+	logf("building the provider into %s", pluginDir)
+	if err := buildProvider(ctx, root, pluginDir); err != nil {
+		return nil, err
+	}
+	env := &tfEnv{bin: tfBin, rcFile: filepath.Join(tmp, "terraformrc")}
+	if tfLog {
+		env.logFile = filepath.Join(tmp, "terraform.log")
+	}
+	if err := writeTerraformRC(env.rcFile, pluginDir); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// startLab starts the cluster in tmp/lab with apps generated applications and records its start time and
+// size in machine.
+func startLab(ctx context.Context, o options, tmp string, apps int, machine *machineLine) (*testlab.Cluster, error) {
+	logf("starting a Supvisors cluster with %d bench applications", apps)
+	began := time.Now()
+	lab, err := testlab.Start(ctx, testlab.Options{Instances: o.instances, BenchApps: apps, Dir: filepath.Join(tmp, "lab"),
+		StartTimeout: 10 * time.Minute, Logf: func(format string, args ...any) { logf("testlab: "+format, args...) }})
+	if err != nil {
+		return nil, fmt.Errorf("starting the cluster with %d applications: %w", apps, err)
+	}
+	machine.ClusterStart = time.Since(began)
+	machine.Instances = lab.Size()
+	return lab, nil
+}
+
+// startProxy starts the counting proxy in front of the cluster's first instance. The function returned closes
+// it, after writing its log to tmp/proxy.log when keep is set.
+func startProxy(lab *testlab.Cluster, tmp string, keep bool) (*countingProxy, func(), error) {
+	proxy, err := startCountingProxy(lab.URL(0))
+	if err != nil {
+		return nil, nil, err
+	}
+	t0 := time.Now()
+	closeProxy := func() {
+		if keep {
+			if werr := proxy.writeLog(filepath.Join(tmp, "proxy.log"), t0); werr != nil {
+				logf("writing the proxy log: %v", werr)
+			}
+		}
+		_ = proxy.Close()
+	}
+	logf("counting proxy %s -> %s", proxy.URL(), lab.URL(0))
+	return proxy, closeProxy, nil
+}
+
+// identify records in machine the Supvisors and Supervisor versions of the cluster and checks that it has the
+// apps generated applications.
+func (b *bench) identify(ctx context.Context, machine *machineLine, apps int) error {
+	info, err := b.direct.Detect(ctx)
+	if err != nil {
+		return fmt.Errorf("detecting the Supvisors API: %w", err)
+	}
+	machine.Supvisors = info.Version
 	if v, verr := b.direct.Supervisor().GetSupervisorVersion(ctx); verr == nil {
 		machine.Supervisor = v
 	}
-	if err := checkApps(ctx, b.direct, benchNames(0, apps)); err != nil {
-		return err
-	}
+	return checkApps(ctx, b.direct, benchNames(0, apps))
+}
 
-	rep := &report{opts: o, machine: &machine}
+// measure fills rep with the plan curve over the first maxN generated applications, the apply curve over the
+// next maxK and the client's call rate.
+func (b *bench) measure(ctx context.Context, rep *report, maxN, maxK int) error {
 	// (a) the plan curve over bench_000 .. bench_<maxN-1>, adopted stopped.
 	if err := b.planCurve(ctx, rep, benchNames(0, maxN)); err != nil {
 		return err
@@ -235,11 +294,11 @@ func run(ctx context.Context, o options) (err error) {
 		return err
 	}
 	// (c) client alone: get_application_info over one connection.
-	if err := measureRate(ctx, o, rep, lab, benchName(0)); err != nil {
-		return err
-	}
+	return measureRate(ctx, b.o, rep, b.lab, benchName(0))
+}
 
-	machine.LoadEnd = loadAvg()
+// finish prints the report, writes it to -out when set and, under -strict, fails when a target is missed.
+func finish(o options, rep *report) error {
 	text := rep.markdown()
 	fmt.Println(text)
 	if o.out != "" {

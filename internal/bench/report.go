@@ -131,9 +131,25 @@ func step(i int, cur, prev time.Duration, n, prevN int) string {
 
 // markdown renders the report: the two curves, the targets, the machine line, then details.
 func (r *report) markdown() string {
-	o := r.opts
 	var b strings.Builder
-	fmt.Fprintf(&b, "Plan curve: `terraform plan` over N `supvisors_application` resources (adopted, nothing to change), median of %d runs.\n\n", o.runs)
+	r.writePlanCurve(&b)
+	r.writeApplyCurve(&b)
+	r.writeTargets(&b)
+	b.WriteString("\n" + r.machine.String() + "\n")
+	r.writeDetails(&b)
+	if r.diag != nil {
+		r.diag.writeMarkdown(&b)
+	}
+	for _, n := range r.notes {
+		b.WriteString("\nNote: " + n + "\n")
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// writePlanCurve writes the plan curve's table: one row per size N with the medians and the growth.
+func (r *report) writePlanCurve(b *strings.Builder) {
+	o := r.opts
+	fmt.Fprintf(b, "Plan curve: `terraform plan` over N `supvisors_application` resources (adopted, nothing to change), median of %d runs.\n\n", o.runs)
 	b.WriteString("| N | plan wall | step | HTTP requests | plan -refresh=false | snapshot request (Supvisors + transfer) | answer size | client fetch + decode |\n")
 	b.WriteString("|---:|---:|---|---:|---:|---:|---:|---:|\n")
 	for i, p := range r.plans {
@@ -145,10 +161,15 @@ func (r *report) markdown() string {
 		if prev != nil {
 			st = step(i, median(p.wall), median(prev.wall), p.N, prev.N)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", p.N, secs(median(p.wall)), st, joinInts(p.reqs),
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %s |\n", p.N, secs(median(p.wall)), st, joinInts(p.reqs),
 			secs(p.noRefresh), secs(median(p.serverTook)), kib(p.respBytes), secs(p.fetch))
 	}
-	fmt.Fprintf(&b, "\nApply curve: `terraform apply -parallelism=%d` starting K stopped applications, against a direct Go program "+
+}
+
+// writeApplyCurve writes the apply curve's table: one row per K, terraform against the direct program.
+func (r *report) writeApplyCurve(b *strings.Builder) {
+	o := r.opts
+	fmt.Fprintf(b, "\nApply curve: `terraform apply -parallelism=%d` starting K stopped applications, against a direct Go program "+
 		"doing the same K `start_application(CONFIG, name, wait=true)` calls %d at a time through the same proxy; median of %d runs.\n\n",
 		o.parallelism, o.parallelism, o.runs)
 	b.WriteString("| K | apply | step | no-op plan | apply − no-op plan | direct | step | (apply − no-op) / direct | HTTP requests (per start) | direct requests |\n")
@@ -161,29 +182,36 @@ func (r *report) markdown() string {
 			q := r.applies[i-1]
 			sa, sd = step(i, median(p.wall), median(q.wall), p.K, q.K), step(i, median(p.direct), median(q.direct), p.K, q.K)
 		}
-		fmt.Fprintf(&b, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %d (%.1f) | %d |\n", p.K, secs(median(p.wall)), sa,
+		fmt.Fprintf(b, "| %d | %s | %s | %s | %s | %s | %s | %.2f | %d (%.1f) | %d |\n", p.K, secs(median(p.wall)), sa,
 			secs(median(p.noop)), secs(p.provider()), secs(median(p.direct)), sd, ratio(p.provider(), median(p.direct)),
 			medianInt(p.reqs), float64(medianInt(p.reqs))/float64(p.K), medianInt(p.directReqs))
 	}
+}
 
+// writeTargets writes the targets with PASS or FAIL: requests and growth of the plans, requests and time of
+// every apply size.
+func (r *report) writeTargets(b *strings.Builder) {
 	b.WriteString("\nTargets:\n\n")
 	var maxReqs []string
 	for _, p := range r.plans {
 		maxReqs = append(maxReqs, fmt.Sprintf("N=%d: %d", p.N, maxInt(p.reqs)))
 	}
-	fmt.Fprintf(&b, "- a plan sends %d HTTP request whatever N (max of the runs: %s) — %s\n", maxPlanRequests,
+	fmt.Fprintf(b, "- a plan sends %d HTTP request whatever N (max of the runs: %s) — %s\n", maxPlanRequests,
 		strings.Join(maxReqs, ", "), passFail(r.planReqsPass()))
-	fmt.Fprintf(&b, "- plan wall time grows no faster than N (%s) — %s\n", r.planGrowth(), passFail(r.planGrowthPass()))
+	fmt.Fprintf(b, "- plan wall time grows no faster than N (%s) — %s\n", r.planGrowth(), passFail(r.planGrowthPass()))
 	for _, p := range r.applies {
-		fmt.Fprintf(&b, "- K=%d: at most %d requests per started application: %d ≤ %d — %s; apply − no-op plan ≤ %.1f × direct: %s ≤ %s — %s\n",
+		fmt.Fprintf(b, "- K=%d: at most %d requests per started application: %d ≤ %d — %s; apply − no-op plan ≤ %.1f × direct: %s ≤ %s — %s\n",
 			p.K, maxRequestsPerStart, maxInt(p.reqs), maxRequestsPerStart*p.K, passFail(p.reqsPass()), applyFactor,
 			secs(p.provider()), secs(time.Duration(applyFactor*float64(median(p.direct)))), passFail(p.timePass()))
 	}
-	b.WriteString("\n" + r.machine.String() + "\n")
+}
 
+// writeDetails writes the figures behind the medians: every run of every point, the phases of the applies,
+// the RPCs sent, and the client's call rate.
+func (r *report) writeDetails(b *strings.Builder) {
 	b.WriteString("\nDetails:\n\n")
 	for _, p := range r.plans {
-		fmt.Fprintf(&b, "- N=%d: adopting the new resources took %s and %d requests; one plan sent %s; runs %s\n",
+		fmt.Fprintf(b, "- N=%d: adopting the new resources took %s and %d requests; one plan sent %s; runs %s\n",
 			p.N, secs(p.createWall), p.createReqs, strings.Join(p.rpcs, "; "), joinDurations(p.wall))
 	}
 	for _, p := range r.applies {
@@ -191,7 +219,7 @@ func (r *report) markdown() string {
 		for _, ph := range p.phases {
 			pre, mid, post = append(pre, ph.BeforeFirstStart), append(mid, ph.Starting), append(post, ph.AfterLastAnswer)
 		}
-		fmt.Fprintf(&b, "- K=%d: apply runs %s, requests %s, direct runs %s; split before the first start / starts and waits / after the last answer: %s / %s / %s; one apply sent %s\n",
+		fmt.Fprintf(b, "- K=%d: apply runs %s, requests %s, direct runs %s; split before the first start / starts and waits / after the last answer: %s / %s / %s; one apply sent %s\n",
 			p.K, joinDurations(p.wall), joinInts(p.reqs), joinDurations(p.direct), secs(median(pre)), secs(median(mid)),
 			secs(median(post)), strings.Join(shortRPCs(p.rpcs), "; "))
 	}
@@ -199,29 +227,27 @@ func (r *report) markdown() string {
 	if r.rateWall > 0 {
 		rate = float64(r.rateCalls) / r.rateWall.Seconds()
 	}
-	fmt.Fprintf(&b, "- client alone: %.0f `get_application_info` calls/s, one client, sequential (%d calls in %s, %d HTTP requests, %d TCP connection(s))\n",
+	fmt.Fprintf(b, "- client alone: %.0f `get_application_info` calls/s, one client, sequential (%d calls in %s, %d HTTP requests, %d TCP connection(s))\n",
 		rate, r.rateCalls, secs(r.rateWall), r.rateReqs, r.rateConns)
+}
 
-	if d := r.diag; d != nil {
-		fmt.Fprintf(&b, "\nSettle diagnostic (one extra apply and one extra direct start of %d applications, not in the medians; a watcher polled "+
-			"the watched applications (one multicall of `get_application_info`) every %s to see when each became RUNNING):\n\n", len(d.startToSettle), d.watchEvery)
-		fmt.Fprintf(&b, "- start_application request → application RUNNING: provider median %s (max %s), direct program median %s (max %s)\n",
-			secs(median(d.startToSettle)), secs(maxDur(d.startToSettle)), secs(median(d.directToSettle)), secs(maxDur(d.directToSettle)))
-		fmt.Fprintf(&b, "- provider noticed (answer of its last request naming the application) after RUNNING: median %s, max %s",
-			secs(median(d.providerLag)), secs(maxDur(d.providerLag)))
-		if d.unattributed > 0 {
-			fmt.Fprintf(&b, " (%d applications not attributable: no request named them after the start)", d.unattributed)
-		}
-		b.WriteString("\n")
-		fmt.Fprintf(&b, "- direct program (server-side wait) returned after RUNNING: median %s, max %s\n",
-			secs(median(d.directLag)), secs(maxDur(d.directLag)))
-		fmt.Fprintf(&b, "- end of `terraform apply` after the last application became RUNNING: %s (apply %s); end of the direct program: %s (direct %s)\n",
-			secs(d.applyAfterLast), secs(d.applyWall), secs(d.directAfterLast), secs(d.directWall))
+// writeMarkdown writes the settle diagnostic: how long after each application really became RUNNING the
+// provider and the direct program noticed.
+func (d *diagnostic) writeMarkdown(b *strings.Builder) {
+	fmt.Fprintf(b, "\nSettle diagnostic (one extra apply and one extra direct start of %d applications, not in the medians; a watcher polled "+
+		"the watched applications (one multicall of `get_application_info`) every %s to see when each became RUNNING):\n\n", len(d.startToSettle), d.watchEvery)
+	fmt.Fprintf(b, "- start_application request → application RUNNING: provider median %s (max %s), direct program median %s (max %s)\n",
+		secs(median(d.startToSettle)), secs(maxDur(d.startToSettle)), secs(median(d.directToSettle)), secs(maxDur(d.directToSettle)))
+	fmt.Fprintf(b, "- provider noticed (answer of its last request naming the application) after RUNNING: median %s, max %s",
+		secs(median(d.providerLag)), secs(maxDur(d.providerLag)))
+	if d.unattributed > 0 {
+		fmt.Fprintf(b, " (%d applications not attributable: no request named them after the start)", d.unattributed)
 	}
-	for _, n := range r.notes {
-		b.WriteString("\nNote: " + n + "\n")
-	}
-	return strings.TrimRight(b.String(), "\n")
+	b.WriteString("\n")
+	fmt.Fprintf(b, "- direct program (server-side wait) returned after RUNNING: median %s, max %s\n",
+		secs(median(d.directLag)), secs(maxDur(d.directLag)))
+	fmt.Fprintf(b, "- end of `terraform apply` after the last application became RUNNING: %s (apply %s); end of the direct program: %s (direct %s)\n",
+		secs(d.applyAfterLast), secs(d.applyWall), secs(d.directAfterLast), secs(d.directWall))
 }
 
 // shortRPCs keeps the plain calls and the short multicalls as they are and folds the many shapes of the shared

@@ -226,28 +226,22 @@ func printWhere(ctx context.Context, lab *testlab.Cluster, out io.Writer) error 
 		}
 		return procs[i].ProcessName < procs[j].ProcessName
 	})
+	return writeWhere(out, procs, nick)
+}
+
+// writeWhere prints procs as a table, their instances by nickname (nick maps identifiers to nicknames). The
+// lab has many applications that nobody started: their processes (stopped, on no instance) are not listed,
+// but their applications are, in one line below the table.
+func writeWhere(out io.Writer, procs []supvisors.ProcessInfo, nick map[string]string) error {
 	tw := tabwriter.NewWriter(out, 2, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "APPLICATION\tPROCESS\tSTATE\tINSTANCE")
 	stopped := map[string]bool{}
 	for _, p := range procs {
-		// The lab has many applications that nobody started: list them in one line below.
 		if p.Statename == supvisors.ProcessStopped && len(p.Identifiers) == 0 {
 			stopped[p.ApplicationName] = true
 			continue
 		}
-		where := make([]string, 0, len(p.Identifiers))
-		for _, id := range p.Identifiers {
-			if n := nick[id]; n != "" {
-				where = append(where, n)
-			} else {
-				where = append(where, id)
-			}
-		}
-		w := strings.Join(where, ",")
-		if w == "" {
-			w = "-"
-		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ApplicationName, p.ProcessName, p.Statename, w)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", p.ApplicationName, p.ProcessName, p.Statename, whereNicks(p.Identifiers, nick))
 	}
 	if err := tw.Flush(); err != nil {
 		return err
@@ -261,6 +255,23 @@ func printWhere(ctx context.Context, lab *testlab.Cluster, out io.Writer) error 
 		fmt.Fprintf(out, "(stopped processes not shown, in: %s)\n", strings.Join(names, ", "))
 	}
 	return nil
+}
+
+// whereNicks returns the instances ids, comma-separated, each by its nickname when nick knows it, "-" for
+// none.
+func whereNicks(ids []string, nick map[string]string) string {
+	where := make([]string, 0, len(ids))
+	for _, id := range ids {
+		if n := nick[id]; n != "" {
+			where = append(where, n)
+		} else {
+			where = append(where, id)
+		}
+	}
+	if w := strings.Join(where, ","); w != "" {
+		return w
+	}
+	return "-"
 }
 
 // down stops the lab of labDir when one runs, then removes labDir (the lab files, the provider build and the

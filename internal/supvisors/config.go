@@ -170,33 +170,53 @@ func (cfg *Config) normalize() (endpoint, error) {
 	if cfg.CAFile != "" && ep.scheme != "https" {
 		return ep, fmt.Errorf("supvisors: a CA file is only used with an https URL, not with %s", ep.display)
 	}
+	if err := cfg.fillDurations(); err != nil {
+		return ep, err
+	}
+	urls, err := checkInstanceURLs(cfg.InstanceURLs)
+	if err != nil {
+		return ep, err
+	}
+	cfg.InstanceURLs = urls
+	return ep, nil
+}
+
+// fillDurations checks the durations of cfg and fills their defaults: a zero RequestTimeout, ReadyTimeout or
+// SnapshotMaxAge is the default one; a negative RequestTimeout is an error; a negative ReadyTimeout (no wait
+// for readiness) or SnapshotMaxAge (no snapshot reuse) is zero.
+func (cfg *Config) fillDurations() error {
 	if cfg.RequestTimeout < 0 {
-		return ep, errors.New("supvisors: the request timeout must not be negative")
+		return errors.New("supvisors: the request timeout must not be negative")
 	}
 	if cfg.RequestTimeout == 0 {
 		cfg.RequestTimeout = DefaultRequestTimeout
 	}
-	if cfg.ReadyTimeout == 0 {
-		cfg.ReadyTimeout = DefaultReadyTimeout
+	defaultDuration(&cfg.ReadyTimeout, DefaultReadyTimeout)
+	defaultDuration(&cfg.SnapshotMaxAge, DefaultSnapshotMaxAge)
+	return nil
+}
+
+// defaultDuration sets *d to def when it is zero, to zero when it is negative.
+func defaultDuration(d *time.Duration, def time.Duration) {
+	if *d == 0 {
+		*d = def
 	}
-	if cfg.ReadyTimeout < 0 {
-		cfg.ReadyTimeout = 0
+	if *d < 0 {
+		*d = 0
 	}
-	if cfg.SnapshotMaxAge == 0 {
-		cfg.SnapshotMaxAge = DefaultSnapshotMaxAge
-	}
-	if cfg.SnapshotMaxAge < 0 {
-		cfg.SnapshotMaxAge = 0
-	}
-	urls := make(map[string]string, len(cfg.InstanceURLs))
-	for k, v := range cfg.InstanceURLs {
+}
+
+// checkInstanceURLs returns a copy of urls (never nil, so that the caller's map is not shared) once every URL
+// parses, else an error naming the first bad one met.
+func checkInstanceURLs(urls map[string]string) (map[string]string, error) {
+	out := make(map[string]string, len(urls))
+	for k, v := range urls {
 		if _, err := parseEndpoint(v); err != nil {
-			return ep, fmt.Errorf("instance URL for %q: %w", k, err)
+			return nil, fmt.Errorf("instance URL for %q: %w", k, err)
 		}
-		urls[k] = v
+		out[k] = v
 	}
-	cfg.InstanceURLs = urls
-	return ep, nil
+	return out, nil
 }
 
 // String describes the configuration without the password (and without

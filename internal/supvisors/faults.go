@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -84,14 +83,7 @@ func (c FaultCode) String() string {
 }
 
 // FaultCodes returns every fault code this package names, in increasing order.
-func FaultCodes() []FaultCode {
-	codes := make([]FaultCode, 0, len(faultNames))
-	for code := range faultNames {
-		codes = append(codes, code)
-	}
-	slices.Sort(codes)
-	return codes
-}
+func FaultCodes() []FaultCode { return sortedKeys(faultNames) }
 
 // Fault is an XML-RPC fault returned by the server: the call reached the
 // server and was refused (or failed) there.

@@ -41,6 +41,25 @@ func (c *Client) Instance(ctx context.Context, identifier string) (*Client, erro
 	if err != nil {
 		return nil, err
 	}
+	info, err := c.findInstance(infos, identifier)
+	if err != nil {
+		return nil, err
+	}
+	u, ok := c.cfg.InstanceURLs[info.Identifier]
+	if !ok {
+		u, ok = c.cfg.InstanceURLs[info.NickIdentifier]
+	}
+	if !ok {
+		if u, err = c.instanceURL(info); err != nil {
+			return nil, err
+		}
+	}
+	return c.derive(u, identifier, info.Identifier, info.NickIdentifier)
+}
+
+// findInstance returns the instance of infos whose identifier or nickname is identifier (the last one when
+// several match), an error wrapping ErrUnknownInstance that lists the known ones when none does.
+func (c *Client) findInstance(infos []InstanceInfo, identifier string) (*InstanceInfo, error) {
 	var info *InstanceInfo
 	known := make([]string, 0, len(infos))
 	for i := range infos {
@@ -52,25 +71,24 @@ func (c *Client) Instance(ctx context.Context, identifier string) (*Client, erro
 	if info == nil {
 		return nil, fmt.Errorf("%w %q at %s; known instances: %s", ErrUnknownInstance, identifier, c.ep.display, strings.Join(known, ", "))
 	}
-	u, ok := c.cfg.InstanceURLs[info.Identifier]
-	if !ok {
-		u, ok = c.cfg.InstanceURLs[info.NickIdentifier]
+	return info, nil
+}
+
+// instanceURL is the URL of an instance without an entry in Config.InstanceURLs:
+// scheme://node_name:port from get_all_instances_info, with this client's scheme (http for a unix socket).
+// 0.10 reports no port: every instance then uses the HTTP port of the one reached (info's Port is set).
+func (c *Client) instanceURL(info *InstanceInfo) (string, error) {
+	if api := c.cachedAPI(); info.Port == 0 && api != nil && api.Era == EraAddress {
+		info.Port, _ = strconv.Atoi(c.ep.port())
 	}
-	if !ok {
-		if api := c.cachedAPI(); info.Port == 0 && api != nil && api.Era == EraAddress {
-			// 0.10 reports no port: every instance uses the HTTP port of the one reached.
-			info.Port, _ = strconv.Atoi(c.ep.port())
-		}
-		if info.NodeName == "" || info.Port == 0 {
-			return nil, fmt.Errorf("instance %s has no node name or port in get_all_instances_info: set its URL in instance_urls", info.Identifier)
-		}
-		scheme := c.ep.scheme
-		if scheme == "unix" {
-			scheme = "http"
-		}
-		u = scheme + "://" + net.JoinHostPort(info.NodeName, strconv.Itoa(info.Port))
+	if info.NodeName == "" || info.Port == 0 {
+		return "", fmt.Errorf("instance %s has no node name or port in get_all_instances_info: set its URL in instance_urls", info.Identifier)
 	}
-	return c.derive(u, identifier, info.Identifier, info.NickIdentifier)
+	scheme := c.ep.scheme
+	if scheme == "unix" {
+		scheme = "http"
+	}
+	return scheme + "://" + net.JoinHostPort(info.NodeName, strconv.Itoa(info.Port)), nil
 }
 
 // derive builds (or reuses) the client of URL u and caches it under keys.

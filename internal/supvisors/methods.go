@@ -1,7 +1,5 @@
 package supvisors
 
-import "slices"
-
 // callKind is the retry class of a method.
 type callKind uint8
 
@@ -216,14 +214,7 @@ func kindOf(method string) callKind {
 
 // WrappedMethods returns, sorted, the XML-RPC methods this package wraps with a
 // typed Go method (built from the table the typed methods use).
-func WrappedMethods() []string {
-	names := make([]string, 0, len(methodTable))
-	for name := range methodTable {
-		names = append(names, name)
-	}
-	slices.Sort(names)
-	return names
-}
+func WrappedMethods() []string { return sortedKeys(methodTable) }
 
 // IsReadOnlyMethod reports whether method is a wrapped method that cannot
 // change what the cluster does (the getters, the log readers and tails,

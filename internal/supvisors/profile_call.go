@@ -73,16 +73,29 @@ func (c *Client) shape(api *APIInfo, method string, args []any) (wireCall, error
 			return wc, err
 		}
 	}
-	if !api.Era.ReportsJobs() {
-		if i := waitArg(method); i >= 0 && i < len(args) {
-			if w, ok := args[i].(bool); ok && !w {
-				wc.args = slices.Clone(args)
-				wc.args[i] = true
-				wc.blocking = true
-			}
-		}
+	if args, ok := blockingArgs(api, method, args); ok {
+		wc.args, wc.blocking = args, true
 	}
 	return wc, nil
+}
+
+// blockingArgs returns a copy of args with wait=true, and true, for a wait=false command of a release that
+// reports no jobs (the client then waits with the command itself, see wait_nojobs.go); args and false for
+// anything else.
+func blockingArgs(api *APIInfo, method string, args []any) ([]any, bool) {
+	if api.Era.ReportsJobs() {
+		return args, false
+	}
+	i := waitArg(method)
+	if i < 0 || i >= len(args) {
+		return args, false
+	}
+	if w, ok := args[i].(bool); !ok || w {
+		return args, false
+	}
+	args = slices.Clone(args)
+	args[i] = true
+	return args, true
 }
 
 // strategyArg returns the index of the starting strategy argument of method,
@@ -188,32 +201,19 @@ func (c *Client) fixFault(api *APIInfo, wc wireCall, err error) error {
 func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInner bool) ([]MulticallResult, error) {
 	var api *APIInfo
 	if c.cachedAPI() == nil && allRead(calls) {
-		a, extra, err := c.detectWith(ctx, calls)
+		a, results, done, err := c.multicallDetecting(ctx, calls, retryInner)
 		if err != nil {
 			return nil, err
 		}
-		if a.Plain { // the calls go as they are; supvisors.* ones are refused below
-			if extra != nil && !hasSupvisorsCall(calls) {
-				return extra, nil
-			}
-			a, extra = nil, nil
+		if done {
+			return results, nil
 		}
 		api = a
-		if extra != nil && c.sameOnWire(api, calls) && !(retryInner && hasStateFault(extra)) {
-			return c.finishAll(api, calls, extra), nil
-		}
 	}
 	if api == nil {
 		var err error
-		if api, err = c.apiFor(ctx, systemMulticall); err != nil {
+		if api, err = c.multicallAPI(ctx, calls); err != nil {
 			return nil, err
-		}
-		if a := c.cachedAPI(); api == nil && a != nil && a.Plain {
-			for _, call := range calls {
-				if strings.HasPrefix(call.Method, "supvisors.") {
-					return nil, c.needsSupvisors(a, call.Method)
-				}
-			}
 		}
 	}
 	wire := make([]MulticallCall, len(calls))
@@ -236,13 +236,52 @@ func (c *Client) multicall(ctx context.Context, calls []MulticallCall, retryInne
 	return results, nil
 }
 
-func hasSupvisorsCall(calls []MulticallCall) bool {
-	for _, call := range calls {
-		if strings.HasPrefix(call.Method, "supvisors.") {
-			return true
+// multicallDetecting is the first read-only multicall of a client: calls go with the detection (detectWith).
+// When their answers serve as they are (a plain supervisord asked no supvisors.* method; a release that takes
+// the calls as written and answered without a BAD_SUPVISORS_STATE to retry), they are the results and done is
+// true. Otherwise it returns the API to shape the calls with (nil for a plain supervisord) and they are sent
+// again.
+func (c *Client) multicallDetecting(ctx context.Context, calls []MulticallCall, retryInner bool) (
+	api *APIInfo, results []MulticallResult, done bool, err error) {
+	api, extra, err := c.detectWith(ctx, calls)
+	if err != nil {
+		return nil, nil, false, err
+	}
+	if api.Plain { // the calls go as they are; supvisors.* ones are refused by multicallAPI
+		if extra != nil && supvisorsCall(calls) == "" {
+			return nil, extra, true, nil
+		}
+		api, extra = nil, nil
+	}
+	if extra != nil && c.sameOnWire(api, calls) && !(retryInner && hasStateFault(extra)) {
+		return api, c.finishAll(api, calls, extra), true, nil
+	}
+	return api, nil, false, nil
+}
+
+// multicallAPI returns the detection result to shape calls with (see apiFor), refusing them on a plain
+// supervisord when one is a supvisors.* method.
+func (c *Client) multicallAPI(ctx context.Context, calls []MulticallCall) (*APIInfo, error) {
+	api, err := c.apiFor(ctx, systemMulticall)
+	if err != nil {
+		return nil, err
+	}
+	if a := c.cachedAPI(); api == nil && a != nil && a.Plain {
+		if m := supvisorsCall(calls); m != "" {
+			return nil, c.needsSupvisors(a, m)
 		}
 	}
-	return false
+	return api, nil
+}
+
+// supvisorsCall returns the method of the first supvisors.* call of calls, "" when there is none.
+func supvisorsCall(calls []MulticallCall) string {
+	for _, call := range calls {
+		if strings.HasPrefix(call.Method, "supvisors.") {
+			return call.Method
+		}
+	}
+	return ""
 }
 
 func allRead(calls []MulticallCall) bool {

@@ -83,17 +83,32 @@ func (c *Cluster) writeConfigs() error {
 	if err := os.MkdirAll(etc, 0o755); err != nil {
 		return err
 	}
-	var list []string
+	d := c.confData(etc)
+	if err := os.MkdirAll(d.IncludeDir, 0o755); err != nil {
+		return err
+	}
+	rules := "rules.xml.tmpl"
+	if c.rel.Era < EraInternalPort {
+		rules = "rules-old.xml.tmpl"
+	}
+	if err := renderFile(tmpl, rules, d, d.RulesFile, 0o644); err != nil {
+		return err
+	}
 	for _, in := range c.inst {
-		switch c.rel.Era {
-		case EraAddress:
-			list = append(list, in.Host)
-		case EraIdentifier011, EraInternalPort:
-			list = append(list, fmt.Sprintf("<%s>127.0.0.1:%d:%d", in.Nick, in.Port, in.InternalPort))
-		default:
-			list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
+		d.Nick, d.Identifier = in.Nick, in.Identifier
+		d.InternalPort, d.EventPort = in.InternalPort, in.EventPort
+		if err := renderFile(tmpl, "supervisord.conf.tmpl", d, in.Conf, 0o600); err != nil {
+			return err
+		}
+		if err := os.MkdirAll(filepath.Join(in.Var, "childlogs"), 0o755); err != nil {
+			return err
 		}
 	}
+	return nil
+}
+
+// confData is what the templates share for every instance (writeConfigs adds each instance's own fields).
+func (c *Cluster) confData(etc string) confData {
 	var bench []string
 	for i := 0; i < c.opts.BenchApps; i++ {
 		bench = append(bench, BenchAppName(i))
@@ -105,7 +120,7 @@ func (c *Cluster) writeConfigs() error {
 		Nodaemon:      !c.opts.Detach,
 		Username:      c.opts.Username,
 		Password:      c.opts.Password,
-		SupvisorsList: strings.Join(list, ","),
+		SupvisorsList: c.supvisorsList(),
 		RulesFile:     filepath.Join(etc, "rules.xml"),
 		IncludeDir:    c.IncludeDir(),
 		Run:           c.run,
@@ -114,36 +129,34 @@ func (c *Cluster) writeConfigs() error {
 		ProcessGroups: ProcessGroups,
 		BenchApps:     bench,
 	}
-	if err := os.MkdirAll(d.IncludeDir, 0o755); err != nil {
-		return err
-	}
-	var buf bytes.Buffer
-	rules := "rules.xml.tmpl"
-	if c.rel.Era < EraInternalPort {
-		rules = "rules-old.xml.tmpl"
-	}
 	if c.rel.Era == EraAddress {
 		d.Placement = "addresses"
 	}
-	if err := tmpl.ExecuteTemplate(&buf, rules, d); err != nil {
-		return err
-	}
-	if err := os.WriteFile(d.RulesFile, buf.Bytes(), 0o644); err != nil {
-		return err
-	}
+	return d
+}
+
+// supvisorsList is the supvisors_list option in the form of the release's era: host names (0.10),
+// <nick>host:port:internal_port (0.11 .. 0.17), <nick>identifier (0.18 on).
+func (c *Cluster) supvisorsList() string {
+	var list []string
 	for _, in := range c.inst {
-		d.Nick, d.Identifier = in.Nick, in.Identifier
-		d.InternalPort, d.EventPort = in.InternalPort, in.EventPort
-		buf.Reset()
-		if err := tmpl.ExecuteTemplate(&buf, "supervisord.conf.tmpl", d); err != nil {
-			return err
-		}
-		if err := os.WriteFile(in.Conf, buf.Bytes(), 0o600); err != nil {
-			return err
-		}
-		if err := os.MkdirAll(filepath.Join(in.Var, "childlogs"), 0o755); err != nil {
-			return err
+		switch c.rel.Era {
+		case EraAddress:
+			list = append(list, in.Host)
+		case EraIdentifier011, EraInternalPort:
+			list = append(list, fmt.Sprintf("<%s>127.0.0.1:%d:%d", in.Nick, in.Port, in.InternalPort))
+		default:
+			list = append(list, fmt.Sprintf("<%s>%s", in.Nick, in.Identifier))
 		}
 	}
-	return nil
+	return strings.Join(list, ",")
+}
+
+// renderFile executes the template name of tmpl with d and writes the result to path with mode perm.
+func renderFile(tmpl *template.Template, name string, d confData, path string, perm os.FileMode) error {
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, name, d); err != nil {
+		return err
+	}
+	return os.WriteFile(path, buf.Bytes(), perm)
 }

@@ -131,22 +131,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 		opts.Instances = rel.MaxInstances
 	}
 	opts.defaults()
-	if rel.MaxInstances > 0 && opts.Instances > rel.MaxInstances {
-		return nil, fmt.Errorf("testlab: Supvisors %s runs %d instance(s) on one host address, not %d (an address-era "+
-			"instance is its host name)", rel.Version, rel.MaxInstances, opts.Instances)
-	}
-	if rel.Namespace && InNamespace() == "" {
-		return nil, fmt.Errorf("testlab: Supvisors %s binds its internal port on all interfaces: run it inside a "+
-			"private network namespace (testlab.Main does it, see RunInNamespace)", rel.Version)
-	}
-	if err := checkCredential("username", opts.Username); err != nil {
+	if err := checkOptions(rel, opts); err != nil {
 		return nil, err
-	}
-	if err := checkCredential("password", opts.Password); err != nil {
-		return nil, err
-	}
-	if opts.Instances > 9 {
-		return nil, errors.New("testlab: at most 9 instances")
 	}
 	begin := time.Now()
 	python, err := EnsureReleaseVenv(ctx, rel.Version, opts.Logf)
@@ -160,23 +146,8 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	if c.hostname, err = os.Hostname(); err != nil {
 		return nil, fmt.Errorf("testlab: %w", err)
 	}
-	if opts.Dir == "" {
-		c.dir, err = os.MkdirTemp("", "supvisors-lab-")
-		if err != nil {
-			return nil, err
-		}
-		c.ownDir = true
-	} else {
-		if c.dir, err = filepath.Abs(opts.Dir); err != nil {
-			return nil, err
-		}
-		if err := os.MkdirAll(c.dir, 0o755); err != nil {
-			return nil, err
-		}
-		if old, err := Attach(c.dir); err == nil && old.Running() {
-			return nil, fmt.Errorf("testlab: a lab is already running in %s (stop it first: supvisors-lab down --dir %s)",
-				c.dir, c.dir)
-		}
+	if err := c.makeDir(); err != nil {
+		return nil, err
 	}
 	ok := false
 	defer func() {
@@ -184,43 +155,11 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 			c.cleanupFailed()
 		}
 	}()
-	// unix socket paths are limited to 107 bytes: use a short directory when Dir is deep
-	if len(filepath.Join(c.dir, "var", "node1", "supervisor.sock")) > 100 {
-		if c.sockDir, err = os.MkdirTemp("/tmp", "svlab-"); err != nil {
-			return nil, err
-		}
-		c.ownSockDir = true
+	if err := c.prepare(ctx); err != nil {
+		return nil, err
 	}
-	if rel.Version == SupvisorsVersion { // older releases identify themselves otherwise (VERSIONS.md §1)
-		if c.nssEnv, err = selfIdentifyEnv(ctx, python, c.dir, opts.Logf); err != nil {
-			return nil, fmt.Errorf("testlab: %w", err)
-		}
-	}
-	c.run = pdeathsigPrefix()
-	for i := 0; i < opts.Instances; i++ {
-		nick := "node" + strconv.Itoa(i+1)
-		in := &instance{Nick: nick, Var: filepath.Join(c.dir, "var", nick), Conf: filepath.Join(c.dir, "etc", nick+".conf")}
-		if c.sockDir != "" {
-			in.Socket = filepath.Join(c.sockDir, nick+".sock")
-		} else {
-			in.Socket = filepath.Join(in.Var, "supervisor.sock")
-		}
-		c.inst = append(c.inst, in)
-	}
-
-	const attempts = 3
-	for attempt := 1; ; attempt++ {
-		err = c.startOnce(ctx)
-		if err == nil {
-			break
-		}
-		c.killEverything()
-		var bind *bindError
-		if errors.As(err, &bind) && attempt < attempts && ctx.Err() == nil {
-			opts.Logf("testlab: %v; retrying with other ports", err)
-			continue
-		}
-		return nil, fmt.Errorf("testlab: start the Supvisors lab in %s: %w", c.dir, err)
+	if err := c.startWithRetries(ctx); err != nil {
+		return nil, err
 	}
 	ok = true
 	where := ""
@@ -230,6 +169,105 @@ func Start(ctx context.Context, opts Options) (*Cluster, error) {
 	opts.Logf("testlab: %d-instance Supvisors %s cluster in OPERATION after %s (dir %s%s)",
 		len(c.inst), rel.Version, time.Since(begin).Round(100*time.Millisecond), c.dir, where)
 	return c, nil
+}
+
+// checkOptions rejects, before anything is installed or written, the options a release cannot run: too many
+// instances for an address-era release, a namespace-bound release outside a private network namespace,
+// credentials the configuration files cannot hold, more than 9 instances.
+func checkOptions(rel Release, opts Options) error {
+	if rel.MaxInstances > 0 && opts.Instances > rel.MaxInstances {
+		return fmt.Errorf("testlab: Supvisors %s runs %d instance(s) on one host address, not %d (an address-era "+
+			"instance is its host name)", rel.Version, rel.MaxInstances, opts.Instances)
+	}
+	if rel.Namespace && InNamespace() == "" {
+		return fmt.Errorf("testlab: Supvisors %s binds its internal port on all interfaces: run it inside a "+
+			"private network namespace (testlab.Main does it, see RunInNamespace)", rel.Version)
+	}
+	if err := checkCredential("username", opts.Username); err != nil {
+		return err
+	}
+	if err := checkCredential("password", opts.Password); err != nil {
+		return err
+	}
+	if opts.Instances > 9 {
+		return errors.New("testlab: at most 9 instances")
+	}
+	return nil
+}
+
+// makeDir sets the lab directory: a new temporary one (removed by Stop) when Options.Dir is empty, else
+// Options.Dir made absolute and created, refused when a lab is still running there.
+func (c *Cluster) makeDir() error {
+	var err error
+	if c.opts.Dir == "" {
+		if c.dir, err = os.MkdirTemp("", "supvisors-lab-"); err != nil {
+			return err
+		}
+		c.ownDir = true
+		return nil
+	}
+	if c.dir, err = filepath.Abs(c.opts.Dir); err != nil {
+		return err
+	}
+	if err := os.MkdirAll(c.dir, 0o755); err != nil {
+		return err
+	}
+	if old, err := Attach(c.dir); err == nil && old.Running() {
+		return fmt.Errorf("testlab: a lab is already running in %s (stop it first: supvisors-lab down --dir %s)",
+			c.dir, c.dir)
+	}
+	return nil
+}
+
+// prepare does what every start attempt shares: the socket directory, the nss_wrapper environment of the
+// current release, the Pdeathsig prefix and the instances' paths (their ports come with each attempt).
+func (c *Cluster) prepare(ctx context.Context) error {
+	var err error
+	// unix socket paths are limited to 107 bytes: use a short directory when Dir is deep
+	if len(filepath.Join(c.dir, "var", "node1", "supervisor.sock")) > 100 {
+		if c.sockDir, err = os.MkdirTemp("/tmp", "svlab-"); err != nil {
+			return err
+		}
+		c.ownSockDir = true
+	}
+	if c.rel.Version == SupvisorsVersion { // older releases identify themselves otherwise (VERSIONS.md §1)
+		if c.nssEnv, err = selfIdentifyEnv(ctx, c.python, c.dir, c.opts.Logf); err != nil {
+			return fmt.Errorf("testlab: %w", err)
+		}
+	}
+	c.run = pdeathsigPrefix()
+	for i := 0; i < c.opts.Instances; i++ {
+		nick := "node" + strconv.Itoa(i+1)
+		in := &instance{Nick: nick, Var: filepath.Join(c.dir, "var", nick), Conf: filepath.Join(c.dir, "etc", nick+".conf")}
+		if c.sockDir != "" {
+			in.Socket = filepath.Join(c.sockDir, nick+".sock")
+		} else {
+			in.Socket = filepath.Join(in.Var, "supervisor.sock")
+		}
+		c.inst = append(c.inst, in)
+	}
+	return nil
+}
+
+// startAttempts is how many times Start tries when a port picked free was taken before supervisord bound it.
+const startAttempts = 3
+
+// startWithRetries runs startOnce, killing everything after a failure, and tries again with other ports when
+// the failure was a bind error (up to startAttempts, while ctx lasts).
+func (c *Cluster) startWithRetries(ctx context.Context) error {
+	for attempt := 1; ; attempt++ {
+		err := c.startOnce(ctx)
+		if err == nil {
+			return nil
+		}
+		c.killEverything()
+		var bind *bindError
+		if errors.As(err, &bind) && attempt < startAttempts && ctx.Err() == nil {
+			c.opts.Logf("testlab: %v; retrying with other ports", err)
+			continue
+		}
+		return fmt.Errorf("testlab: start the Supvisors lab in %s: %w", c.dir, err)
+	}
 }
 
 type bindError struct{ msg string }
@@ -420,12 +458,17 @@ func (in *instance) pid() int {
 	return p
 }
 
+// exited returns the channel closed when the child supervisord of an instance exits, nil when it is not a
+// child (detached, or not launched).
+func (in *instance) exited() chan struct{} {
+	in.mu.Lock()
+	defer in.mu.Unlock()
+	return in.done
+}
+
 // running tells whether the supervisord of an instance is alive.
 func (in *instance) running() bool {
-	in.mu.Lock()
-	done := in.done
-	in.mu.Unlock()
-	if done != nil {
+	if done := in.exited(); done != nil {
 		select {
 		case <-done:
 			return false
@@ -439,57 +482,13 @@ func (in *instance) running() bool {
 // waitOperation polls get_supvisors_state on every instance until all report OPERATION with every instance
 // RUNNING (only: the given instances when not nil must be up; the others may be anything).
 func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
-	var last []string
 	interval := 250 * time.Millisecond
 	for {
-		ready := true
-		last = last[:0]
-		mustRun := func(i int) bool {
-			ok := only == nil
-			for _, j := range only {
-				ok = ok || i == j
-			}
-			return ok
+		// liveness first: a bind failure must not wait for RPC timeouts
+		if err := c.checkAlive(only); err != nil {
+			return err
 		}
-		for i, in := range c.inst { // liveness first: a bind failure must not wait for RPC timeouts
-			if !mustRun(i) {
-				continue
-			}
-			if c.opts.Detach {
-				if !alive(in.pid()) && fileExists(in.pidfile()) {
-					return fmt.Errorf("supervisord %s (%s) died\n%s", in.Nick, in.Identifier, c.logTails())
-				}
-			} else if !in.running() {
-				return c.exitError(in, errors.New("exited before OPERATION"))
-			}
-		}
-		for i, in := range c.inst {
-			if !mustRun(i) {
-				continue
-			}
-			rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
-			st, err := c.readState(rctx, in)
-			cancel()
-			if err != nil {
-				ready = false
-				last = append(last, fmt.Sprintf("%s: %v", in.Nick, err))
-				continue
-			}
-			last = append(last, fmt.Sprintf("%s: %v", in.Nick, st))
-			if st.FSMStatename != "OPERATION" || len(st.InstanceStates) != len(c.inst) {
-				ready = false
-				continue
-			}
-			for id, s := range st.InstanceStates {
-				want := only == nil
-				for _, j := range only {
-					want = want || c.inst[j].Identifier == id
-				}
-				if want && s != "RUNNING" {
-					ready = false
-				}
-			}
-		}
+		ready, last := c.pollStates(ctx, only)
 		if ready {
 			return nil
 		}
@@ -500,6 +499,75 @@ func (c *Cluster) waitOperation(ctx context.Context, only []int) error {
 		case <-time.After(interval):
 		}
 	}
+}
+
+// mustRun tells whether instance i must be up: every instance when only is nil, else those listed.
+func mustRun(only []int, i int) bool {
+	ok := only == nil
+	for _, j := range only {
+		ok = ok || i == j
+	}
+	return ok
+}
+
+// checkAlive returns an error, with the logs, when the supervisord of an instance that must run is gone (a
+// detached daemon whose pidfile remains, or a child that exited).
+func (c *Cluster) checkAlive(only []int) error {
+	for i, in := range c.inst {
+		if !mustRun(only, i) {
+			continue
+		}
+		if c.opts.Detach {
+			if !alive(in.pid()) && fileExists(in.pidfile()) {
+				return fmt.Errorf("supervisord %s (%s) died\n%s", in.Nick, in.Identifier, c.logTails())
+			}
+		} else if !in.running() {
+			return c.exitError(in, errors.New("exited before OPERATION"))
+		}
+	}
+	return nil
+}
+
+// pollStates reads get_supvisors_state on every instance that must run and tells whether all are ready (see
+// stateReady), with one line per instance read (its state or its error) for the timeout message.
+func (c *Cluster) pollStates(ctx context.Context, only []int) (ready bool, last []string) {
+	ready = true
+	for i, in := range c.inst {
+		if !mustRun(only, i) {
+			continue
+		}
+		rctx, cancel := context.WithTimeout(ctx, 3*time.Second)
+		st, err := c.readState(rctx, in)
+		cancel()
+		if err != nil {
+			ready = false
+			last = append(last, fmt.Sprintf("%s: %v", in.Nick, err))
+			continue
+		}
+		last = append(last, fmt.Sprintf("%s: %v", in.Nick, st))
+		if !c.stateReady(st, only) {
+			ready = false
+		}
+	}
+	return ready, last
+}
+
+// stateReady tells whether one instance's view is the awaited one: OPERATION, knowing every instance of the
+// lab, with every instance that must run RUNNING.
+func (c *Cluster) stateReady(st supvisorsState, only []int) bool {
+	if st.FSMStatename != "OPERATION" || len(st.InstanceStates) != len(c.inst) {
+		return false
+	}
+	for id, s := range st.InstanceStates {
+		want := only == nil
+		for _, j := range only {
+			want = want || c.inst[j].Identifier == id
+		}
+		if want && s != "RUNNING" {
+			return false
+		}
+	}
+	return true
 }
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
@@ -623,10 +691,7 @@ func (c *Cluster) stopInstance(in *instance, grace time.Duration) error {
 		_ = syscall.Kill(-pid, syscall.SIGKILL)
 		_ = syscall.Kill(pid, syscall.SIGKILL)
 	}
-	in.mu.Lock()
-	done := in.done
-	in.mu.Unlock()
-	if done != nil {
+	if done := in.exited(); done != nil {
 		select {
 		case <-done:
 		case <-time.After(5 * time.Second):

@@ -32,6 +32,20 @@ func (v stringCheck) ValidateString(_ context.Context, req validator.StringReque
 	}
 }
 
+// checkedBy makes a string validator from a description and a check whose error refuses a value: the
+// diagnostic has the summary and detail(value, err) as its detail. Null and unknown values are not checked.
+func checkedBy(description, summary string, check func(string) error, detail func(value string, err error) string) validator.String {
+	return StringCheck(description, func(value string) (string, string) {
+		if err := check(value); err != nil {
+			return summary, detail(value, err)
+		}
+		return "", ""
+	})
+}
+
+// sentence is the detail of most checks: the error's message ended with a period.
+func sentence(_ string, err error) string { return err.Error() + "." }
+
 // DynamicCheck makes a dynamic-value validator from a description, the summary of its error, and a check that
 // returns the error (its message is the detail) for a bad value. Null and unknown values are not checked; a
 // value that is only partly known is the check's to skip (by returning nil).

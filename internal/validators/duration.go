@@ -1,7 +1,6 @@
 package validators
 
 import (
-	"context"
 	"fmt"
 	"time"
 
@@ -23,28 +22,15 @@ func ParseDuration(s string, min time.Duration) (time.Duration, error) {
 	return d, nil
 }
 
-type durationValidator struct{ min time.Duration }
-
 // Duration returns a validator for a positive Go duration string such as "30s" or "2m".
-func Duration() validator.String { return durationValidator{} }
+func Duration() validator.String { return DurationAtLeast(0) }
 
 // DurationAtLeast returns a validator for a Go duration string of at least min.
-func DurationAtLeast(min time.Duration) validator.String { return durationValidator{min: min} }
-
-func (v durationValidator) Description(ctx context.Context) string { return v.MarkdownDescription(ctx) }
-
-func (v durationValidator) MarkdownDescription(context.Context) string {
-	if v.min > 0 {
-		return fmt.Sprintf("must be a duration such as `30s` or `2m`, at least `%s`", v.min)
+func DurationAtLeast(min time.Duration) validator.String {
+	description := "must be a positive duration such as `30s` or `2m`"
+	if min > 0 {
+		description = fmt.Sprintf("must be a duration such as `30s` or `2m`, at least `%s`", min)
 	}
-	return "must be a positive duration such as `30s` or `2m`"
-}
-
-func (v durationValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if _, err := ParseDuration(req.ConfigValue.ValueString(), v.min); err != nil {
-		errorAt(resp, req.Path, "Invalid duration", err.Error()+".")
-	}
+	return checkedBy(description, "Invalid duration",
+		func(s string) error { _, err := ParseDuration(s, min); return err }, sentence)
 }

@@ -1,7 +1,6 @@
 package validators
 
 import (
-	"context"
 	"fmt"
 	"strings"
 	"unicode"
@@ -48,45 +47,14 @@ func CheckNamespec(s string) error {
 	return nil
 }
 
-type nameValidator struct{ kind string }
-
 // Name returns a validator for an application (Supervisor group) or program name; kind names it in messages
 // ("application name").
-func Name(kind string) validator.String { return nameValidator{kind: kind} }
-
-func (v nameValidator) Description(ctx context.Context) string { return v.MarkdownDescription(ctx) }
-
-func (v nameValidator) MarkdownDescription(context.Context) string {
-	return "must be a non-empty name without spaces, `:` or `/`"
+func Name(kind string) validator.String {
+	return checkedBy("must be a non-empty name without spaces, `:` or `/`", "Invalid "+kind, CheckName, sentence)
 }
-
-func (v nameValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := CheckName(req.ConfigValue.ValueString()); err != nil {
-		errorAt(resp, req.Path, "Invalid "+v.kind, err.Error()+".")
-	}
-}
-
-type namespecValidator struct{}
 
 // Namespec returns a validator for a process namespec: "application:program", "application:*" or "application:".
-func Namespec() validator.String { return namespecValidator{} }
-
-func (namespecValidator) Description(ctx context.Context) string {
-	return namespecValidator{}.MarkdownDescription(ctx)
-}
-
-func (namespecValidator) MarkdownDescription(context.Context) string {
-	return "must be a namespec: `application:program`, `application:*` or `application:`"
-}
-
-func (namespecValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := CheckNamespec(req.ConfigValue.ValueString()); err != nil {
-		errorAt(resp, req.Path, "Invalid namespec", err.Error()+".")
-	}
+func Namespec() validator.String {
+	return checkedBy("must be a namespec: `application:program`, `application:*` or `application:`",
+		"Invalid namespec", CheckNamespec, sentence)
 }

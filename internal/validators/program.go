@@ -1,34 +1,26 @@
 package validators
 
 import (
-	"context"
+	"errors"
 	"fmt"
 	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 )
 
-// programValidator refuses a program that would be read as a pattern: omit program for every process.
-type programValidator struct{}
-
 // Program refuses a program that would be read as a pattern ("*"): every process is written by omitting it.
-func Program() validator.String { return programValidator{} }
-
-func (programValidator) Description(context.Context) string {
-	return "a process or program name; omit the attribute (rather than \"*\") for every process of the application"
+func Program() validator.String {
+	return checkedBy("a process or program name; omit the attribute (rather than \"*\") for every process of the application",
+		"Invalid program", checkProgram, func(s string, _ error) string {
+			return fmt.Sprintf("program %q is not a name: to manage every process of the application, omit program "+
+				"(the resource ID is then \"<application>:*\").", s)
+		})
 }
 
-func (v programValidator) MarkdownDescription(ctx context.Context) string {
-	return v.Description(ctx)
-}
-
-func (programValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
+// checkProgram refuses a program holding "*", which Supervisor would read as a pattern.
+func checkProgram(s string) error {
+	if strings.Contains(s, "*") {
+		return errors.New("a pattern")
 	}
-	if strings.Contains(req.ConfigValue.ValueString(), "*") {
-		resp.Diagnostics.AddAttributeError(req.Path, "Invalid program",
-			fmt.Sprintf("program %q is not a name: to manage every process of the application, omit program "+
-				"(the resource ID is then \"<application>:*\").", req.ConfigValue.ValueString()))
-	}
+	return nil
 }

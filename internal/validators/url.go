@@ -1,7 +1,6 @@
 package validators
 
 import (
-	"context"
 	"fmt"
 	"net/url"
 	"strconv"
@@ -41,29 +40,44 @@ func CheckURL(s string) error {
 	}
 	switch u.Scheme {
 	case "http", "https":
-		if u.Host == "" || u.Hostname() == "" {
-			return fmt.Errorf("%q has no host: expected %s://host:port", s, u.Scheme)
-		}
-		if p := u.Port(); p != "" {
-			n, err := strconv.Atoi(p)
-			if err != nil || n < 1 || n > 65535 {
-				return fmt.Errorf("%q has an invalid port %q: expected 1-65535", s, p)
-			}
-		} else if strings.HasSuffix(u.Host, ":") {
-			return fmt.Errorf("%q has an empty port", s)
-		}
+		err = checkHTTPURL(s, u)
 	case "unix":
-		if u.Host != "" {
-			return fmt.Errorf("%q is not an absolute socket path: write unix:///%s%s (three slashes)", s, u.Host, u.Path)
-		}
-		if !strings.HasPrefix(u.Path, "/") || len(u.Path) < 2 {
-			return fmt.Errorf("%q has no socket path: expected unix:///path/to/supervisor.sock", s)
-		}
+		err = checkUnixURL(s, u)
 	default:
-		return fmt.Errorf("the scheme %q is not supported: use http, https or unix", u.Scheme)
+		err = fmt.Errorf("the scheme %q is not supported: use http, https or unix", u.Scheme)
+	}
+	if err != nil {
+		return err
 	}
 	if u.RawQuery != "" || u.Fragment != "" {
 		return fmt.Errorf("%q has a query or fragment, which an XML-RPC endpoint does not use", s)
+	}
+	return nil
+}
+
+// checkHTTPURL checks the host and port of the http(s) URL s (parsed as u).
+func checkHTTPURL(s string, u *url.URL) error {
+	if u.Host == "" || u.Hostname() == "" {
+		return fmt.Errorf("%q has no host: expected %s://host:port", s, u.Scheme)
+	}
+	if p := u.Port(); p != "" {
+		n, err := strconv.Atoi(p)
+		if err != nil || n < 1 || n > 65535 {
+			return fmt.Errorf("%q has an invalid port %q: expected 1-65535", s, p)
+		}
+	} else if strings.HasSuffix(u.Host, ":") {
+		return fmt.Errorf("%q has an empty port", s)
+	}
+	return nil
+}
+
+// checkUnixURL checks that the unix URL s (parsed as u) names an absolute socket path (three slashes).
+func checkUnixURL(s string, u *url.URL) error {
+	if u.Host != "" {
+		return fmt.Errorf("%q is not an absolute socket path: write unix:///%s%s (three slashes)", s, u.Host, u.Path)
+	}
+	if !strings.HasPrefix(u.Path, "/") || len(u.Path) < 2 {
+		return fmt.Errorf("%q has no socket path: expected unix:///path/to/supervisor.sock", s)
 	}
 	return nil
 }
@@ -81,24 +95,8 @@ func describeParseError(err error) string {
 	return "malformed URL"
 }
 
-type urlValidator struct{}
-
 // URL returns a validator for a Supervisor/Supvisors endpoint URL (see CheckURL).
-func URL() validator.String { return urlValidator{} }
-
-func (urlValidator) Description(ctx context.Context) string {
-	return urlValidator{}.MarkdownDescription(ctx)
-}
-
-func (urlValidator) MarkdownDescription(context.Context) string {
-	return "must be an `http://host:port[/path]`, `https://host:port[/path]` or `unix:///path/to.sock` URL without credentials"
-}
-
-func (urlValidator) ValidateString(_ context.Context, req validator.StringRequest, resp *validator.StringResponse) {
-	if req.ConfigValue.IsNull() || req.ConfigValue.IsUnknown() {
-		return
-	}
-	if err := CheckURL(req.ConfigValue.ValueString()); err != nil {
-		errorAt(resp, req.Path, "Invalid URL", err.Error()+".")
-	}
+func URL() validator.String {
+	return checkedBy("must be an `http://host:port[/path]`, `https://host:port[/path]` or `unix:///path/to.sock` URL "+
+		"without credentials", "Invalid URL", CheckURL, sentence)
 }

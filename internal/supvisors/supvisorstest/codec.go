@@ -32,6 +32,9 @@ func FaultResponse(code int, s string) []byte {
 	return b.Bytes()
 }
 
+// encodeValue writes v as one XML-RPC <value>: nil, string, int, int64, float64 and bool as scalars, []string
+// and []any as arrays, map[string]any and map[string]string as structs (members sorted by name). It panics on
+// any other type: a fake server answering what no client reads is a bug of the test.
 func encodeValue(b *bytes.Buffer, v any) {
 	if ms, ok := v.(map[string]string); ok {
 		m := make(map[string]any, len(ms))
@@ -61,36 +64,42 @@ func encodeValue(b *bytes.Buffer, v any) {
 			b.WriteString("<boolean>0</boolean>")
 		}
 	case []string:
-		b.WriteString("<array><data>\n")
-		for _, e := range x {
-			encodeValue(b, e)
-		}
-		b.WriteString("</data></array>")
+		encodeArray(b, x)
 	case []any:
-		b.WriteString("<array><data>\n")
-		for _, e := range x {
-			encodeValue(b, e)
-		}
-		b.WriteString("</data></array>")
+		encodeArray(b, x)
 	case map[string]any:
-		b.WriteString("<struct>\n")
-		keys := make([]string, 0, len(x))
-		for k := range x {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		for _, k := range keys {
-			b.WriteString("<member>\n<name>")
-			_ = xml.EscapeText(b, []byte(k))
-			b.WriteString("</name>\n")
-			encodeValue(b, x[k])
-			b.WriteString("</member>\n")
-		}
-		b.WriteString("</struct>")
+		encodeStruct(b, x)
 	default:
 		panic(fmt.Sprintf("fake server cannot encode %T", v))
 	}
 	b.WriteString("</value>\n")
+}
+
+// encodeArray writes the <array> of the elements of x, each an encodeValue.
+func encodeArray[E any](b *bytes.Buffer, x []E) {
+	b.WriteString("<array><data>\n")
+	for _, e := range x {
+		encodeValue(b, e)
+	}
+	b.WriteString("</data></array>")
+}
+
+// encodeStruct writes the <struct> of x, one member per key in sorted order.
+func encodeStruct(b *bytes.Buffer, x map[string]any) {
+	b.WriteString("<struct>\n")
+	keys := make([]string, 0, len(x))
+	for k := range x {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	for _, k := range keys {
+		b.WriteString("<member>\n<name>")
+		_ = xml.EscapeText(b, []byte(k))
+		b.WriteString("</name>\n")
+		encodeValue(b, x[k])
+		b.WriteString("</member>\n")
+	}
+	b.WriteString("</struct>")
 }
 
 // parseMethodCall decodes a methodCall into its name and generic arguments.
@@ -170,64 +179,89 @@ func skipTo(dec *xml.Decoder, end string) error {
 	}
 }
 
+// parseTyped parses the typed content of a <value> whose type start tag se was consumed, through the type's
+// end tag: arrays, structs and the scalars of parseScalar.
 func parseTyped(dec *xml.Decoder, se xml.StartElement) (any, error) {
 	switch se.Name.Local {
 	case "array":
-		out := []any{}
-		for {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				if t.Name.Local == "value" {
-					v, err := parseValue(dec)
-					if err != nil {
-						return nil, err
-					}
-					out = append(out, v)
-				}
-			case xml.EndElement:
-				if t.Name.Local == "array" {
-					return out, nil
-				}
-			}
-		}
+		return parseArray(dec)
 	case "struct":
-		out := map[string]any{}
-		var name string
-		for {
-			tok, err := dec.Token()
-			if err != nil {
-				return nil, err
-			}
-			switch t := tok.(type) {
-			case xml.StartElement:
-				switch t.Name.Local {
-				case "name":
-					if err := dec.DecodeElement(&name, &t); err != nil {
-						return nil, err
-					}
-				case "value":
-					v, err := parseValue(dec)
-					if err != nil {
-						return nil, err
-					}
-					out[name] = v
-				}
-			case xml.EndElement:
-				if t.Name.Local == "struct" {
-					return out, nil
-				}
-			}
-		}
+		return parseStruct(dec)
 	}
 	var s string
 	if err := dec.DecodeElement(&s, &se); err != nil {
 		return nil, err
 	}
-	switch se.Name.Local {
+	return parseScalar(se.Name.Local, s)
+}
+
+// eachStart calls f for every start element read until the end tag named end (elements f consumes are not
+// seen again; the others are walked into).
+func eachStart(dec *xml.Decoder, end string, f func(xml.StartElement) error) error {
+	for {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		switch t := tok.(type) {
+		case xml.StartElement:
+			if err := f(t); err != nil {
+				return err
+			}
+		case xml.EndElement:
+			if t.Name.Local == end {
+				return nil
+			}
+		}
+	}
+}
+
+// parseArray parses the values of an <array> whose start tag was consumed, through its end tag.
+func parseArray(dec *xml.Decoder) (any, error) {
+	out := []any{}
+	err := eachStart(dec, "array", func(t xml.StartElement) error {
+		if t.Name.Local != "value" {
+			return nil
+		}
+		v, err := parseValue(dec)
+		if err != nil {
+			return err
+		}
+		out = append(out, v)
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parseStruct parses the members of a <struct> whose start tag was consumed, through its end tag.
+func parseStruct(dec *xml.Decoder) (any, error) {
+	out := map[string]any{}
+	var name string
+	err := eachStart(dec, "struct", func(t xml.StartElement) error {
+		switch t.Name.Local {
+		case "name":
+			return dec.DecodeElement(&name, &t)
+		case "value":
+			v, err := parseValue(dec)
+			if err != nil {
+				return err
+			}
+			out[name] = v
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// parseScalar converts the text s of a scalar XML-RPC value of type typ.
+func parseScalar(typ, s string) (any, error) {
+	switch typ {
 	case "int", "i4", "i8":
 		return strconv.ParseInt(strings.TrimSpace(s), 10, 64)
 	case "double":
@@ -241,5 +275,5 @@ func parseTyped(dec *xml.Decoder, se xml.StartElement) (any, error) {
 	case "nil":
 		return nil, nil
 	}
-	return nil, fmt.Errorf("unsupported XML-RPC type %q", se.Name.Local)
+	return nil, fmt.Errorf("unsupported XML-RPC type %q", typ)
 }
