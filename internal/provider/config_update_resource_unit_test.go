@@ -240,29 +240,16 @@ func TestConfigUpdateOnCluster(t *testing.T) {
 	}
 }
 
-// cuModifyPlan runs ModifyPlan on a plan of vals, from state (nil on create).
-func cuModifyPlan(r *configUpdateResource, vals map[string]any, state *tfsdk.State) *fwresource.ModifyPlanResponse {
-	sch, val := testResourceValue(r, vals, "id", "results")
-	plan := tfsdk.Plan{Schema: sch, Raw: val}
-	req := fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
-	if state != nil {
-		req.State = *state
-	}
-	resp := &fwresource.ModifyPlanResponse{Plan: plan}
-	r.ModifyPlan(context.Background(), req, resp)
-	return resp
-}
-
 func TestConfigUpdateModifyPlan(t *testing.T) {
 	c, _, _ := cuCluster(t, "SILENT")
 	r := &configUpdateResource{resourceBase{data: &providerData{client: c}}}
-	unknown := cuModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n9")}, nil)
+	unknown := runModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n9")}, nil, "id", "results")
 	if text := diagsText(unknown.Diagnostics); !strings.Contains(text, "Unknown instance") ||
 		!strings.Contains(text, `The cluster has no instance "n9"; known instances: n1 (node1), n2 (node2).`) {
 		t.Fatalf("unknown instance: %s", text)
 	}
 	// A listed instance that is down is checked at apply, not at plan time.
-	if d := cuModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n2")}, nil).Diagnostics; d.HasError() {
+	if d := runModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n2")}, nil, "id", "results").Diagnostics; d.HasError() {
 		t.Fatalf("down instance at plan time: %v", d)
 	}
 
@@ -273,7 +260,7 @@ func TestConfigUpdateModifyPlan(t *testing.T) {
 	if created.Diagnostics.HasError() {
 		t.Fatal(created.Diagnostics)
 	}
-	resp := cuModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n1")}, &created.State)
+	resp := runModifyPlan(r, map[string]any{"triggers": tfTriggers("1"), "instances": tfStrings("n1")}, &created.State, "id", "results")
 	if text := diagsText(resp.Diagnostics); !strings.Contains(text, "instances needs Supvisors") || !strings.Contains(text, "is plain Supervisor 4.2.5") {
 		t.Fatalf("instances on plain: %s", text)
 	}
@@ -283,7 +270,7 @@ func TestConfigUpdateModifyPlan(t *testing.T) {
 		t.Fatalf("results not kept: %v", results)
 	}
 	// New triggers: results stay unknown; a destroy plan is left alone.
-	resp = cuModifyPlan(r, map[string]any{"triggers": tfTriggers("2")}, &created.State)
+	resp = runModifyPlan(r, map[string]any{"triggers": tfTriggers("2")}, &created.State, "id", "results")
 	resp.Plan.GetAttribute(context.Background(), path.Root("results"), &results)
 	if resp.Diagnostics.HasError() || !results.IsUnknown() {
 		t.Fatalf("new triggers: %v %v", resp.Diagnostics, results)

@@ -179,3 +179,17 @@ func diagsText(diags diag.Diagnostics) string {
 	}
 	return b.String()
 }
+
+// runModifyPlan runs r's ModifyPlan on a plan of vals (the attributes named in unknown unknown), from state
+// (nil on create).
+func runModifyPlan(r fwresource.ResourceWithModifyPlan, vals map[string]any, state *tfsdk.State, unknown ...string) *fwresource.ModifyPlanResponse {
+	sch, val := testResourceValue(r, vals, unknown...)
+	plan := tfsdk.Plan{Schema: sch, Raw: val}
+	req := fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
+	if state != nil {
+		req.State = *state
+	}
+	resp := &fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(context.Background(), req, resp)
+	return resp
+}
