@@ -181,11 +181,11 @@ func diagsText(diags diag.Diagnostics) string {
 }
 
 // runModifyPlan runs r's ModifyPlan on a plan of vals (the attributes named in unknown unknown), from state
-// (nil on create).
+// (nil on create). The configuration is the plan's value.
 func runModifyPlan(r fwresource.ResourceWithModifyPlan, vals map[string]any, state *tfsdk.State, unknown ...string) *fwresource.ModifyPlanResponse {
 	sch, val := testResourceValue(r, vals, unknown...)
 	plan := tfsdk.Plan{Schema: sch, Raw: val}
-	req := fwresource.ModifyPlanRequest{Plan: plan, State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
+	req := fwresource.ModifyPlanRequest{Plan: plan, Config: tfsdk.Config{Schema: sch, Raw: val}, State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
 	if state != nil {
 		req.State = *state
 	}
