@@ -231,18 +231,8 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	creating := prior == nil || !prior.Name.Equal(plan.Name)
-	if creating && !plan.Name.IsUnknown() && r.data != nil && r.data.client != nil {
-		snap, err := r.data.client.Snapshot(ctx)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"),
-				fmt.Sprintf("Could not check application %q against the cluster", plan.Name.ValueString()),
-				clientErrorDetailFor(err, true))
-			return
-		}
-		if summary, detail := applicationProblem(snap, plan.Name.ValueString()); summary != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
-			return
-		}
+	if creating && !plan.Name.IsUnknown() && !r.checkNameAtPlan(ctx, plan.Name.ValueString(), &resp.Diagnostics) {
+		return
 	}
 	if r.data != nil {
 		checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, &resp.Diagnostics) // after the snapshot: no extra request
@@ -250,26 +240,51 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
-
-	plan.ID = plan.Name
-	if creating {
-		plan.Managed = types.BoolValue(true)
-		plan.Statename = plannedStatename(plan.State)
-	} else {
-		switch action := plannedAction(*prior, plan); action {
-		case reconcile.None:
-			// Nothing changes on the cluster: what the refresh read stays true.
-			plan.Statename = prior.Statename
-			plan.MajorFailure = prior.MajorFailure
-			plan.MinorFailure = prior.MinorFailure
-			plan.Processes = prior.Processes
-		case reconcile.Unknown:
-			// Desired values not known yet: everything computed is unknown.
-		default:
-			plan.Statename = plannedStatename(plan.State)
-		}
-	}
+	plan.planComputed(prior, creating)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkNameAtPlan checks through the shared snapshot that the cluster knows and manages application name; it
+// reports false after an error at the name attribute. Without a configured provider it checks nothing.
+func (r *applicationResource) checkNameAtPlan(ctx context.Context, name string, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.client == nil {
+		return true
+	}
+	snap, err := r.data.client.Snapshot(ctx)
+	if err != nil {
+		diags.AddAttributeError(path.Root("name"), fmt.Sprintf("Could not check application %q against the cluster", name),
+			clientErrorDetailFor(err, true))
+		return false
+	}
+	if summary, detail := applicationProblem(snap, name); summary != "" {
+		diags.AddAttributeError(path.Root("name"), summary, detail)
+		return false
+	}
+	return true
+}
+
+// planComputed plans the computed attributes from the prior state (nil, or creating, for a new application):
+// what the refresh read when nothing changes on the cluster, the statename an apply leads to otherwise, unknown
+// when the desired values are not known yet.
+func (m *applicationResourceModel) planComputed(prior *applicationResourceModel, creating bool) {
+	m.ID = m.Name
+	if creating {
+		m.Managed = types.BoolValue(true)
+		m.Statename = plannedStatename(m.State)
+		return
+	}
+	switch action := plannedAction(*prior, *m); action {
+	case reconcile.None:
+		// Nothing changes on the cluster: what the refresh read stays true.
+		m.Statename = prior.Statename
+		m.MajorFailure = prior.MajorFailure
+		m.MinorFailure = prior.MinorFailure
+		m.Processes = prior.Processes
+	case reconcile.Unknown:
+		// Desired values not known yet: everything computed is unknown.
+	default:
+		m.Statename = plannedStatename(m.State)
+	}
 }
 
 // plannedAction compares the refreshed state with the plan (the decision is reconcile.PlanApplication's).
