@@ -14,18 +14,15 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
-	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
 // applicationDefaultTimeout is the default time limit of each operation of the timeouts block.
@@ -105,13 +102,8 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The application name.",
 				Computed:            true,
 			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the application: a Supervisor group declared in the Supvisors rules. " +
-					"Checked against the cluster at plan time. Changing it replaces the resource.",
-				Required:      true,
-				Validators:    []validator.String{validators.Name("application name")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"name": applicationNameAttribute("Name of the application: a Supervisor group declared in the Supvisors rules. " +
+				"Checked against the cluster at plan time. Changing it replaces the resource."),
 			"state": schema.StringAttribute{
 				MarkdownDescription: "Desired state: `running` (the default) or `stopped`. A refresh maps the " +
 					"application's RUNNING and STARTING states to `running`, STOPPED and STOPPING to `stopped`.",
@@ -121,22 +113,13 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.OneOf(reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"strategy": strategyAttribute("or restarts the application"),
-			"restart_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary values; when any of them changes while the application is running, " +
-					"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
-					"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster. The first " +
-					"value set (on create, after an import, or when the attribute is added later) is only recorded, " +
-					"and removing the attribute restarts nothing: only a change between two non-empty maps restarts.",
-				Optional:    true,
-				ElementType: types.StringType,
-			},
-			"stop_on_destroy": schema.BoolAttribute{
-				MarkdownDescription: "Stop the application when the resource is destroyed (the default). With `false`, " +
-					"destroying the resource only removes it from the Terraform state and leaves the application as it is.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-			},
+			"restart_triggers": restartTriggersAttribute("Arbitrary values; when any of them changes while the application is running, " +
+				"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
+				"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster. The first " +
+				"value set (on create, after an import, or when the attribute is added later) is only recorded, " +
+				"and removing the attribute restarts nothing: only a change between two non-empty maps restarts."),
+			"stop_on_destroy": stopOnDestroyAttribute("Stop the application when the resource is destroyed (the default). With `false`, " +
+				"destroying the resource only removes it from the Terraform state and leaves the application as it is."),
 			"statename": schema.StringAttribute{
 				MarkdownDescription: "State of the application as Supvisors reports it: `STOPPED`, `STARTING`, " +
 					"`RUNNING` or `STOPPING`.",
@@ -183,17 +166,13 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
+		Blocks: actingTimeoutsBlocks(ctx),
 	}
 }
 
 // UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
 func (r *applicationResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var sresp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
-	return strategyStateUpgraders(ctx, sresp.Schema)
+	return strategyUpgradersOf(ctx, r)
 }
 
 // ValidateConfig warns about settings that have no effect.
@@ -328,7 +307,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	ctx = tflog.SetField(ctx, "application", name)
 	action := reconcile.CreateAction(plan.State.ValueString())
 	plan.ID = plan.Name
-	rc := r.reconciler(c)
+	rc := reconcilerOf(c)
 	if app, ok := rc.SettledApplication(ctx, name, action); ok {
 		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
 		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
@@ -422,7 +401,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
-	app, err := r.reconciler(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
+	app, err := reconcilerOf(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
 		// Keep the prior arguments (so that the next plan asks for the same change again) with what the
@@ -456,7 +435,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	ctx = tflog.SetField(ctx, "application", name)
 
-	_, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Stop, "")
+	_, err := reconcilerOf(c).ApplyApplication(ctx, name, reconcile.Stop, "")
 	switch {
 	case err == nil:
 	case supvisors.IsFault(err, supvisors.FaultBadName):
@@ -498,10 +477,8 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
 }
 
-// reconciler returns the reconcile layer over c, logging through tflog.
-func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler {
-	return reconcile.Reconciler{Client: c, Log: tfDebug}
-}
+// reconciler returns the reconcile layer over c (reconcilerOf); the restart_application action uses it too.
+func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler { return reconcilerOf(c) }
 
 // tfDebug is tflog.Debug as a reconcile.Logf.
 func tfDebug(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }

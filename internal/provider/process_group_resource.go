@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -107,13 +106,8 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"application": schema.StringAttribute{
-				MarkdownDescription: "Name of the application (the Supervisor group), managed or not. Changing it " +
-					"replaces the resource.",
-				Required:      true,
-				Validators:    []validator.String{validators.Name("application name")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"application": applicationNameAttribute("Name of the application (the Supervisor group), managed or not. Changing it " +
+				"replaces the resource."),
 			"program": schema.StringAttribute{
 				MarkdownDescription: "The processes to manage within the application. Omitted: every process of " +
 					"the application (namespec `<application>:*`). Otherwise a process name (namespec " +
@@ -168,21 +162,12 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"change it.",
 				Optional: true,
 			},
-			"restart_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary map of strings (e.g. `{ conf = filesha256(\"app.conf\") }`). " +
-					"The first value set (on create, after an import, or when added later) is recorded without a " +
-					"restart; any later change to another non-empty map restarts every process while the group is " +
-					"running. Removing the map (or setting `{}`, the same as omitting it) restarts nothing.",
-				Optional:    true,
-				ElementType: types.StringType,
-			},
-			"stop_on_destroy": schema.BoolAttribute{
-				MarkdownDescription: "Stop the processes when the resource is destroyed. Defaults to `true`; " +
-					"`false` only removes the resource from the Terraform state.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-			},
+			"restart_triggers": restartTriggersAttribute("Arbitrary map of strings (e.g. `{ conf = filesha256(\"app.conf\") }`). " +
+				"The first value set (on create, after an import, or when added later) is recorded without a " +
+				"restart; any later change to another non-empty map restarts every process while the group is " +
+				"running. Removing the map (or setting `{}`, the same as omitting it) restarts nothing."),
+			"stop_on_destroy": stopOnDestroyAttribute("Stop the processes when the resource is destroyed. Defaults to `true`; " +
+				"`false` only removes the resource from the Terraform state."),
 			"processes": schema.ListNestedAttribute{
 				MarkdownDescription: "The processes of the group as Supvisors reports them, in name order.",
 				Computed:            true,
@@ -211,17 +196,13 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
+		Blocks: actingTimeoutsBlocks(ctx),
 	}
 }
 
 // UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
 func (r *processGroupResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var sresp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
-	return strategyStateUpgraders(ctx, sresp.Schema)
+	return strategyUpgradersOf(ctx, r)
 }
 
 // ValidateConfig checks the combinations that the attributes alone cannot.
