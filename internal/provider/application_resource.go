@@ -18,6 +18,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
@@ -311,8 +312,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	if app, ok := rc.SettledApplication(ctx, name, action); ok {
 		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
 		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
-		resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 		return
 	}
 	app, err := rc.ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
@@ -322,13 +322,11 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 		// it) so that the next apply retries from a known situation.
 		var settle *supvisors.SettleError
 		if errors.As(err, &settle) && app.Info.ApplicationName != "" {
-			resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 }
 
 // Read refreshes the application from the shared cluster snapshot (one round trip for all resources of a plan),
@@ -412,8 +410,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 }
 
 // Delete stops the application (unless stop_on_destroy is false) and waits until it is stopped.
@@ -478,7 +475,9 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 }
 
 // reconciler returns the reconcile layer over c (reconcilerOf); the restart_application action uses it too.
-func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler { return reconcilerOf(c) }
+func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler {
+	return reconcilerOf(c)
+}
 
 // tfDebug is tflog.Debug as a reconcile.Logf.
 func tfDebug(ctx context.Context, msg string, fields map[string]any) { tflog.Debug(ctx, msg, fields) }
@@ -533,6 +532,13 @@ func applicationProblem(snap *supvisors.Snapshot, name string) (summary, detail 
 			"application in the Supvisors rules. Managed applications: %s.", name, name, quotedList(managed))
 	}
 	return "", ""
+}
+
+// store fills m from what the cluster reports (setFromCluster) and stores it in state.
+func (m *applicationResourceModel) store(ctx context.Context, state *tfsdk.State, app reconcile.Application) diag.Diagnostics {
+	diags := m.setFromCluster(ctx, app)
+	diags.Append(state.Set(ctx, m)...)
+	return diags
 }
 
 // setFromCluster fills the state and the computed attributes from what the cluster reports.
