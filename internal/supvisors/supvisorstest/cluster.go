@@ -61,15 +61,16 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	for _, a := range apps {
 		c.apps[a.Name] = a
 	}
-	listed := make([]any, len(methods))
-	for i, m := range methods {
-		listed[i] = m
-	}
-	c.Handle("system.listMethods", Value(listed))
-	c.Handle("supvisors.get_api_version", Value("0.19.1"))
+	serveSupvisors(c.Server, methods)
 	c.handleReaders()
 	c.handleCommands()
 	return c
+}
+
+// serveSupvisors makes s detect as Supvisors 0.19.1 offering methods (system.listMethods).
+func serveSupvisors(s *Server, methods []string) {
+	s.Handle("system.listMethods", Value(anyStrings(methods)))
+	s.Handle("supvisors.get_api_version", Value("0.19.1"))
 }
 
 // handleReaders registers the readers of the cluster's state: the Supvisors state, applications, processes,

@@ -52,11 +52,7 @@ func NewRolloutHost(t testing.TB, states map[string]string) *RolloutHost {
 	if h.States == nil {
 		h.States = map[string]string{}
 	}
-	listed := make([]any, len(rolloutMethods))
-	for i, m := range rolloutMethods {
-		listed[i] = m
-	}
-	h.Handle("system.listMethods", Value(listed))
+	h.Handle("system.listMethods", Value(anyStrings(rolloutMethods)))
 	h.Handle("supervisor.getSupervisorVersion", Value("4.2.5"))
 	h.handle("supervisor.reloadConfig", func([]any) (any, error) { return h.reload() })
 	h.handle("supervisor.getAllProcessInfo", func([]any) (any, error) { return h.each(h.processInfo), nil })
