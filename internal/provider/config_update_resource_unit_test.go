@@ -39,10 +39,7 @@ func tfTriggers(v string) map[string]tftypes.Value {
 // cuCreate runs Create with the given configuration values.
 func cuCreate(t *testing.T, r *configUpdateResource, vals map[string]any) (*fwresource.CreateResponse, configUpdateModel) {
 	t.Helper()
-	sch, val := testResourceValue(r, vals, "id", "results")
-	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
-	r.Create(context.Background(), fwresource.CreateRequest{Plan: tfsdk.Plan{Schema: sch, Raw: val}}, resp)
-	return resp, cuModel(t, resp.State)
+	return runCreate[configUpdateModel](t, r, vals, "id", "results")
 }
 
 // cuUpdate runs Update from state to a plan of the given values (the computed ones unknown, as Terraform plans
