@@ -24,14 +24,15 @@ func appOnFake(t *testing.T) (*applicationResource, *supvisorstest.Cluster) {
 	return &applicationResource{resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}, cl
 }
 
-// appState is a refreshed state of application name in the desired state.
-func appState(t *testing.T, r *applicationResource, name, state string, triggers map[string]tftypes.Value) tfsdk.State {
+// appState is the state that creating application name in the desired state stores; with triggers, its
+// restart_triggers are { v = "1" }.
+func appState(t *testing.T, r *applicationResource, name, state string, triggers bool) tfsdk.State {
 	t.Helper()
 	resp, _ := appCreate(t, r, name, state)
 	if resp.Diagnostics.HasError() {
 		t.Fatal(resp.Diagnostics)
 	}
-	if triggers != nil {
+	if triggers {
 		var m applicationResourceModel
 		resp.State.Get(context.Background(), &m)
 		m.RestartTriggers, _ = types.MapValueFrom(context.Background(), types.StringType, map[string]string{"v": "1"})
@@ -67,7 +68,7 @@ func TestApplicationModifyPlan(t *testing.T) {
 	}
 
 	// Update without a change on the cluster: the refreshed values stay (an empty plan).
-	state := appState(t, r, "web", reconcile.StateRunning, nil)
+	state := appState(t, r, "web", reconcile.StateRunning, false)
 	var prior applicationResourceModel
 	state.Get(context.Background(), &prior)
 	resp = runModifyPlan(r, map[string]any{"name": "web", "state": reconcile.StateRunning, "stop_on_destroy": true}, &state, unknown...)
@@ -121,7 +122,7 @@ func TestApplicationUpdateOnFake(t *testing.T) {
 	}
 
 	// Only stop_on_destroy changes: nothing sent.
-	state := appState(t, r, "web", reconcile.StateRunning, nil)
+	state := appState(t, r, "web", reconcile.StateRunning, false)
 	resp, m := update(state, with("state", reconcile.StateRunning, "stop_on_destroy", false))
 	if resp.Diagnostics.HasError() || len(cl.Sent()) != 0 || m.StopOnDestroy.ValueBool() {
 		t.Fatalf("record only: %v %v", resp.Diagnostics, cl.Sent())
@@ -132,7 +133,7 @@ func TestApplicationUpdateOnFake(t *testing.T) {
 		t.Fatalf("stop: %v %+v", resp.Diagnostics, m)
 	}
 	// New triggers of a running application: a restart.
-	state = appState(t, r, "web", reconcile.StateRunning, map[string]tftypes.Value{})
+	state = appState(t, r, "web", reconcile.StateRunning, true)
 	triggers := map[string]tftypes.Value{"v": tftypes.NewValue(tftypes.String, "2")}
 	resp, m = update(state, with("state", reconcile.StateRunning, "restart_triggers", triggers))
 	if resp.Diagnostics.HasError() || cl.Count("supvisors.restart_application") != 1 || m.Statename.ValueString() != "RUNNING" {
