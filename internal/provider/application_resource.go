@@ -220,7 +220,11 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
-	plan.planComputed(prior, creating)
+	var action reconcile.Action // what an update does on the cluster
+	if !creating {
+		action = plannedAction(*prior, plan)
+	}
+	plan.planComputed(prior, creating, action)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
 }
 
@@ -243,17 +247,17 @@ func (r *applicationResource) checkNameAtPlan(ctx context.Context, name string, 
 	return true
 }
 
-// planComputed plans the computed attributes from the prior state (nil, or creating, for a new application):
-// what the refresh read when nothing changes on the cluster, the statename an apply leads to otherwise, unknown
-// when the desired values are not known yet.
-func (m *applicationResourceModel) planComputed(prior *applicationResourceModel, creating bool) {
+// planComputed plans the computed attributes from the prior state (nil, or creating, for a new application) and
+// the action of an update (plannedAction): what the refresh read when nothing changes on the cluster, the
+// statename an apply leads to otherwise, unknown when the desired values are not known yet.
+func (m *applicationResourceModel) planComputed(prior *applicationResourceModel, creating bool, action reconcile.Action) {
 	m.ID = m.Name
 	if creating {
 		m.Managed = types.BoolValue(true)
 		m.Statename = plannedStatename(m.State)
 		return
 	}
-	switch action := plannedAction(*prior, *m); action {
+	switch action {
 	case reconcile.None:
 		// Nothing changes on the cluster: what the refresh read stays true.
 		m.Statename = prior.Statename
@@ -308,7 +312,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	ctx = tflog.SetField(ctx, "application", name)
 	action := reconcile.CreateAction(plan.State.ValueString())
 	plan.ID = plan.Name
-	rc := reconcilerOf(c)
+	rc := r.reconciler(c)
 	if app, ok := rc.SettledApplication(ctx, name, action); ok {
 		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
 		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
@@ -399,7 +403,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
-	app, err := reconcilerOf(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
+	app, err := r.reconciler(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)
 		// Keep the prior arguments (so that the next plan asks for the same change again) with what the
@@ -432,7 +436,7 @@ func (r *applicationResource) Delete(ctx context.Context, req resource.DeleteReq
 	}
 	ctx = tflog.SetField(ctx, "application", name)
 
-	_, err := reconcilerOf(c).ApplyApplication(ctx, name, reconcile.Stop, "")
+	_, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Stop, "")
 	switch {
 	case err == nil:
 	case supvisors.IsFault(err, supvisors.FaultBadName):
