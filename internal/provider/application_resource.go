@@ -14,18 +14,16 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/boolplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
-	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
 // applicationDefaultTimeout is the default time limit of each operation of the timeouts block.
@@ -105,13 +103,8 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				MarkdownDescription: "The application name.",
 				Computed:            true,
 			},
-			"name": schema.StringAttribute{
-				MarkdownDescription: "Name of the application: a Supervisor group declared in the Supvisors rules. " +
-					"Checked against the cluster at plan time. Changing it replaces the resource.",
-				Required:      true,
-				Validators:    []validator.String{validators.Name("application name")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"name": applicationNameAttribute("Name of the application: a Supervisor group declared in the Supvisors rules. " +
+				"Checked against the cluster at plan time. Changing it replaces the resource."),
 			"state": schema.StringAttribute{
 				MarkdownDescription: "Desired state: `running` (the default) or `stopped`. A refresh maps the " +
 					"application's RUNNING and STARTING states to `running`, STOPPED and STOPPING to `stopped`.",
@@ -121,22 +114,13 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				Validators: []validator.String{stringvalidator.OneOf(reconcile.StateRunning, reconcile.StateStopped)},
 			},
 			"strategy": strategyAttribute("or restarts the application"),
-			"restart_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary values; when any of them changes while the application is running, " +
-					"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
-					"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster. The first " +
-					"value set (on create, after an import, or when the attribute is added later) is only recorded, " +
-					"and removing the attribute restarts nothing: only a change between two non-empty maps restarts.",
-				Optional:    true,
-				ElementType: types.StringType,
-			},
-			"stop_on_destroy": schema.BoolAttribute{
-				MarkdownDescription: "Stop the application when the resource is destroyed (the default). With `false`, " +
-					"destroying the resource only removes it from the Terraform state and leaves the application as it is.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-			},
+			"restart_triggers": restartTriggersAttribute("Arbitrary values; when any of them changes while the application is running, " +
+				"the provider restarts it in place (`restart_application`) instead of replacing the resource. " +
+				"Typically `{ conf = filesha256(\"app.conf\") }`. Not read back from the cluster. The first " +
+				"value set (on create, after an import, or when the attribute is added later) is only recorded, " +
+				"and removing the attribute restarts nothing: only a change between two non-empty maps restarts."),
+			"stop_on_destroy": stopOnDestroyAttribute("Stop the application when the resource is destroyed (the default). With `false`, " +
+				"destroying the resource only removes it from the Terraform state and leaves the application as it is."),
 			"statename": schema.StringAttribute{
 				MarkdownDescription: "State of the application as Supvisors reports it: `STOPPED`, `STARTING`, " +
 					"`RUNNING` or `STOPPING`.",
@@ -183,17 +167,13 @@ func (r *applicationResource) Schema(ctx context.Context, _ resource.SchemaReque
 				},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
+		Blocks: actingTimeoutsBlocks(ctx),
 	}
 }
 
 // UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
 func (r *applicationResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var sresp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
-	return strategyStateUpgraders(ctx, sresp.Schema)
+	return strategyUpgradersOf(ctx, r)
 }
 
 // ValidateConfig warns about settings that have no effect.
@@ -231,18 +211,8 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	}
 
 	creating := prior == nil || !prior.Name.Equal(plan.Name)
-	if creating && !plan.Name.IsUnknown() && r.data != nil && r.data.client != nil {
-		snap, err := r.data.client.Snapshot(ctx)
-		if err != nil {
-			resp.Diagnostics.AddAttributeError(path.Root("name"),
-				fmt.Sprintf("Could not check application %q against the cluster", plan.Name.ValueString()),
-				clientErrorDetailFor(err, true))
-			return
-		}
-		if summary, detail := applicationProblem(snap, plan.Name.ValueString()); summary != "" {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
-			return
-		}
+	if creating && !plan.Name.IsUnknown() && !r.checkNameAtPlan(ctx, plan.Name.ValueString(), &resp.Diagnostics) {
+		return
 	}
 	if r.data != nil {
 		checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, &resp.Diagnostics) // after the snapshot: no extra request
@@ -250,28 +220,56 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 			return
 		}
 	}
-
-	plan.ID = plan.Name
-	if creating {
-		plan.Managed = types.BoolValue(true)
-		plan.Statename = plannedStatename(plan.State)
-	} else {
-		action := plannedAction(*prior, plan)
+	var action reconcile.Action // what an update does on the cluster
+	if !creating {
+		action = plannedAction(*prior, plan)
 		planRulesStrategy(ctx, r.data.clientOrNil(), plan.Name.ValueString(), plan.Strategy, action, resp.Private)
-		switch action {
-		case reconcile.None:
-			// Nothing changes on the cluster: what the refresh read stays true.
-			plan.Statename = prior.Statename
-			plan.MajorFailure = prior.MajorFailure
-			plan.MinorFailure = prior.MinorFailure
-			plan.Processes = prior.Processes
-		case reconcile.Unknown:
-			// Desired values not known yet: everything computed is unknown.
-		default:
-			plan.Statename = plannedStatename(plan.State)
-		}
 	}
+	plan.planComputed(prior, creating, action)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
+}
+
+// checkNameAtPlan checks through the shared snapshot that the cluster knows and manages application name; it
+// reports false after an error at the name attribute. Without a configured provider it checks nothing.
+func (r *applicationResource) checkNameAtPlan(ctx context.Context, name string, diags *diag.Diagnostics) bool {
+	if r.data == nil || r.data.client == nil {
+		return true
+	}
+	snap, err := r.data.client.Snapshot(ctx)
+	if err != nil {
+		diags.AddAttributeError(path.Root("name"), fmt.Sprintf("Could not check application %q against the cluster", name),
+			clientErrorDetailFor(err, true))
+		return false
+	}
+	if summary, detail := applicationProblem(snap, name); summary != "" {
+		diags.AddAttributeError(path.Root("name"), summary, detail)
+		return false
+	}
+	return true
+}
+
+// planComputed plans the computed attributes from the prior state (nil, or creating, for a new application) and
+// the action of an update (plannedAction): what the refresh read when nothing changes on the cluster, the
+// statename an apply leads to otherwise, unknown when the desired values are not known yet.
+func (m *applicationResourceModel) planComputed(prior *applicationResourceModel, creating bool, action reconcile.Action) {
+	m.ID = m.Name
+	if creating {
+		m.Managed = types.BoolValue(true)
+		m.Statename = plannedStatename(m.State)
+		return
+	}
+	switch action {
+	case reconcile.None:
+		// Nothing changes on the cluster: what the refresh read stays true.
+		m.Statename = prior.Statename
+		m.MajorFailure = prior.MajorFailure
+		m.MinorFailure = prior.MinorFailure
+		m.Processes = prior.Processes
+	case reconcile.Unknown:
+		// Desired values not known yet: everything computed is unknown.
+	default:
+		m.Statename = plannedStatename(m.State)
+	}
 }
 
 // plannedAction compares the refreshed state with the plan (the decision is reconcile.PlanApplication's).
@@ -319,8 +317,7 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 	if app, ok := rc.SettledApplication(ctx, name, action); ok {
 		// Adopted as it is: no command and no wait (creating N adopted applications costs one shared read).
 		tflog.Debug(ctx, "application already settled in the desired state; adopted without a command")
-		resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-		resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+		resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 		return
 	}
 	app, err := rc.ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
@@ -330,13 +327,11 @@ func (r *applicationResource) Create(ctx context.Context, req resource.CreateReq
 		// it) so that the next apply retries from a known situation.
 		var settle *supvisors.SettleError
 		if errors.As(err, &settle) && app.Info.ApplicationName != "" {
-			resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-			resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+			resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 		}
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 }
 
 // Read refreshes the application from the shared cluster snapshot (one round trip for all resources of a plan),
@@ -421,8 +416,7 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 		resp.Diagnostics.Append(resp.State.Set(ctx, &prior)...)
 		return
 	}
-	resp.Diagnostics.Append(plan.setFromCluster(ctx, app)...)
-	resp.Diagnostics.Append(resp.State.Set(ctx, &plan)...)
+	resp.Diagnostics.Append(plan.store(ctx, &resp.State, app)...)
 }
 
 // Delete stops the application (unless stop_on_destroy is false) and waits until it is stopped.
@@ -486,9 +480,9 @@ func (r *applicationResource) ImportState(ctx context.Context, req resource.Impo
 	resp.Diagnostics.Append(resp.State.SetAttribute(ctx, path.Root("stop_on_destroy"), true)...)
 }
 
-// reconciler returns the reconcile layer over c, logging through tflog.
+// reconciler returns the reconcile layer over c (reconcilerOf); the restart_application action uses it too.
 func (r *applicationResource) reconciler(c *supvisors.Client) reconcile.Reconciler {
-	return reconcile.Reconciler{Client: c, Log: tfDebug}
+	return reconcilerOf(c)
 }
 
 // tfDebug is tflog.Debug as a reconcile.Logf.
@@ -544,6 +538,13 @@ func applicationProblem(snap *supvisors.Snapshot, name string) (summary, detail 
 			"application in the Supvisors rules. Managed applications: %s.", name, name, quotedList(managed))
 	}
 	return "", ""
+}
+
+// store fills m from what the cluster reports (setFromCluster) and stores it in state.
+func (m *applicationResourceModel) store(ctx context.Context, state *tfsdk.State, app reconcile.Application) diag.Diagnostics {
+	diags := m.setFromCluster(ctx, app)
+	diags.Append(state.Set(ctx, m)...)
+	return diags
 }
 
 // setFromCluster fills the state and the computed attributes from what the cluster reports.

@@ -173,22 +173,28 @@ func (r *configUpdateResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if state != nil && plan.Instances.Equal(state.Instances) {
 		return
 	}
+	r.checkInstancesAtPlan(r.data.logContext(ctx), plan.Instances, &resp.Diagnostics)
+}
+
+// checkInstancesAtPlan checks the instances listed against the endpoint (reads only): a plain supervisord has
+// none to choose, and each must be an instance of the cluster. An endpoint that cannot be reached is checked again
+// at apply.
+func (r *configUpdateResource) checkInstancesAtPlan(ctx context.Context, instances types.List, diags *diag.Diagnostics) {
 	c := r.data.client
-	ctx = r.data.logContext(ctx)
 	info, err := c.Detect(ctx)
 	if err != nil {
 		return // checked again at apply
 	}
 	if info.Plain {
-		resp.Diagnostics.AddAttributeError(fwpath.Root("instances"), "instances needs Supvisors",
+		diags.AddAttributeError(fwpath.Root("instances"), "instances needs Supvisors",
 			fmt.Sprintf("The provider's url (%s) is plain Supervisor %s: there is one supervisord and no Supvisors "+
 				"instance to choose. Remove instances; the rollout covers that supervisord.", c.Endpoint(), info.SupervisorVersion))
 		return
 	}
 	var ids []string
-	resp.Diagnostics.Append(plan.Instances.ElementsAs(ctx, &ids, false)...)
+	diags.Append(instances.ElementsAs(ctx, &ids, false)...)
 	if _, err := cuTargets(ctx, c, ids, false); err != nil {
-		resp.Diagnostics.AddAttributeError(fwpath.Root("instances"), "Unknown instance", sentence(err.Error()))
+		diags.AddAttributeError(fwpath.Root("instances"), "Unknown instance", sentence(err.Error()))
 	}
 }
 

@@ -53,124 +53,152 @@ func clientErrorDetail(err error) string {
 }
 
 // clientErrorDetailFor explains err; read says that the operation has no timeouts block (see
-// clientReadErrorDiagnostic), which changes the setting a timeout diagnostic points at.
+// clientReadErrorDiagnostic), which changes the setting a timeout diagnostic points at. The explainers are
+// tried in this order, the first that recognises err explains it: what the cluster did (a process that did not
+// settle, a cluster not ready), what the server answered (HTTP statuses, faults), an operation cut short (time
+// limit, interruption), a connection that failed.
 func clientErrorDetailFor(err error, read bool) string {
 	if err == nil {
 		return ""
 	}
-	var (
-		settle    *supvisors.SettleError
-		notReady  *supvisors.NotReadyError
-		fault     *supvisors.Fault
-		httpErr   *supvisors.HTTPError
-		transport *supvisors.TransportError
-	)
+	for _, explain := range []func(error, bool) (string, bool){clusterDetail, serverAnswerDetail, interruptedDetail, connectionDetail} {
+		if detail, ok := explain(err, read); ok {
+			return detail
+		}
+	}
+	return err.Error()
+}
+
+// clusterDetail explains what the cluster did instead: processes that settled in another state, a cluster
+// that did not become ready.
+func clusterDetail(err error, _ bool) (string, bool) {
+	var settle *supvisors.SettleError
+	var notReady *supvisors.NotReadyError
 	switch {
 	case errors.As(err, &settle):
-		return settleDetail(settle)
-
+		return settleDetail(settle), true
 	case errors.As(err, &notReady):
 		return fmt.Sprintf("%s\n\nThe provider waited up to ready_timeout for the cluster to accept the call. "+
-			"Raise ready_timeout in the provider block if the cluster only needs more time to settle.", sentence(notReady.Error()))
+			"Raise ready_timeout in the provider block if the cluster only needs more time to settle.", sentence(notReady.Error())), true
+	}
+	return "", false
+}
 
+// serverAnswerDetail explains an answer of the server that is not the one expected: a plain supervisord, an
+// HTTP error status, an XML-RPC fault.
+func serverAnswerDetail(err error, _ bool) (string, bool) {
+	var httpErr *supvisors.HTTPError
+	var fault *supvisors.Fault
+	switch {
 	case errors.Is(err, supvisors.ErrNotSupvisors):
 		return sentence(err.Error()) + "\n\nThe server is a plain supervisord, without the Supvisors plugin. There, " +
 			"supvisors_process_group, supvisors_config_update and the data sources supvisors_state and " +
 			"supvisors_processes work (and supvisors_rpc with supervisor.* methods); supvisors_application and the " +
 			"other data sources need Supvisors. Point url " +
 			"at an instance whose configuration has an [rpcinterface:supvisors] section " +
-			"(supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface) to use them."
+			"(supervisor.rpcinterface_factory = supvisors.plugin:make_supvisors_rpcinterface) to use them.", true
 
 	case errors.Is(err, supvisors.ErrUnauthorized):
 		return fmt.Sprintf("The server%s refused the credentials (HTTP 401 Unauthorized). Check username and password "+
 			"in the provider block or the environment variables SUPVISORS_USERNAME and SUPVISORS_PASSWORD: they must "+
 			"match the [inet_http_server] (or [unix_http_server]) section of supervisord, the same on every instance.",
-			endpointSuffix(err))
+			endpointSuffix(err)), true
 
 	case errors.Is(err, supvisors.ErrNoEndpoint):
 		return fmt.Sprintf("The server%s has no XML-RPC endpoint at this path (HTTP 404 Not Found). A URL without a "+
 			"path uses /RPC2, which is where supervisord serves XML-RPC; remove any other path from url.\n\nError: %s",
-			endpointSuffix(err), err)
+			endpointSuffix(err), err), true
 
 	case errors.Is(err, supvisors.ErrServerFault):
 		return fmt.Sprintf("The server%s failed while handling the call (HTTP 500 Internal Server Error). The "+
-			"supervisord log of that instance has the Python traceback.\n\nError: %s", endpointSuffix(err), err)
+			"supervisord log of that instance has the Python traceback.\n\nError: %s", endpointSuffix(err), err), true
 
 	case errors.As(err, &httpErr):
 		return fmt.Sprintf("The server%s answered HTTP %s instead of an XML-RPC response. Check that url points at "+
-			"supervisord's XML-RPC endpoint.", endpointSuffix(err), httpErr.Status)
+			"supervisord's XML-RPC endpoint.", endpointSuffix(err), httpErr.Status), true
 
 	case errors.As(err, &fault):
-		return faultDetail(fault)
+		return faultDetail(fault), true
+	}
+	return "", false
+}
 
+// interruptedDetail explains an operation cut short: by its time limit (which one depends on read), or by an
+// interruption.
+func interruptedDetail(err error, read bool) (string, bool) {
+	switch {
 	case errors.Is(err, context.DeadlineExceeded) && read:
 		return "The read did not finish in time. Reads (data sources, and the refresh, plan and import of " +
 			"resources) have no timeouts block: raise request_timeout in the provider block (the limit of one " +
 			"HTTP exchange, default " + durationString(defaultRequestTimeout) + ") or ready_timeout (how long the " +
-			"provider waits for the cluster, default " + durationString(defaultReadyTimeout) + ").\n\nError: " + err.Error()
+			"provider waits for the cluster, default " + durationString(defaultReadyTimeout) + ").\n\nError: " + err.Error(), true
 
 	case errors.Is(err, context.DeadlineExceeded):
 		return "The operation did not finish in time. Raise the matching value of the resource's timeouts block " +
-			"(or request_timeout in the provider block for a single slow call).\n\nError: " + err.Error()
+			"(or request_timeout in the provider block for a single slow call).\n\nError: " + err.Error(), true
 
 	case errors.Is(err, context.Canceled):
 		return "The operation was cancelled (interrupted) before it finished. The cluster may be in the middle of " +
-			"the change: run terraform apply again to converge.\n\nError: " + err.Error()
+			"the change: run terraform apply again to converge.\n\nError: " + err.Error(), true
+	}
+	return "", false
+}
 
+// connectionDetail explains a connection that failed: TLS, or no answer at all.
+func connectionDetail(err error, _ bool) (string, bool) {
+	var transport *supvisors.TransportError
+	switch {
 	case supvisors.IsTLSFailure(err):
 		return fmt.Sprintf("The TLS connection to the server%s failed: the server presented a TLS certificate that "+
 			"could not be verified, or it does not speak TLS: %s\n\nSet ca_file in the provider block to a PEM file "+
 			"with the certificate authority that signed the server's certificate (without ca_file the system's "+
 			"trust store is used), check that url names a host the certificate is for, or, for tests only, set "+
-			"insecure = true. A server without TLS (supervisord itself) needs an http:// URL.", endpointSuffix(err), err)
+			"insecure = true. A server without TLS (supervisord itself) needs an http:// URL.", endpointSuffix(err), err), true
 
 	case errors.As(err, &transport):
 		return fmt.Sprintf("Could not reach the server at %s: %s\n\nCheck url (and that this supervisord runs and "+
-			"listens there), the network between Terraform and the instance, and request_timeout.", transport.Endpoint, transport.Err)
+			"listens there), the network between Terraform and the instance, and request_timeout.", transport.Endpoint, transport.Err), true
 	}
-	return err.Error()
+	return "", false
 }
 
-// faultDetail explains an XML-RPC fault by its code.
+// The causes that several fault codes share.
+const (
+	whyParameters = "The server refused the parameters of the call."
+	whySpawn      = "Supervisor could not spawn the process; check its command in the Supervisor configuration."
+)
+
+// faultWhy explains the XML-RPC faults by code (faultDetail); codes that share a cause share its text.
+var faultWhy = map[supvisors.FaultCode]string{
+	supvisors.FaultBadName: "Supvisors does not know this name (no such application, process or instance).",
+	supvisors.FaultNotManaged: "The application is not managed by Supvisors: no rules file declares it, so Supvisors will not start " +
+		"or stop it as a whole. Use the supvisors_process_group resource for the processes of an unmanaged group, " +
+		"or declare the application in the Supvisors rules.",
+	supvisors.FaultBadSupvisorsState: "The cluster is not in a state that accepts this call (it may be synchronising, electing a master or " +
+		"in conciliation). The data source supvisors_state shows the current state; conflicts are listed by " +
+		"supvisors_conflicts.",
+	supvisors.FaultAbnormalTermination: "Supvisors could not carry the command out: no instance was eligible (see the identifiers of the " +
+		"rules, the starting strategy and the instances' load and state) or a required process failed.",
+	supvisors.FaultAlreadyStarted:      "It is already started.",
+	supvisors.FaultNotRunning:          "It is not running, or it stopped before reaching the RUNNING state.",
+	supvisors.FaultStillRunning:        "It is still running.",
+	supvisors.FaultIncorrectParameters: whyParameters,
+	supvisors.FaultBadArguments:        whyParameters,
+	supvisors.FaultDisabled:            "The program is disabled on that instance; enable it first (supvisors_process_group enabled = true).",
+	supvisors.FaultSpawnError:          whySpawn,
+	supvisors.FaultNoFile:              whySpawn,
+	supvisors.FaultNotExecutable:       whySpawn,
+	supvisors.FaultUnknownMethod:       "The server does not offer this method; the provider targets Supvisors 0.19.",
+	supvisors.FaultNotApplicable:       "The call does not apply to this target (e.g. numprocs of a program that is not homogeneous).",
+	supvisors.FaultNotInstalled:        "A module that Supvisors needs for this call is not installed on the server (e.g. psutil for statistics).",
+	supvisors.FaultSupvisorsConfError:  "The Supvisors configuration of the server is invalid; see its log.",
+	supvisors.FaultShutdownState:       "The supervisord that answered is shutting down.",
+}
+
+// faultDetail explains an XML-RPC fault by its code (faultWhy), then quotes the server's message.
 func faultDetail(f *supvisors.Fault) string {
-	var why string
-	switch f.Code {
-	case supvisors.FaultBadName:
-		why = "Supvisors does not know this name (no such application, process or instance)."
-	case supvisors.FaultNotManaged:
-		why = "The application is not managed by Supvisors: no rules file declares it, so Supvisors will not start " +
-			"or stop it as a whole. Use the supvisors_process_group resource for the processes of an unmanaged group, " +
-			"or declare the application in the Supvisors rules."
-	case supvisors.FaultBadSupvisorsState:
-		why = "The cluster is not in a state that accepts this call (it may be synchronising, electing a master or " +
-			"in conciliation). The data source supvisors_state shows the current state; conflicts are listed by " +
-			"supvisors_conflicts."
-	case supvisors.FaultAbnormalTermination:
-		why = "Supvisors could not carry the command out: no instance was eligible (see the identifiers of the " +
-			"rules, the starting strategy and the instances' load and state) or a required process failed."
-	case supvisors.FaultAlreadyStarted:
-		why = "It is already started."
-	case supvisors.FaultNotRunning:
-		why = "It is not running, or it stopped before reaching the RUNNING state."
-	case supvisors.FaultStillRunning:
-		why = "It is still running."
-	case supvisors.FaultIncorrectParameters, supvisors.FaultBadArguments:
-		why = "The server refused the parameters of the call."
-	case supvisors.FaultDisabled:
-		why = "The program is disabled on that instance; enable it first (supvisors_process_group enabled = true)."
-	case supvisors.FaultSpawnError, supvisors.FaultNoFile, supvisors.FaultNotExecutable:
-		why = "Supervisor could not spawn the process; check its command in the Supervisor configuration."
-	case supvisors.FaultUnknownMethod:
-		why = "The server does not offer this method; the provider targets Supvisors 0.19."
-	case supvisors.FaultNotApplicable:
-		why = "The call does not apply to this target (e.g. numprocs of a program that is not homogeneous)."
-	case supvisors.FaultNotInstalled:
-		why = "A module that Supvisors needs for this call is not installed on the server (e.g. psutil for statistics)."
-	case supvisors.FaultSupvisorsConfError:
-		why = "The Supvisors configuration of the server is invalid; see its log."
-	case supvisors.FaultShutdownState:
-		why = "The supervisord that answered is shutting down."
-	default:
+	why, ok := faultWhy[f.Code]
+	if !ok {
 		why = "The server refused the call."
 	}
 	return fmt.Sprintf("%s\n\nServer message: %s (fault %d %s)", why, f.String, int(f.Code), f.Code)

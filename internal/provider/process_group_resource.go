@@ -14,7 +14,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringdefault"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
@@ -107,13 +106,8 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				Computed:            true,
 				PlanModifiers:       []planmodifier.String{stringplanmodifier.UseStateForUnknown()},
 			},
-			"application": schema.StringAttribute{
-				MarkdownDescription: "Name of the application (the Supervisor group), managed or not. Changing it " +
-					"replaces the resource.",
-				Required:      true,
-				Validators:    []validator.String{validators.Name("application name")},
-				PlanModifiers: []planmodifier.String{stringplanmodifier.RequiresReplace()},
-			},
+			"application": applicationNameAttribute("Name of the application (the Supervisor group), managed or not. Changing it " +
+				"replaces the resource."),
 			"program": schema.StringAttribute{
 				MarkdownDescription: "The processes to manage within the application. Omitted: every process of " +
 					"the application (namespec `<application>:*`). Otherwise a process name (namespec " +
@@ -168,21 +162,12 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 					"change it.",
 				Optional: true,
 			},
-			"restart_triggers": schema.MapAttribute{
-				MarkdownDescription: "Arbitrary map of strings (e.g. `{ conf = filesha256(\"app.conf\") }`). " +
-					"The first value set (on create, after an import, or when added later) is recorded without a " +
-					"restart; any later change to another non-empty map restarts every process while the group is " +
-					"running. Removing the map (or setting `{}`, the same as omitting it) restarts nothing.",
-				Optional:    true,
-				ElementType: types.StringType,
-			},
-			"stop_on_destroy": schema.BoolAttribute{
-				MarkdownDescription: "Stop the processes when the resource is destroyed. Defaults to `true`; " +
-					"`false` only removes the resource from the Terraform state.",
-				Optional: true,
-				Computed: true,
-				Default:  booldefault.StaticBool(true),
-			},
+			"restart_triggers": restartTriggersAttribute("Arbitrary map of strings (e.g. `{ conf = filesha256(\"app.conf\") }`). " +
+				"The first value set (on create, after an import, or when added later) is recorded without a " +
+				"restart; any later change to another non-empty map restarts every process while the group is " +
+				"running. Removing the map (or setting `{}`, the same as omitting it) restarts nothing."),
+			"stop_on_destroy": stopOnDestroyAttribute("Stop the processes when the resource is destroyed. Defaults to `true`; " +
+				"`false` only removes the resource from the Terraform state."),
 			"processes": schema.ListNestedAttribute{
 				MarkdownDescription: "The processes of the group as Supvisors reports them, in name order.",
 				Computed:            true,
@@ -211,17 +196,13 @@ func (r *processGroupResource) Schema(ctx context.Context, _ resource.SchemaRequ
 				},
 			},
 		},
-		Blocks: map[string]schema.Block{
-			"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
-		},
+		Blocks: actingTimeoutsBlocks(ctx),
 	}
 }
 
 // UpgradeState upgrades states written before strategy lost its default (see strategyStateUpgraders).
 func (r *processGroupResource) UpgradeState(ctx context.Context) map[int64]resource.StateUpgrader {
-	var sresp resource.SchemaResponse
-	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
-	return strategyStateUpgraders(ctx, sresp.Schema)
+	return strategyUpgradersOf(ctx, r)
 }
 
 // ValidateConfig checks the combinations that the attributes alone cannot.
@@ -274,18 +255,23 @@ func (r *processGroupResource) ModifyPlan(ctx context.Context, req resource.Modi
 	if r.modifyPlanPlain(ctx, req, resp, &plan, state) {
 		return // plain supervisord: checked there (process_group_plain.go)
 	}
-	ctx = r.data.logContext(ctx)
+	r.checkPlanOnCluster(r.data.logContext(ctx), &plan, state, &resp.Diagnostics)
+}
+
+// checkPlanOnCluster checks a plan against Supvisors' snapshot when it designates new processes or changes
+// numprocs (state is nil on create), then its strategy against the release.
+func (r *processGroupResource) checkPlanOnCluster(ctx context.Context, plan, state *processGroupResourceModel, diags *diag.Diagnostics) {
 	newScope := state == nil || !plan.Application.Equal(state.Application) || !plan.Program.Equal(state.Program)
 	numprocsChange := !plan.Numprocs.IsNull() && !plan.Numprocs.IsUnknown() && (newScope || !plan.Numprocs.Equal(state.Numprocs))
 	if newScope || numprocsChange {
 		snap, err := r.data.client.Snapshot(ctx)
 		if err != nil {
-			resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
+			diags.Append(clientReadErrorDiagnostic("Could not check "+plan.scope().ID()+" against the cluster", err))
 			return
 		}
-		resp.Diagnostics.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
+		diags.Append(pgCheckAgainstSnapshot(snap, plan.scope(), numprocsChange)...)
 	}
-	checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, &resp.Diagnostics) // after the snapshot: no extra request
+	checkStrategyAtPlan(ctx, r.data.client, plan.Strategy, diags) // after the snapshot: no extra request
 }
 
 // pgRecordOnly reports whether an update only records the plan: nothing acts on the cluster. The computed values
@@ -388,62 +374,84 @@ func (r *processGroupResource) Read(ctx context.Context, req resource.ReadReques
 	c := r.data.client
 	ctx = r.data.logContext(ctx)
 	s := m.scope()
-	// Supvisors' snapshot once the cluster is in a state whose answer is final (a transient state is waited out:
-	// see supvisors.Client.SettledSnapshot, no false drift), or the plain supervisord's.
-	var snap *supvisors.Snapshot
-	var err error
-	if pgIsPlain(ctx, c) {
-		snap, err = c.PlainSnapshot(ctx)
-	} else {
-		snap, err = c.SettledSnapshot(ctx)
-	}
+	snap, err := pgReadSnapshot(ctx, c)
 	if err != nil {
 		resp.Diagnostics.Append(clientReadErrorDiagnostic("Could not read "+s.ID(), err))
 		return
 	}
-	if _, ok := snap.Application(s.App); !ok {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Application %q vanished", s.App),
-			fmt.Sprintf("Supvisors no longer knows the application %q, so %s was removed from the Terraform state. "+
-				"Known applications: %s.", s.App, s.ID(), strings.Join(snap.ApplicationNames(), ", ")))
+	members, ok := pgPresentMembers(snap, s, &resp.Diagnostics)
+	if !ok {
 		resp.State.RemoveResource(ctx)
 		return
 	}
-	members, _ := reconcile.Members(snap.ProcessesOf(s.App), s)
-	if len(members) == 0 {
-		resp.Diagnostics.AddWarning(fmt.Sprintf("Program %s vanished", s.ID()),
-			fmt.Sprintf("Application %q no longer has processes for %s, so it was removed from the Terraform state. %s",
-				s.App, s.ID(), reconcile.KnownProgramsHint(snap.ProcessesOf(s.App), s.App)))
-		resp.State.RemoveResource(ctx)
-		return
-	}
-
-	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
 	m.ID = types.StringValue(s.ID())
-	m.State = types.StringValue(reconcile.DeriveState(members, prior))
-	m.ExtraArgs = types.StringValue(reconcile.DeriveExtraArgs(members, priorArgs))
 	if m.StopOnDestroy.IsNull() {
 		m.StopOnDestroy = types.BoolValue(true)
 	}
-	wantNumprocs, wantEnabled := !m.Numprocs.IsNull(), !m.Enabled.IsNull()
-	if wantNumprocs || wantEnabled {
-		obs := reconcilerOf(c).ReadSettings(ctx, snap, s, wantNumprocs, wantEnabled)
-		if wantNumprocs {
-			members = reconcile.OnlyDefined(members, obs.Defined)
-			m.State = types.StringValue(reconcile.DeriveState(members, prior))
-			m.ExtraArgs = types.StringValue(reconcile.DeriveExtraArgs(members, priorArgs))
-		}
-		if v, ok := reconcile.DeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
-			m.Numprocs = types.Int64Value(v)
-		}
-		if v, ok := reconcile.DeriveBool(obs.Enabled, m.Enabled.ValueBool()); wantEnabled && ok {
-			m.Enabled = types.BoolValue(v)
-		}
-		pgDownWarning(&resp.Diagnostics, s, "Reading numprocs/enabled", obs.Down)
-	}
+	members = m.refresh(ctx, c, snap, members, &resp.Diagnostics)
 	var d diag.Diagnostics
 	m.Processes, d = processGroupProcessesValue(members)
 	resp.Diagnostics.Append(d...)
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// pgReadSnapshot is the snapshot a refresh reads: Supvisors' once the cluster is in a state whose answer is final
+// (a transient state is waited out: see supvisors.Client.SettledSnapshot, no false drift), or the plain
+// supervisord's.
+func pgReadSnapshot(ctx context.Context, c *supvisors.Client) (*supvisors.Snapshot, error) {
+	if pgIsPlain(ctx, c) {
+		return c.PlainSnapshot(ctx)
+	}
+	return c.SettledSnapshot(ctx)
+}
+
+// pgPresentMembers returns the processes of scope s in snap; ok is false, after a warning naming what vanished
+// (the application, or the program's processes), when there are none.
+func pgPresentMembers(snap *supvisors.Snapshot, s reconcile.Scope, diags *diag.Diagnostics) (members []supvisors.ProcessInfo, ok bool) {
+	if _, ok := snap.Application(s.App); !ok {
+		diags.AddWarning(fmt.Sprintf("Application %q vanished", s.App),
+			fmt.Sprintf("Supvisors no longer knows the application %q, so %s was removed from the Terraform state. "+
+				"Known applications: %s.", s.App, s.ID(), strings.Join(snap.ApplicationNames(), ", ")))
+		return nil, false
+	}
+	members, _ = reconcile.Members(snap.ProcessesOf(s.App), s)
+	if len(members) == 0 {
+		diags.AddWarning(fmt.Sprintf("Program %s vanished", s.ID()),
+			fmt.Sprintf("Application %q no longer has processes for %s, so it was removed from the Terraform state. %s",
+				s.App, s.ID(), reconcile.KnownProgramsHint(snap.ProcessesOf(s.App), s.App)))
+		return nil, false
+	}
+	return members, true
+}
+
+// refresh derives state and extra_args from the members, and numprocs and enabled, when the state manages them,
+// from every instance (a warning names the instances that could not be read). It returns the members that the
+// refreshed state describes: with numprocs managed, those the instances define.
+func (m *processGroupResourceModel) refresh(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, members []supvisors.ProcessInfo, diags *diag.Diagnostics) []supvisors.ProcessInfo {
+	prior, priorArgs := m.State.ValueString(), m.ExtraArgs.ValueString()
+	derive := func(members []supvisors.ProcessInfo) {
+		m.State = types.StringValue(reconcile.DeriveState(members, prior))
+		m.ExtraArgs = types.StringValue(reconcile.DeriveExtraArgs(members, priorArgs))
+	}
+	derive(members)
+	wantNumprocs, wantEnabled := !m.Numprocs.IsNull(), !m.Enabled.IsNull()
+	if !wantNumprocs && !wantEnabled {
+		return members
+	}
+	s := m.scope()
+	obs := reconcilerOf(c).ReadSettings(ctx, snap, s, wantNumprocs, wantEnabled)
+	if wantNumprocs {
+		members = reconcile.OnlyDefined(members, obs.Defined)
+		derive(members)
+	}
+	if v, ok := reconcile.DeriveInt(obs.Numprocs, m.Numprocs.ValueInt64()); wantNumprocs && ok {
+		m.Numprocs = types.Int64Value(v)
+	}
+	if v, ok := reconcile.DeriveBool(obs.Enabled, m.Enabled.ValueBool()); wantEnabled && ok {
+		m.Enabled = types.BoolValue(v)
+	}
+	pgDownWarning(diags, s, "Reading numprocs/enabled", obs.Down)
+	return members
 }
 
 // Create adopts what already matches and changes the rest.

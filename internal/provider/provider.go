@@ -219,53 +219,54 @@ func (m providerModel) unknownAttributes() []string {
 func (m providerModel) clientConfig(getenv func(string) string) (supvisors.Config, diag.Diagnostics) {
 	var diags diag.Diagnostics
 	cfg := supvisors.Config{RequestTimeout: defaultRequestTimeout, ReadyTimeout: defaultReadyTimeout}
-
-	url, urlSource := fromConfigOrEnv(m.URL, envURL, getenv)
-	switch {
-	case url == "":
-		diags.AddAttributeError(path.Root("url"), "Missing Supvisors URL",
-			"Set url in the provider block, or the environment variable SUPVISORS_URL (or SUPERVISOR_SERVER_URL), "+
-				"to the XML-RPC endpoint of one Supvisors instance, e.g. http://127.0.0.1:61001 or "+
-				"unix:///run/supervisor.sock.")
-	default:
-		if err := validators.CheckURL(url); err != nil {
-			diags.AddAttributeError(path.Root("url"), "Invalid Supvisors URL", fmt.Sprintf("The URL from %s is not usable: %s.", urlSource, err))
-		}
-	}
-	cfg.URL = url
-
-	var userSource, passwordSource string
-	cfg.Username, userSource = fromConfigOrEnv(m.Username, envUsername, getenv)
-	cfg.Password, passwordSource = fromConfigOrEnv(m.Password, envPassword, getenv)
-	if cfg.Password != "" && cfg.Username == "" {
-		diags.AddAttributeError(path.Root("username"), "Missing Supvisors user name",
-			fmt.Sprintf("A password is set (from %s) but no user name: set username (or SUPVISORS_USERNAME) too.", passwordSource))
-	}
-	if cfg.Username != "" && cfg.Password == "" {
-		diags.AddAttributeError(path.Root("password"), "Missing Supvisors password",
-			fmt.Sprintf("A user name is set (from %s) but no password: set password (or SUPVISORS_PASSWORD) too.", userSource))
-	}
-
+	cfg.URL = configuredURL(m.URL, getenv, &diags)
+	cfg.Username, cfg.Password = m.credentials(getenv, &diags)
 	if d, ok := parseDurationAttr(m.RequestTimeout, "request_timeout", &diags); ok {
 		cfg.RequestTimeout = d
 	}
 	if d, ok := parseDurationAttr(m.ReadyTimeout, "ready_timeout", &diags); ok {
 		cfg.ReadyTimeout = d
 	}
+	m.setTLS(&cfg, &diags)
+	cfg.InstanceURLs = m.instanceURLs(&diags)
+	return cfg, diags
+}
 
-	// TLS settings only mean something for https; with another scheme they are dropped with a warning (the
-	// URL may come from the environment, which switches between servers).
-	isHTTPS := strings.HasPrefix(strings.ToLower(url), "https://")
-	if isHTTPS {
-		cfg.CAFile = m.CAFile.ValueString()
-		cfg.Insecure = m.Insecure.ValueBool()
-		if cfg.Insecure {
-			diags.AddAttributeWarning(path.Root("insecure"), "TLS certificate not verified",
-				"insecure = true: the provider does not verify the certificate of the https server, so anyone "+
-					"on the network path can pose as it and read the credentials. Use it for tests only; set "+
-					"ca_file to the certificate authority of the server instead.")
-		}
-	} else {
+// configuredURL is the url of the provider block or the environment, checked (an error at url when it is
+// missing or not usable).
+func configuredURL(v types.String, getenv func(string) string, diags *diag.Diagnostics) string {
+	url, source := fromConfigOrEnv(v, envURL, getenv)
+	if url == "" {
+		diags.AddAttributeError(path.Root("url"), "Missing Supvisors URL",
+			"Set url in the provider block, or the environment variable SUPVISORS_URL (or SUPERVISOR_SERVER_URL), "+
+				"to the XML-RPC endpoint of one Supvisors instance, e.g. http://127.0.0.1:61001 or "+
+				"unix:///run/supervisor.sock.")
+	} else if err := validators.CheckURL(url); err != nil {
+		diags.AddAttributeError(path.Root("url"), "Invalid Supvisors URL", fmt.Sprintf("The URL from %s is not usable: %s.", source, err))
+	}
+	return url
+}
+
+// credentials are the user name and password of the provider block or the environment: both, or neither (an
+// error names the one missing and where the other came from).
+func (m providerModel) credentials(getenv func(string) string, diags *diag.Diagnostics) (username, password string) {
+	username, userSource := fromConfigOrEnv(m.Username, envUsername, getenv)
+	password, passwordSource := fromConfigOrEnv(m.Password, envPassword, getenv)
+	if password != "" && username == "" {
+		diags.AddAttributeError(path.Root("username"), "Missing Supvisors user name",
+			fmt.Sprintf("A password is set (from %s) but no user name: set username (or SUPVISORS_USERNAME) too.", passwordSource))
+	}
+	if username != "" && password == "" {
+		diags.AddAttributeError(path.Root("password"), "Missing Supvisors password",
+			fmt.Sprintf("A user name is set (from %s) but no password: set password (or SUPVISORS_PASSWORD) too.", userSource))
+	}
+	return username, password
+}
+
+// setTLS sets the TLS settings of cfg. They only mean something for https; with another scheme they are
+// dropped with a warning (the URL may come from the environment, which switches between servers).
+func (m providerModel) setTLS(cfg *supvisors.Config, diags *diag.Diagnostics) {
+	if !strings.HasPrefix(strings.ToLower(cfg.URL), "https://") {
 		if m.CAFile.ValueString() != "" {
 			diags.AddAttributeWarning(path.Root("ca_file"), "ca_file is ignored",
 				"ca_file applies to https:// URLs only; the provider URL does not use https.")
@@ -274,21 +275,34 @@ func (m providerModel) clientConfig(getenv func(string) string) (supvisors.Confi
 			diags.AddAttributeWarning(path.Root("insecure"), "insecure is ignored",
 				"insecure applies to https:// URLs only; the provider URL does not use https.")
 		}
+		return
 	}
+	cfg.CAFile = m.CAFile.ValueString()
+	cfg.Insecure = m.Insecure.ValueBool()
+	if cfg.Insecure {
+		diags.AddAttributeWarning(path.Root("insecure"), "TLS certificate not verified",
+			"insecure = true: the provider does not verify the certificate of the https server, so anyone "+
+				"on the network path can pose as it and read the credentials. Use it for tests only; set "+
+				"ca_file to the certificate authority of the server instead.")
+	}
+}
 
-	if !m.InstanceURLs.IsNull() {
-		cfg.InstanceURLs = make(map[string]string, len(m.InstanceURLs.Elements()))
-		for k, v := range m.InstanceURLs.Elements() {
-			s, ok := v.(types.String)
-			if !ok || s.IsNull() {
-				diags.AddAttributeError(path.Root("instance_urls").AtMapKey(k), "Missing instance URL",
-					fmt.Sprintf("instance_urls[%q] has no value.", k))
-				continue
-			}
-			cfg.InstanceURLs[k] = s.ValueString()
-		}
+// instanceURLs is the instance_urls map (nil when unset); an element without a value is an error.
+func (m providerModel) instanceURLs(diags *diag.Diagnostics) map[string]string {
+	if m.InstanceURLs.IsNull() {
+		return nil
 	}
-	return cfg, diags
+	urls := make(map[string]string, len(m.InstanceURLs.Elements()))
+	for k, v := range m.InstanceURLs.Elements() {
+		s, ok := v.(types.String)
+		if !ok || s.IsNull() {
+			diags.AddAttributeError(path.Root("instance_urls").AtMapKey(k), "Missing instance URL",
+				fmt.Sprintf("instance_urls[%q] has no value.", k))
+			continue
+		}
+		urls[k] = s.ValueString()
+	}
+	return urls
 }
 
 // fromConfigOrEnv returns the configured value, else the first non-empty environment variable of names, with a

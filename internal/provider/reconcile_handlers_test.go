@@ -40,11 +40,18 @@ func fakeClient(t *testing.T, url string, instances map[string]string) *supvisor
 
 func appCreate(t *testing.T, r *applicationResource, name, state string) (*fwresource.CreateResponse, applicationResourceModel) {
 	t.Helper()
-	sch, val := testResourceValue(r, map[string]any{"name": name, "state": state, "stop_on_destroy": true},
+	return runCreate[applicationResourceModel](t, r, map[string]any{"name": name, "state": state, "stop_on_destroy": true},
 		"id", "statename", "managed", "major_failure", "minor_failure", "processes")
+}
+
+// runCreate runs r's Create on a plan of vals (the attributes named in unknown unknown, as the computed ones of a
+// create plan) and returns the response with the state it stored read into an M (zero when none).
+func runCreate[M any](t *testing.T, r fwresource.Resource, vals map[string]any, unknown ...string) (*fwresource.CreateResponse, M) {
+	t.Helper()
+	sch, val := testResourceValue(r, vals, unknown...)
 	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
 	r.Create(context.Background(), fwresource.CreateRequest{Plan: tfsdk.Plan{Schema: sch, Raw: val}}, resp)
-	var m applicationResourceModel
+	var m M
 	if !resp.State.Raw.IsNull() {
 		resp.Diagnostics.Append(resp.State.Get(context.Background(), &m)...)
 	}
@@ -178,4 +185,18 @@ func diagsText(diags diag.Diagnostics) string {
 		b.WriteString(d.Summary() + ": " + d.Detail() + "\n")
 	}
 	return b.String()
+}
+
+// runModifyPlan runs r's ModifyPlan on a plan of vals (the attributes named in unknown unknown), from state
+// (nil on create). The configuration is the plan's value.
+func runModifyPlan(r fwresource.ResourceWithModifyPlan, vals map[string]any, state *tfsdk.State, unknown ...string) *fwresource.ModifyPlanResponse {
+	sch, val := testResourceValue(r, vals, unknown...)
+	plan := tfsdk.Plan{Schema: sch, Raw: val}
+	req := fwresource.ModifyPlanRequest{Plan: plan, Config: tfsdk.Config{Schema: sch, Raw: val}, State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
+	if state != nil {
+		req.State = *state
+	}
+	resp := &fwresource.ModifyPlanResponse{Plan: plan}
+	r.ModifyPlan(context.Background(), req, resp)
+	return resp
 }

@@ -1,8 +1,15 @@
 package provider
 
 import (
+	"context"
+
+	"github.com/hashicorp/terraform-plugin-framework-timeouts/resource/timeouts"
 	"github.com/hashicorp/terraform-plugin-framework/resource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/booldefault"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/planmodifier"
+	"github.com/hashicorp/terraform-plugin-framework/resource/schema/stringplanmodifier"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
@@ -30,5 +37,42 @@ func strategyAttribute(what string) schema.StringAttribute {
 			"configuration that sets `CONFIG` explicitly sees one in-place update that changes nothing on the cluster.",
 		Optional:   true,
 		Validators: []validator.String{validators.StartingStrategy()},
+	}
+}
+
+// The attributes and blocks below are shared by supvisors_application and supvisors_process_group, each with
+// its own description.
+
+// applicationNameAttribute is a required application name (validated as a Supervisor name); changing it
+// replaces the resource.
+func applicationNameAttribute(description string) schema.StringAttribute {
+	return schema.StringAttribute{
+		MarkdownDescription: description,
+		Required:            true,
+		Validators:          []validator.String{validators.Name("application name")},
+		PlanModifiers:       []planmodifier.String{stringplanmodifier.RequiresReplace()},
+	}
+}
+
+// restartTriggersAttribute is `restart_triggers`: an optional map of strings (see triggersRestart).
+func restartTriggersAttribute(description string) schema.MapAttribute {
+	return schema.MapAttribute{MarkdownDescription: description, Optional: true, ElementType: types.StringType}
+}
+
+// stopOnDestroyAttribute is `stop_on_destroy`, true by default.
+func stopOnDestroyAttribute(description string) schema.BoolAttribute {
+	return schema.BoolAttribute{
+		MarkdownDescription: description,
+		Optional:            true,
+		Computed:            true,
+		Default:             booldefault.StaticBool(true),
+	}
+}
+
+// actingTimeoutsBlocks are the blocks of a resource whose create, update and delete act on the cluster: the
+// timeouts block with the three limits.
+func actingTimeoutsBlocks(ctx context.Context) map[string]schema.Block {
+	return map[string]schema.Block{
+		"timeouts": timeouts.Block(ctx, timeouts.Opts{Create: true, Update: true, Delete: true}),
 	}
 }

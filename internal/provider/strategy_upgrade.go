@@ -16,6 +16,13 @@ import (
 // state; since version 1 an unset strategy means the starting strategy of the application's own rules.
 const strategySchemaVersion = 1
 
+// strategyUpgradersOf is the UpgradeState of resource r: strategyStateUpgraders over r's current schema.
+func strategyUpgradersOf(ctx context.Context, r resource.Resource) map[int64]resource.StateUpgrader {
+	var sresp resource.SchemaResponse
+	r.Schema(ctx, resource.SchemaRequest{}, &sresp)
+	return strategyStateUpgraders(ctx, sresp.Schema)
+}
+
 // strategyStateUpgraders is the UpgradeState of both resources: version 0 -> 1 turns `strategy = "CONFIG"`
 // into null, so that a state written with the old default shows no diff against a configuration that never set
 // a strategy, and the next start follows the rules. A configuration that does say `strategy = "CONFIG"` sees

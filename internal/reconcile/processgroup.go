@@ -154,21 +154,11 @@ func (r Reconciler) Converge(ctx context.Context, s Scope, o ConvergeOptions) er
 		return &NoProcessError{Scope: s}
 	}
 	if !o.Running {
-		var running []supvisors.ProcessInfo
-		for _, p := range members {
-			if !p.Statename.IsStopped() {
-				running = append(running, p)
-			}
-		}
+		running := processesWhere(members, func(p supvisors.ProcessInfo) bool { return !p.Statename.IsStopped() })
 		return r.stop(ctx, s, running, len(running) == len(members) || s.WholeApp())
 	}
 	// A process on its way down cannot be started yet.
-	var stopping []supvisors.ProcessInfo
-	for _, p := range members {
-		if p.Statename == supvisors.ProcessStopping {
-			stopping = append(stopping, p)
-		}
-	}
+	stopping := processesWhere(members, func(p supvisors.ProcessInfo) bool { return p.Statename == supvisors.ProcessStopping })
 	if restart := append(stopping, NeedsRestart(members, o.ExtraArgs, o.RestartAll)...); len(restart) > 0 {
 		if err := r.stop(ctx, s, restart, false); err != nil {
 			return err
@@ -177,6 +167,23 @@ func (r Reconciler) Converge(ctx context.Context, s Scope, o ConvergeOptions) er
 			return err
 		}
 	}
+	return r.start(ctx, s, o, members)
+}
+
+// processesWhere lists the processes that keep accepts, in their order.
+func processesWhere(procs []supvisors.ProcessInfo, keep func(supvisors.ProcessInfo) bool) []supvisors.ProcessInfo {
+	var out []supvisors.ProcessInfo
+	for _, p := range procs {
+		if keep(p) {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// start starts what is not running among the members of the scope (see startNamespecs) with the strategy and
+// extra arguments of o, and waits until they all run.
+func (r Reconciler) start(ctx context.Context, s Scope, o ConvergeOptions, members []supvisors.ProcessInfo) error {
 	for _, ns := range startNamespecs(s, members) {
 		r.Log.debug(ctx, "start_process", map[string]any{"namespec": ns, "strategy": string(o.Strategy), "extra_args": o.ExtraArgs})
 		err := r.Client.StartProcess(ctx, o.Strategy, ns, o.ExtraArgs, false)

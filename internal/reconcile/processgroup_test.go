@@ -202,3 +202,67 @@ func TestApplyProcessGroupOrder(t *testing.T) {
 		t.Fatalf("stop before disable: %v", got)
 	}
 }
+
+// TestConvergeErrors: each failed step of Converge says which one, with the client's error.
+func TestConvergeErrors(t *testing.T) {
+	r, c, _ := poolCluster(t)
+	ctx := testContext(t)
+	pool := Scope{App: "pool", Program: "pool"}
+	var none *NoProcessError
+	if err := r.Converge(ctx, Scope{App: "pool", Program: "nope"}, ConvergeOptions{Running: true, Strategy: "CONFIG"}); !errors.As(err, &none) ||
+		err.Error() != "no process in pool:nope" {
+		t.Fatalf("no process: %v", err)
+	}
+	c.Fail("supvisors.start_process", supvisorstest.FaultFailed, "FAILED: no way")
+	var step *StepError
+	if err := r.Converge(ctx, pool, ConvergeOptions{Running: true, Strategy: "CONFIG"}); !errors.As(err, &step) ||
+		!strings.HasPrefix(err.Error(), "Could not start pool:pool_0: ") || !supvisors.IsFault(err, supvisors.FaultFailed) {
+		t.Fatalf("start: %v", err)
+	}
+	c.Fail("supvisors.start_process", 0, "")
+	if err := r.Converge(ctx, pool, ConvergeOptions{Running: true, Strategy: "CONFIG"}); err != nil {
+		t.Fatal(err)
+	}
+	c.Fail("supvisors.stop_process", supvisorstest.FaultFailed, "FAILED: stuck")
+	if err := r.Converge(ctx, pool, ConvergeOptions{}); !errors.As(err, &step) || step.Summary != "Could not stop pool:*" && !strings.HasPrefix(step.Summary, "Could not stop pool:pool") {
+		t.Fatalf("stop: %v", err)
+	}
+	c.Fail("supvisors.stop_process", 0, "")
+	c.Fail("supvisors.get_process_info", supvisorstest.FaultFailed, "FAILED: boom")
+	c.Fail("supvisors.get_all_process_info", supvisorstest.FaultFailed, "FAILED: boom")
+	r.Client.InvalidateSnapshot()
+	if err := r.Converge(ctx, pool, ConvergeOptions{}); !errors.As(err, &step) || step.Summary != "Could not read the processes of pool:pool" {
+		t.Fatalf("read: %v", err)
+	}
+	// ApplyProcessGroup says which step failed too.
+	_, _, err := r.ApplyProcessGroup(ctx, ProcessGroup{Scope: pool, Numprocs: 2})
+	if !errors.As(err, &step) || !strings.HasPrefix(step.Summary, "Could not read the processes of pool:pool") {
+		t.Fatalf("apply: %v", err)
+	}
+	c.Fail("supvisors.get_all_process_info", 0, "")
+	c.Fail("supvisors.get_process_info", 0, "")
+	c.Fail("supvisors.get_application_rules", supvisorstest.FaultFailed, "FAILED: rules")
+	_, _, err = r.ApplyProcessGroup(ctx, ProcessGroup{Scope: pool, Running: true})
+	if !errors.As(err, &step) || step.Summary != "Could not read the rules of application pool" {
+		t.Fatalf("rules: %v", err)
+	}
+}
+
+func TestWorstState(t *testing.T) {
+	for _, tc := range []struct {
+		fs   []supvisors.ProcessFailure
+		want string
+	}{
+		{nil, "another state"},
+		{[]supvisors.ProcessFailure{{Statename: "FATAL"}, {Statename: "BACKOFF"}, {Statename: "FATAL"}}, "FATAL/BACKOFF"},
+		{[]supvisors.ProcessFailure{{Statename: ""}}, "another state"},
+	} {
+		if got := WorstState(tc.fs); got != tc.want {
+			t.Errorf("%v: %q, want %q", tc.fs, got, tc.want)
+		}
+	}
+	e := &StepError{Summary: "Could not stop x", Err: errors.New("boom")}
+	if e.Error() != "Could not stop x: boom" {
+		t.Fatal(e.Error())
+	}
+}

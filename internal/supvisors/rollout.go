@@ -104,97 +104,125 @@ func Rollout(ctx context.Context, targets []RolloutTarget, o RolloutOptions) ([]
 	return out, nil
 }
 
-// rolloutOne applies one target's differences.
+// rolloutOne applies one target's differences: the removed and changed groups are taken down first, then the
+// changed groups that came down and the added ones are brought up.
 func rolloutOne(ctx context.Context, t RolloutTarget, d ReloadResult, match func(string) bool) (InstanceRollout, []error) {
-	c := t.Client
-	r := InstanceRollout{Instance: t.Name}
-	split := func(groups []string) []string {
-		var in []string
-		for _, g := range groups {
-			if match(g) {
-				in = append(in, g)
-			} else {
-				r.Skipped = append(r.Skipped, g)
-			}
-		}
-		slices.Sort(in)
-		return in
-	}
-	added, changed, removed := split(d.Added), split(d.Changed), split(d.Removed)
-	slices.Sort(r.Skipped)
+	ro := &targetRollout{t: t, r: InstanceRollout{Instance: t.Name}}
+	added, changed, removed := ro.split(d.Added, match), ro.split(d.Changed, match), ro.split(d.Removed, match)
+	slices.Sort(ro.r.Skipped)
 	if len(added)+len(changed)+len(removed) == 0 {
-		return r, nil
+		return ro.r, nil
 	}
-	var errs []error
-	fail := func(group, step string, err error) {
-		errs = append(errs, &RolloutError{Instance: t.Name, Group: group, Step: step, Err: err})
-	}
-	before, err := c.PlainRead(ctx)
+	before, err := t.Client.PlainRead(ctx)
 	if err != nil {
-		fail("", "read the processes", err)
-		return r, errs
+		ro.fail("", "read the processes", err)
+		return ro.r, ro.errs
 	}
-	// Removed, then changed: stop and remove.
 	wasRunning := map[string][]string{} // changed group -> processes that ran
 	for _, g := range append(slices.Clone(removed), changed...) {
 		running := groupProcesses(before, g, func(p ProcessInfo) bool { return !p.Statename.IsStopped() })
 		if slices.Contains(changed, g) {
 			wasRunning[g] = running
 		}
-		if err := c.PlainStop(ctx, running); err != nil {
-			fail(g, "stop", err)
-			continue
-		}
-		if _, err := c.PlainWait(ctx, running, false, nil); err != nil {
-			fail(g, "stop", err)
-			continue
-		}
-		if err := c.Supervisor().RemoveProcessGroup(ctx, g); err != nil && !IsFault(err, FaultBadName) {
-			fail(g, "remove", err)
-			continue
-		}
-		if slices.Contains(removed, g) {
-			r.Removed = append(r.Removed, g)
+		if ro.takeDown(ctx, g, running) && slices.Contains(removed, g) {
+			ro.r.Removed = append(ro.r.Removed, g)
 		}
 	}
-	// Changed (when removed above), then added: add and start.
 	var toAdd []string
 	for _, g := range changed {
-		if !slices.ContainsFunc(errs, func(e error) bool { var re *RolloutError; return errors.As(e, &re) && re.Group == g }) {
+		if !ro.failed(g) {
 			toAdd = append(toAdd, g)
 		}
 	}
-	toAdd = append(toAdd, added...)
-	for _, g := range toAdd {
-		if err := c.Supervisor().AddProcessGroup(ctx, g); err != nil && !IsFault(err, FaultAlreadyAdded) {
-			fail(g, "add", err)
-			continue
-		}
-		after, err := c.PlainRead(ctx)
-		if err != nil {
-			fail(g, "read the processes", err)
-			continue
-		}
-		start := groupProcesses(after, g, func(p ProcessInfo) bool {
-			ci := after.Config[p.Namespec()]
-			return ci.Autostart || slices.Contains(wasRunning[g], p.Namespec())
-		})
-		codes := map[string][]int{}
-		for _, ns := range start {
-			codes[ns] = after.Config[ns].Exitcodes
-		}
-		if err := c.PlainStart(ctx, start); err != nil {
-			fail(g, "start", err)
-		} else if _, err := c.PlainWait(ctx, start, true, codes); err != nil {
-			fail(g, "start", err)
-		}
+	for _, g := range append(toAdd, added...) {
+		ro.bringUp(ctx, g, wasRunning[g])
 		if slices.Contains(changed, g) {
-			r.Changed = append(r.Changed, g)
+			ro.r.Changed = append(ro.r.Changed, g)
 		} else {
-			r.Added = append(r.Added, g)
+			ro.r.Added = append(ro.r.Added, g)
 		}
 	}
-	return r, errs
+	return ro.r, ro.errs
+}
+
+// targetRollout is the rollout of one target in progress: what it did, and the errors of its steps.
+type targetRollout struct {
+	t    RolloutTarget
+	r    InstanceRollout
+	errs []error
+}
+
+// split returns the groups that match accepts, sorted, and adds the others to Skipped.
+func (ro *targetRollout) split(groups []string, match func(string) bool) []string {
+	var in []string
+	for _, g := range groups {
+		if match(g) {
+			in = append(in, g)
+		} else {
+			ro.r.Skipped = append(ro.r.Skipped, g)
+		}
+	}
+	slices.Sort(in)
+	return in
+}
+
+// fail records the failure of step on group ("" for the whole target).
+func (ro *targetRollout) fail(group, step string, err error) {
+	ro.errs = append(ro.errs, &RolloutError{Instance: ro.t.Name, Group: group, Step: step, Err: err})
+}
+
+// failed reports whether a step on group failed.
+func (ro *targetRollout) failed(group string) bool {
+	return slices.ContainsFunc(ro.errs, func(e error) bool {
+		var re *RolloutError
+		return errors.As(e, &re) && re.Group == group
+	})
+}
+
+// takeDown stops the running processes of group g, waits until they are stopped, and removes the group
+// (removeProcessGroup; a group already gone is not an error). It reports false after recording a failure.
+func (ro *targetRollout) takeDown(ctx context.Context, g string, running []string) bool {
+	c := ro.t.Client
+	if err := c.PlainStop(ctx, running); err != nil {
+		ro.fail(g, "stop", err)
+		return false
+	}
+	if _, err := c.PlainWait(ctx, running, false, nil); err != nil {
+		ro.fail(g, "stop", err)
+		return false
+	}
+	if err := c.Supervisor().RemoveProcessGroup(ctx, g); err != nil && !IsFault(err, FaultBadName) {
+		ro.fail(g, "remove", err)
+		return false
+	}
+	return true
+}
+
+// bringUp adds group g (addProcessGroup; a group already there is not an error) and starts its processes that
+// ran before (wasRunning) or whose program says autostart, waiting until they run.
+func (ro *targetRollout) bringUp(ctx context.Context, g string, wasRunning []string) {
+	c := ro.t.Client
+	if err := c.Supervisor().AddProcessGroup(ctx, g); err != nil && !IsFault(err, FaultAlreadyAdded) {
+		ro.fail(g, "add", err)
+		return
+	}
+	after, err := c.PlainRead(ctx)
+	if err != nil {
+		ro.fail(g, "read the processes", err)
+		return
+	}
+	start := groupProcesses(after, g, func(p ProcessInfo) bool {
+		return after.Config[p.Namespec()].Autostart || slices.Contains(wasRunning, p.Namespec())
+	})
+	codes := map[string][]int{}
+	for _, ns := range start {
+		codes[ns] = after.Config[ns].Exitcodes
+	}
+	if err := c.PlainStart(ctx, start); err != nil {
+		ro.fail(g, "start", err)
+	} else if _, err := c.PlainWait(ctx, start, true, codes); err != nil {
+		ro.fail(g, "start", err)
+	}
 }
 
 // groupProcesses lists the namespecs of the processes of group

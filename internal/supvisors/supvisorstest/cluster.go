@@ -61,12 +61,21 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	for _, a := range apps {
 		c.apps[a.Name] = a
 	}
-	listed := make([]any, len(methods))
-	for i, m := range methods {
-		listed[i] = m
-	}
-	c.Handle("system.listMethods", Value(listed))
-	c.Handle("supvisors.get_api_version", Value("0.19.1"))
+	serveSupvisors(c.Server, methods)
+	c.handleReaders()
+	c.handleCommands()
+	return c
+}
+
+// serveSupvisors makes s detect as Supvisors 0.19.1 offering methods (system.listMethods).
+func serveSupvisors(s *Server, methods []string) {
+	s.Handle("system.listMethods", Value(anyStrings(methods)))
+	s.Handle("supvisors.get_api_version", Value("0.19.1"))
+}
+
+// handleReaders registers the readers of the cluster's state: the Supvisors state, applications, processes,
+// rules, and the processes each instance knows (get_all_inner_process_info).
+func (c *Cluster) handleReaders() {
 	c.handle("supvisors.get_supvisors_state", func([]any) (any, error) { return c.stateValue(), nil })
 	c.handle("supvisors.get_all_applications_info", func([]any) (any, error) { return c.allApps(), nil })
 	c.handle("supvisors.get_all_process_info", func([]any) (any, error) { return c.allProcs(""), nil })
@@ -95,18 +104,6 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 			"start_sequence": 0, "stop_sequence": 0, "starting_failure_strategy": "ABORT",
 			"running_failure_strategy": "CONTINUE"}, nil
 	})
-	c.handleApp("supvisors.start_application", c.command("RUNNING", "ALREADY_STARTED", FaultAlreadyStarted))
-	c.handleApp("supvisors.stop_application", c.command("STOPPED", "NOT_RUNNING", FaultNotRunning))
-	c.handleApp("supvisors.restart_application", c.command("RUNNING", "", 0))
-	c.handle("supvisors.start_process", func(args []any) (any, error) {
-		spec, _ := arg(args, 1).(string)
-		extra, _ := arg(args, 2).(string)
-		return c.processCommand("start_process", spec, "RUNNING", extra)
-	})
-	c.handle("supvisors.stop_process", func(args []any) (any, error) {
-		spec, _ := arg(args, 0).(string)
-		return c.processCommand("stop_process", spec, "STOPPED", "")
-	})
 	c.handle("supvisors.get_all_inner_process_info", func(args []any) (any, error) {
 		id, _ := arg(args, 0).(string)
 		for _, in := range c.instances {
@@ -123,7 +120,22 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 		}
 		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + id}
 	})
-	return c
+}
+
+// handleCommands registers the commands: start, stop and restart of applications, start and stop of processes.
+func (c *Cluster) handleCommands() {
+	c.handleApp("supvisors.start_application", c.command("RUNNING", "ALREADY_STARTED", FaultAlreadyStarted))
+	c.handleApp("supvisors.stop_application", c.command("STOPPED", "NOT_RUNNING", FaultNotRunning))
+	c.handleApp("supvisors.restart_application", c.command("RUNNING", "", 0))
+	c.handle("supvisors.start_process", func(args []any) (any, error) {
+		spec, _ := arg(args, 1).(string)
+		extra, _ := arg(args, 2).(string)
+		return c.processCommand("start_process", spec, "RUNNING", extra)
+	})
+	c.handle("supvisors.stop_process", func(args []any) (any, error) {
+		spec, _ := arg(args, 0).(string)
+		return c.processCommand("stop_process", spec, "STOPPED", "")
+	})
 }
 
 // SetDown marks instance id as not RUNNING in the cluster state ("" makes it RUNNING again).

@@ -31,12 +31,7 @@ type LocalProcess struct {
 // state). Its URL goes in the client's Config.InstanceURLs.
 func (c *Cluster) AddInstance(t testing.TB, id string, methods []string) *Instance {
 	in := &Instance{Server: New(t), ID: id, c: c}
-	listed := make([]any, len(methods))
-	for i, m := range methods {
-		listed[i] = m
-	}
-	in.Handle("system.listMethods", Value(listed))
-	in.Handle("supvisors.get_api_version", Value("0.19.1"))
+	serveSupvisors(in.Server, methods)
 	in.handle("supvisors.get_all_local_process_info", func([]any) (any, error) { return in.localValues(), nil })
 	in.handle("supvisors.update_numprocs", func(args []any) (any, error) {
 		prog, _ := arg(args, 0).(string)
