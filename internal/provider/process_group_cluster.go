@@ -16,7 +16,16 @@ func reconcilerOf(c *supvisors.Client) reconcile.Reconciler {
 	return reconcile.Reconciler{Client: c, Log: tfDebug}
 }
 
-// pgFreshMembers reads the processes of the scope from the cluster (reconcile.Reconciler.FreshMembers).
+// pgFreshMembers reads the processes of the scope from the cluster (reconcile.Reconciler.FreshMembers), or from
+// the plain supervisord (one fresh getAllProcessInfo).
 func pgFreshMembers(ctx context.Context, c *supvisors.Client, s reconcile.Scope) ([]supvisors.ProcessInfo, error) {
+	if pgIsPlain(ctx, c) {
+		v, err := c.PlainRead(ctx)
+		if err != nil {
+			return nil, err
+		}
+		members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
+		return members, nil
+	}
 	return reconcilerOf(c).FreshMembers(ctx, s)
 }

@@ -183,6 +183,10 @@ func TestPlainProcessGroupCreate(t *testing.T) {
 	if !plainErr(resp.Diagnostics, "Processes of bad:crasher did not start", "FATAL", "Exited too quickly") || m.ID.ValueString() != "bad:crasher" {
 		t.Fatalf("fatal: %v %+v", resp.Diagnostics, m)
 	}
+	// ... with the processes as the failure left them, read again from the supervisord.
+	if got := plainProcesses(t, m); len(got) != 1 || !strings.HasPrefix(got[0], "bad:crasher FATAL") {
+		t.Fatalf("tainted state: %v", got)
+	}
 	resp, _ = plainCreate(t, r, plainPGVals("bad", "missing", nil))
 	if !plainErr(resp.Diagnostics, "Could not start bad:missing", "NO_FILE", "/nonexistent/lab/binary") {
 		t.Fatalf("no file: %v", resp.Diagnostics)

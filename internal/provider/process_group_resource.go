@@ -472,6 +472,9 @@ func (r *processGroupResource) Create(ctx context.Context, req resource.CreateRe
 		// processes as they are now when they can still be read, so that nothing started is orphaned.
 		rctx, rcancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 		defer rcancel()
+		if resp.State.Raw.IsNull() {
+			return // refused before anything was saved or changed
+		}
 		if members, err := pgFreshMembers(rctx, c, plan.scope()); err == nil {
 			var d diag.Diagnostics
 			if plan.Processes, d = processGroupProcessesValue(members); !d.HasError() {
@@ -574,14 +577,6 @@ func (r *processGroupResource) Delete(ctx context.Context, req resource.DeleteRe
 
 // pgVanished tells whether the scope has no process any more (application or program gone).
 func pgVanished(ctx context.Context, c *supvisors.Client, s reconcile.Scope) bool {
-	if pgIsPlain(ctx, c) {
-		v, err := c.PlainRead(ctx)
-		if err != nil {
-			return false
-		}
-		members, _ := reconcile.Members(v.ProcessesOf(s.App), s)
-		return len(members) == 0
-	}
 	members, err := pgFreshMembers(ctx, c, s)
 	if supvisors.IsFault(err, supvisors.FaultBadName) {
 		return true
