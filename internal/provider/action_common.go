@@ -27,9 +27,6 @@ import (
 // defaultActionTimeout bounds an action when its timeout attribute is unset.
 const defaultActionTimeout = 5 * time.Minute
 
-// progressPoll is how often an action reads where its processes are, to report the changes.
-const progressPoll = 500 * time.Millisecond
-
 // actionBase carries the provider data of an action.
 type actionBase struct {
 	data *providerData
@@ -95,13 +92,6 @@ func (p *progress) say(format string, args ...any) {
 	}
 }
 
-// processes sends one line per process: where it runs (or its state when it runs nowhere).
-func (p *progress) processes(procs []supvisors.ProcessInfo) {
-	for _, q := range sortedByNamespec(procs) {
-		p.say("%s", processWhere(q))
-	}
-}
-
 // processWhere is "app:proc RUNNING on 127.0.0.1:61002" or "app:proc FATAL".
 func processWhere(q supvisors.ProcessInfo) string {
 	s := q.Namespec() + " " + string(q.Statename)
@@ -118,37 +108,31 @@ func sortedByNamespec(procs []supvisors.ProcessInfo) []supvisors.ProcessInfo {
 }
 
 // watch reports, while the returned stop function is not called, each change of state or instance of the
-// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them
-// (one small call every 0.5 s) and stops by itself when ctx ends; stop waits for the last line to be sent.
+// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them in the requests
+// of the client's shared poll (Client.WatchProcesses: no request of its own, so only while the action's wait or
+// commands run) and stops by itself when ctx ends; stop waits for the last line to be sent.
 func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec string, before []supvisors.ProcessInfo) (stop func()) {
 	last := map[string]string{}
 	for _, q := range before {
 		last[q.Namespec()] = processWhere(q)
 	}
+	pw := c.WatchProcesses(namespec)
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(progressPoll)
-		defer t.Stop()
 		for {
-			select {
-			case <-wctx.Done():
+			procs, err := pw.Next(wctx)
+			if wctx.Err() != nil {
 				return
-			case <-t.C:
 			}
-			rctx, rcancel := context.WithTimeout(wctx, progressPoll)
-			procs, err := c.GetProcessInfo(rctx, namespec)
-			rcancel()
 			if err != nil {
 				continue // the wait itself reports what matters
 			}
 			for _, q := range sortedByNamespec(procs) {
 				if w := processWhere(q); last[q.Namespec()] != w {
 					last[q.Namespec()] = w
-					if wctx.Err() == nil {
-						p.say("%s", w)
-					}
+					p.say("%s", w)
 				}
 			}
 		}
@@ -156,17 +140,60 @@ func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec stri
 	return func() {
 		cancel()
 		<-done
+		pw.Stop()
 	}
 }
 
-// chosenStrategy returns the configured strategy, or the rules' one when it is unset (Client.ApplicationStrategy:
-// what Supvisors itself uses, CONFIG for an unmanaged group), with the words that say where it comes from.
-func chosenStrategy(ctx context.Context, c *supvisors.Client, app string, configured types.String) (supvisors.StartingStrategy, string, error) {
-	if s := configured.ValueString(); s != "" {
-		return supvisors.StartingStrategy(s), "as configured", nil
+// restartJob is what differs between the two restart actions, for invokeRestart.
+type restartJob struct {
+	logKey, subject string // the log field of the action and its value (the application or the namespec)
+	app             string // the application whose rules give an unset strategy
+	watch           string // the namespec of the processes reported as they move
+	summary         string // of a failed read of the cluster
+	// targets returns the processes to restart from the snapshot, or nil after adding the diagnostic that says
+	// why nothing can be restarted.
+	targets func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, diags *diag.Diagnostics) []supvisors.ProcessInfo
+	// started is the first progress line.
+	started func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string
+	// run restarts and waits; it returns the last progress line, or adds the diagnostics of the failure.
+	run func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, before []supvisors.ProcessInfo, diags *diag.Diagnostics) string
+}
+
+// invokeRestart runs a restart action: the targets from the snapshot, the strategy (configured, or the rules'
+// one), the restart with its progress lines.
+func (a *actionBase) invokeRestart(ctx context.Context, resp *action.InvokeResponse, timeout, configured types.String, job restartJob) {
+	c, ctx, cancel := a.start(ctx, timeout, &resp.Diagnostics)
+	defer cancel()
+	if c == nil {
+		return
 	}
-	s, err := c.ApplicationStrategy(ctx, app)
-	return s, "the starting_strategy of the rules of " + app, err
+	ctx = tflog.SetField(ctx, job.logKey, job.subject)
+	p := newProgress(ctx, resp)
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(job.summary, err))
+		return
+	}
+	before := job.targets(ctx, c, snap, &resp.Diagnostics)
+	if before == nil {
+		return
+	}
+	strategy, fromRules, err := reconcilerOf(c).RestartStrategy(ctx, job.app, supvisors.StartingStrategy(configured.ValueString()))
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", job.app), err))
+		return
+	}
+	origin := "as configured"
+	if fromRules {
+		origin = "the starting_strategy of the rules of " + job.app
+	}
+	p.say("%s", job.started(snap, before, strategy, origin))
+	stop := p.watch(ctx, c, job.watch, before)
+	last := job.run(ctx, c, strategy, before, &resp.Diagnostics)
+	stop()
+	if !resp.Diagnostics.HasError() {
+		p.say("%s", last)
+	}
 }
 
 // restartStrategyAttribute is the strategy attribute of the restart actions.

@@ -3,15 +3,17 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
@@ -86,40 +88,29 @@ func (a *restartApplicationAction) Invoke(ctx context.Context, req action.Invoke
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
-	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
-	defer cancel()
-	if c == nil {
-		return
-	}
 	name := m.Name.ValueString()
-	ctx = tflog.SetField(ctx, "application", name)
-	p := newProgress(ctx, resp)
-
-	snap, err := c.Snapshot(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not restart application %q", name), err))
-		return
-	}
-	if summary, detail := applicationProblem(snap, name); summary != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail+" Nothing was restarted.")
-		return
-	}
-	strategy, origin, err := chosenStrategy(ctx, c, name, m.Strategy)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", name), err))
-		return
-	}
-	before := snap.ProcessesOf(name)
-	info, _ := snap.Application(name)
-	p.say("restarting application %s (%s: %s) with strategy %s (%s)", name, info.Statename, whereTheyRun(before), strategy, origin)
-
-	stop := p.watch(ctx, c, name+":*", before)
-	r := &applicationResource{resourceBase{data: a.data}}
-	app, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Restart, string(strategy))
-	stop()
-	if err != nil {
-		r.addActionError(ctx, c, &resp.Diagnostics, reconcile.Restart, name, err)
-		return
-	}
-	p.say("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
+	a.invokeRestart(ctx, resp, m.Timeout, m.Strategy, restartJob{
+		logKey: "application", subject: name, app: name, watch: name + ":*",
+		summary: fmt.Sprintf("Could not restart application %q", name),
+		targets: func(_ context.Context, _ *supvisors.Client, snap *supvisors.Snapshot, diags *diag.Diagnostics) []supvisors.ProcessInfo {
+			if summary, detail := applicationProblem(snap, name); summary != "" {
+				diags.AddAttributeError(path.Root("name"), summary, detail+" Nothing was restarted.")
+				return nil
+			}
+			return slices.Clone(snap.ProcessesOf(name))
+		},
+		started: func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string {
+			info, _ := snap.Application(name)
+			return fmt.Sprintf("restarting application %s (%s: %s) with strategy %s (%s)", name, info.Statename, whereTheyRun(before), strategy, origin)
+		},
+		run: func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, _ []supvisors.ProcessInfo, diags *diag.Diagnostics) string {
+			r := &applicationResource{resourceBase{data: a.data}}
+			app, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Restart, string(strategy))
+			if err != nil {
+				r.addActionError(ctx, c, diags, reconcile.Restart, name, err)
+				return ""
+			}
+			return fmt.Sprintf("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
+		},
+	})
 }
