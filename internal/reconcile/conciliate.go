@@ -63,7 +63,9 @@ type NotBackError struct {
 	Err error
 }
 
-func (e *NotBackError) Error() string { return "the cluster did not return to OPERATION: " + e.Err.Error() }
+func (e *NotBackError) Error() string {
+	return "the cluster did not return to OPERATION: " + e.Err.Error()
+}
 
 // Unwrap exposes the client's error.
 func (e *NotBackError) Unwrap() error { return e.Err }
