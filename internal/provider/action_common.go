@@ -27,9 +27,30 @@ import (
 // defaultActionTimeout bounds an action when its timeout attribute is unset.
 const defaultActionTimeout = 5 * time.Minute
 
-// actionBase carries the provider data of an action.
+var (
+	_ action.ActionWithConfigure      = (*conciliateAction)(nil)
+	_ action.ActionWithValidateConfig = (*conciliateAction)(nil)
+	_ action.ActionWithConfigure      = (*restartApplicationAction)(nil)
+	_ action.ActionWithModifyPlan     = (*restartApplicationAction)(nil)
+	_ action.ActionWithConfigure      = (*restartProcessAction)(nil)
+	_ action.ActionWithModifyPlan     = (*restartProcessAction)(nil)
+)
+
+// actionBase carries the provider data of an action and the suffix of its type name.
 type actionBase struct {
-	data *providerData
+	data   *providerData
+	suffix string // e.g. "_conciliate"
+}
+
+// actionStrategyModel holds the attributes every action has.
+type actionStrategyModel struct {
+	Strategy types.String `tfsdk:"strategy"`
+	Timeout  types.String `tfsdk:"timeout"`
+}
+
+// Metadata names the action: the provider's type name and the action's suffix.
+func (a *actionBase) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + a.suffix
 }
 
 // Configure stores the provider data (nil while Terraform validates a configuration).

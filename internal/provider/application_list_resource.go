@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -17,22 +16,14 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ list.ListResource              = (*applicationListResource)(nil)
-	_ list.ListResourceWithConfigure = (*applicationListResource)(nil)
-)
-
 // NewApplicationListResource returns the supvisors_application list resource (terraform query).
-func NewApplicationListResource() list.ListResource { return &applicationListResource{} }
+func NewApplicationListResource() list.ListResource {
+	return &applicationListResource{listBase{suffix: "_application"}}
+}
 
 // applicationListResource lists the managed applications of the cluster as supvisors_application resources.
 type applicationListResource struct {
-	resourceBase
-}
-
-// Metadata names the list resource after the managed resource: supvisors_application.
-func (r *applicationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_application"
+	listBase
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.

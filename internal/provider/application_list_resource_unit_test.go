@@ -10,7 +10,7 @@ import (
 
 func TestApplicationListOnFake(t *testing.T) {
 	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods(), listFakeApps()...)
-	lr := &applicationListResource{resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}
+	lr := &applicationListResource{listBase{resourceBase: resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}}
 	res := &applicationResource{}
 
 	all := testList(t, lr, res, nil, 0, true)

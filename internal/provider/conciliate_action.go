@@ -12,31 +12,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action                   = (*conciliateAction)(nil)
-	_ action.ActionWithConfigure      = (*conciliateAction)(nil)
-	_ action.ActionWithValidateConfig = (*conciliateAction)(nil)
-)
-
 // NewConciliateAction returns the supvisors_conciliate action.
-func NewConciliateAction() action.Action { return &conciliateAction{} }
+func NewConciliateAction() action.Action { return &conciliateAction{actionBase{suffix: "_conciliate"}} }
 
 // conciliateAction resolves the conflicts of a cluster in CONCILIATION (conciliate) and waits for OPERATION.
 type conciliateAction struct {
 	actionBase
 }
 
-type conciliateModel struct {
-	Strategy types.String `tfsdk:"strategy"`
-	Timeout  types.String `tfsdk:"timeout"`
-}
+type conciliateModel = actionStrategyModel
 
 // conciliationStrategies are the strategies the action accepts: every one but USER, which resolves nothing.
 func conciliationStrategies() []string {
@@ -47,11 +37,6 @@ func conciliationStrategies() []string {
 		}
 	}
 	return out
-}
-
-// Metadata names the action supvisors_conciliate.
-func (a *conciliateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_conciliate"
 }
 
 // Schema describes supvisors_conciliate.

@@ -49,7 +49,7 @@ func TestConciliateInvokeOnFake(t *testing.T) {
 		t.Errorf("ValidateConfig USER: %s", text)
 	}
 	var md action.MetadataResponse
-	a.Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
+	NewConciliateAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
 	if md.TypeName != "supvisors_conciliate" {
 		t.Errorf("type name %q", md.TypeName)
 	}

@@ -15,6 +15,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -23,6 +24,23 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
+
+var (
+	_ list.ListResourceWithConfigure = (*applicationListResource)(nil)
+	_ list.ListResourceWithConfigure = (*processGroupListResource)(nil)
+)
+
+// listBase carries what every list resource needs: the provider data and the suffix of its type name (the
+// managed resource's).
+type listBase struct {
+	resourceBase
+	suffix string // e.g. "_application"
+}
+
+// Metadata names the list resource after the managed resource.
+func (r *listBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + r.suffix
+}
 
 // listFilterModel holds the filters every list resource of the provider has.
 type listFilterModel struct {

@@ -119,7 +119,7 @@ func testAttr(t *testing.T, v tftypes.Value, name string) string {
 
 func TestListFilterErrorsOnFake(t *testing.T) {
 	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods(), listFakeApps()...)
-	lr := &applicationListResource{resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}
+	lr := &applicationListResource{listBase{resourceBase: resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}}
 	res := &applicationResource{}
 	cl.Handle("supvisors.get_all_instances_info", supvisorstest.Value([]any{
 		map[string]any{"identifier": listN1, "nick_identifier": "node1"},
@@ -154,5 +154,17 @@ func TestListFilterErrorsOnFake(t *testing.T) {
 	got = listDisplays(testList(t, lr, res, nil, 0, false))
 	if len(got) != 1 || !strings.Contains(got[0], "Provider not configured") {
 		t.Errorf("not configured: %q", got)
+	}
+}
+
+func TestListMetadata(t *testing.T) {
+	for want, lr := range map[string]list.ListResource{
+		"supvisors_application": NewApplicationListResource(), "supvisors_process_group": NewProcessGroupListResource(),
+	} {
+		var md fwresource.MetadataResponse
+		lr.Metadata(context.Background(), fwresource.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
+		if md.TypeName != want {
+			t.Errorf("type name %q, want %q", md.TypeName, want)
+		}
 	}
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
 	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -17,29 +16,21 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ list.ListResource              = (*processGroupListResource)(nil)
-	_ list.ListResourceWithConfigure = (*processGroupListResource)(nil)
-)
-
 // NewProcessGroupListResource returns the supvisors_process_group list resource (terraform query).
-func NewProcessGroupListResource() list.ListResource { return &processGroupListResource{} }
+func NewProcessGroupListResource() list.ListResource {
+	return &processGroupListResource{listBase{suffix: "_process_group"}}
+}
 
 // processGroupListResource lists the programs of every application, managed or not, as supvisors_process_group
 // resources.
 type processGroupListResource struct {
-	resourceBase
+	listBase
 }
 
 // processGroupListModel is the config of a supvisors_process_group list block.
 type processGroupListModel struct {
 	listFilterModel
 	Managed types.Bool `tfsdk:"managed"`
-}
-
-// Metadata names the list resource after the managed resource: supvisors_process_group.
-func (r *processGroupListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_process_group"
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.

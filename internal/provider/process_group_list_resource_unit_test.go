@@ -11,7 +11,7 @@ import (
 
 func TestProcessGroupListOnFake(t *testing.T) {
 	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods(), listFakeApps()...)
-	lr := &processGroupListResource{resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}
+	lr := &processGroupListResource{listBase{resourceBase: resourceBase{data: &providerData{client: fakeClient(t, cl.URL(), nil)}}}}
 	res := &processGroupResource{}
 
 	all := testList(t, lr, res, nil, 0, true)

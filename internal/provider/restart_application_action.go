@@ -17,14 +17,10 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action               = (*restartApplicationAction)(nil)
-	_ action.ActionWithConfigure  = (*restartApplicationAction)(nil)
-	_ action.ActionWithModifyPlan = (*restartApplicationAction)(nil)
-)
-
 // NewRestartApplicationAction returns the supvisors_restart_application action.
-func NewRestartApplicationAction() action.Action { return &restartApplicationAction{} }
+func NewRestartApplicationAction() action.Action {
+	return &restartApplicationAction{actionBase{suffix: "_restart_application"}}
+}
 
 // restartApplicationAction restarts a managed application (restart_application) and waits until it runs again.
 type restartApplicationAction struct {
@@ -32,14 +28,8 @@ type restartApplicationAction struct {
 }
 
 type restartApplicationModel struct {
-	Name     types.String `tfsdk:"name"`
-	Strategy types.String `tfsdk:"strategy"`
-	Timeout  types.String `tfsdk:"timeout"`
-}
-
-// Metadata names the action supvisors_restart_application.
-func (a *restartApplicationAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_restart_application"
+	Name types.String `tfsdk:"name"`
+	actionStrategyModel
 }
 
 // Schema describes supvisors_restart_application.

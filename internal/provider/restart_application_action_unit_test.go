@@ -82,7 +82,7 @@ func TestRestartApplicationModifyPlanOnFake(t *testing.T) {
 		t.Errorf("unmanaged: %s", text)
 	}
 	var md action.MetadataResponse
-	a.Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
+	NewRestartApplicationAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
 	if md.TypeName != "supvisors_restart_application" {
 		t.Errorf("type name %q", md.TypeName)
 	}

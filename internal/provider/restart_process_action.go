@@ -18,14 +18,10 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action               = (*restartProcessAction)(nil)
-	_ action.ActionWithConfigure  = (*restartProcessAction)(nil)
-	_ action.ActionWithModifyPlan = (*restartProcessAction)(nil)
-)
-
 // NewRestartProcessAction returns the supvisors_restart_process action.
-func NewRestartProcessAction() action.Action { return &restartProcessAction{} }
+func NewRestartProcessAction() action.Action {
+	return &restartProcessAction{actionBase{suffix: "_restart_process"}}
+}
 
 // restartProcessAction restarts processes (restart_process) and waits until they run again.
 type restartProcessAction struct {
@@ -34,14 +30,8 @@ type restartProcessAction struct {
 
 type restartProcessModel struct {
 	Namespec  types.String `tfsdk:"namespec"`
-	Strategy  types.String `tfsdk:"strategy"`
 	ExtraArgs types.String `tfsdk:"extra_args"`
-	Timeout   types.String `tfsdk:"timeout"`
-}
-
-// Metadata names the action supvisors_restart_process.
-func (a *restartProcessAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_restart_process"
+	actionStrategyModel
 }
 
 // Schema describes supvisors_restart_process.

@@ -89,7 +89,7 @@ func TestRestartProcessModifyPlanOnFake(t *testing.T) {
 		t.Errorf("snapshot fails: %s", text)
 	}
 	var md action.MetadataResponse
-	a.Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
+	NewRestartProcessAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
 	if md.TypeName != "supvisors_restart_process" {
 		t.Errorf("type name %q", md.TypeName)
 	}
