@@ -26,15 +26,16 @@ func testActionConfig(a action.Action, vals map[string]any) tfsdk.Config {
 	ctx := context.Background()
 	var sresp action.SchemaResponse
 	a.Schema(ctx, action.SchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
+	return tfsdk.Config{Schema: sresp.Schema, Raw: testObjectValue(sresp.Schema.Type().TerraformType(ctx).(tftypes.Object), vals)}
+}
+
+// testObjectValue is an object of type typ with the attributes of vals set, the rest null.
+func testObjectValue(typ tftypes.Object, vals map[string]any) tftypes.Value {
+	raw := make(map[string]tftypes.Value, len(typ.AttributeTypes))
 	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, nil)
+		raw[k] = tftypes.NewValue(at, vals[k])
 	}
-	for k, v := range vals {
-		raw[k] = tftypes.NewValue(typ.AttributeTypes[k], v)
-	}
-	return tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
+	return tftypes.NewValue(typ, raw)
 }
 
 // testInvoke invokes a with the configuration vals and returns its diagnostics (as text) and progress lines.

@@ -62,16 +62,11 @@ func testListRun(t *testing.T, lr list.ListResource, res fwresource.ResourceWith
 	ctx := context.Background()
 	var sresp list.ListResourceSchemaResponse
 	lr.ListResourceConfigSchema(ctx, list.ListResourceSchemaRequest{}, &sresp)
-	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, vals[k])
-	}
 	var rs fwresource.SchemaResponse
 	res.Schema(ctx, fwresource.SchemaRequest{}, &rs)
 	var is fwresource.IdentitySchemaResponse
 	res.IdentitySchema(ctx, fwresource.IdentitySchemaRequest{}, &is)
-	req := list.ListRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}, Limit: limit,
+	req := list.ListRequest{Config: tfsdk.Config{Schema: sresp.Schema, Raw: testObjectValue(sresp.Schema.Type().TerraformType(ctx).(tftypes.Object), vals)}, Limit: limit,
 		IncludeResource: include, ResourceSchema: rs.Schema, ResourceIdentitySchema: is.IdentitySchema}
 	stream := &list.ListResultsStream{}
 	lr.List(ctx, req, stream)
