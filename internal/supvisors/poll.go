@@ -29,6 +29,10 @@ import (
 // waiter never sees a reading taken before it joined. Deadlines and
 // cancellation stay per waiter: a waiter returns as soon as its own context
 // ends, whatever the request in flight does.
+//
+// A watcher (ProcessWatch, watch.go) rides along: its calls go in every
+// tick and it is handed their answers, but it never makes the hub tick nor
+// keeps it running, so it adds no request.
 
 // pollAnswer is what one tick tells one waiter.
 type pollAnswer struct {
