@@ -49,14 +49,7 @@ resource "terraform_data" "trigger" {
 }
 `,
 				Check: func(*terraform.State) error {
-					st, err := c.GetSupvisorsState(ctx)
-					if err != nil || st.FSMStatename != supvisors.StateOperation {
-						t.Errorf("after the action the cluster is %s (%v), want OPERATION", st.FSMStatename, err)
-					}
-					procs, err := c.GetProcessInfo(ctx, namespec)
-					if err != nil || len(procs) != 1 || len(procs[0].Identifiers) > 1 {
-						t.Errorf("after the action %s should run on one instance at most: %+v (%v)", namespec, procs, err)
-					}
+					testAccCheckConciliated(t, ctx, c, namespec)
 					return nil
 				},
 			},
@@ -106,6 +99,13 @@ func TestAccConciliateAction_invoke(t *testing.T) {
 			t.Errorf("progress lacks %q:\n%s", want, progress)
 		}
 	}
+	testAccCheckConciliated(t, ctx, c, namespec)
+}
+
+// testAccCheckConciliated checks the cluster after the action: back in OPERATION, namespec on one instance at
+// most.
+func testAccCheckConciliated(t *testing.T, ctx context.Context, c *supvisors.Client, namespec string) {
+	t.Helper()
 	st, err := c.GetSupvisorsState(ctx)
 	if err != nil || st.FSMStatename != supvisors.StateOperation {
 		t.Errorf("after the action the cluster is %s (%v), want OPERATION", st.FSMStatename, err)
