@@ -165,25 +165,40 @@ func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec stri
 	}
 }
 
-// restartJob is what differs between the two restart actions, for invokeRestart.
+// restartJob is what differs between the two restart actions, for checkRestartPlan and invokeRestart.
 type restartJob struct {
+	attr            string // the attribute that designates the target: name or namespec
+	what            string // the target in messages: `application "web"`, `"web:*"`
 	logKey, subject string // the log field of the action and its value (the application or the namespec)
 	app             string // the application whose rules give an unset strategy
 	watch           string // the namespec of the processes reported as they move
 	summary         string // of a failed read of the cluster
-	// targets returns the processes to restart from the snapshot, or nil after adding the diagnostic that says
-	// why nothing can be restarted.
-	targets func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, diags *diag.Diagnostics) []supvisors.ProcessInfo
+	// check returns the processes to restart from the snapshot, or the summary and detail of the error that says
+	// why the target cannot be restarted.
+	check func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) (before []supvisors.ProcessInfo, summary, detail string)
 	// started is the first progress line.
 	started func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string
 	// run restarts and waits; it returns the last progress line, or adds the diagnostics of the failure.
 	run func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, before []supvisors.ProcessInfo, diags *diag.Diagnostics) string
 }
 
+// checkRestartPlan runs the plan-time checks of a restart action (reads only): the target (designated by
+// target) against the shared snapshot, and the strategy against the release reached.
+func (a *actionBase) checkRestartPlan(ctx context.Context, target, strategy types.String, job restartJob, diags *diag.Diagnostics) {
+	snap, c, ctx := a.planSnapshot(ctx, !target.IsUnknown(), job.attr, job.what, diags)
+	if snap == nil {
+		return
+	}
+	if _, summary, detail := job.check(ctx, c, snap); summary != "" {
+		diags.AddAttributeError(path.Root(job.attr), summary, detail)
+	}
+	checkStrategyAtPlan(ctx, c, strategy, diags)
+}
+
 // invokeRestart runs a restart action: the targets from the snapshot, the strategy (configured, or the rules'
 // one), the restart with its progress lines.
-func (a *actionBase) invokeRestart(ctx context.Context, resp *action.InvokeResponse, timeout, configured types.String, job restartJob) {
-	c, ctx, cancel := a.start(ctx, timeout, &resp.Diagnostics)
+func (a *actionBase) invokeRestart(ctx context.Context, resp *action.InvokeResponse, m actionStrategyModel, job restartJob) {
+	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
 	defer cancel()
 	if c == nil {
 		return
@@ -195,11 +210,12 @@ func (a *actionBase) invokeRestart(ctx context.Context, resp *action.InvokeRespo
 		resp.Diagnostics.Append(clientErrorDiagnostic(job.summary, err))
 		return
 	}
-	before := job.targets(ctx, c, snap, &resp.Diagnostics)
-	if before == nil {
+	before, summary, detail := job.check(ctx, c, snap)
+	if summary != "" {
+		resp.Diagnostics.AddAttributeError(path.Root(job.attr), summary, detail+" Nothing was restarted.")
 		return
 	}
-	strategy, fromRules, err := reconcilerOf(c).RestartStrategy(ctx, job.app, supvisors.StartingStrategy(configured.ValueString()))
+	strategy, fromRules, err := reconcilerOf(c).RestartStrategy(ctx, job.app, supvisors.StartingStrategy(m.Strategy.ValueString()))
 	if err != nil {
 		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", job.app), err))
 		return

@@ -8,7 +8,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -61,15 +60,7 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 func (a *restartApplicationAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartApplicationModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	name := m.Name.ValueString()
-	snap, c, ctx := a.planSnapshot(ctx, !m.Name.IsUnknown(), "name", fmt.Sprintf("application %q", name), &resp.Diagnostics)
-	if snap == nil {
-		return
-	}
-	if summary, detail := applicationProblem(snap, name); summary != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
-	}
-	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
+	a.checkRestartPlan(ctx, m.Name, m.Strategy, a.job(m), &resp.Diagnostics)
 }
 
 // Invoke restarts the application and waits until it runs again.
@@ -78,16 +69,19 @@ func (a *restartApplicationAction) Invoke(ctx context.Context, req action.Invoke
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
+	a.invokeRestart(ctx, resp, m.actionStrategyModel, a.job(m))
+}
+
+// job is the restart of the managed application of m: restart_application through reconcile.
+func (a *restartApplicationAction) job(m restartApplicationModel) restartJob {
 	name := m.Name.ValueString()
-	a.invokeRestart(ctx, resp, m.Timeout, m.Strategy, restartJob{
+	return restartJob{
+		attr: "name", what: fmt.Sprintf("application %q", name),
 		logKey: "application", subject: name, app: name, watch: name + ":*",
 		summary: fmt.Sprintf("Could not restart application %q", name),
-		targets: func(_ context.Context, _ *supvisors.Client, snap *supvisors.Snapshot, diags *diag.Diagnostics) []supvisors.ProcessInfo {
-			if summary, detail := applicationProblem(snap, name); summary != "" {
-				diags.AddAttributeError(path.Root("name"), summary, detail+" Nothing was restarted.")
-				return nil
-			}
-			return slices.Clone(snap.ProcessesOf(name))
+		check: func(_ context.Context, _ *supvisors.Client, snap *supvisors.Snapshot) ([]supvisors.ProcessInfo, string, string) {
+			summary, detail := applicationProblem(snap, name)
+			return slices.Clone(snap.ProcessesOf(name)), summary, detail
 		},
 		started: func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string {
 			info, _ := snap.Application(name)
@@ -102,5 +96,5 @@ func (a *restartApplicationAction) Invoke(ctx context.Context, req action.Invoke
 			}
 			return fmt.Sprintf("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
 		},
-	})
+	}
 }

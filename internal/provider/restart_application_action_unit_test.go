@@ -87,3 +87,14 @@ func TestRestartApplicationModifyPlanOnFake(t *testing.T) {
 		t.Errorf("type name %q", md.TypeName)
 	}
 }
+
+// An application without processes is restarted all the same (its rules may start none yet).
+func TestRestartApplicationWithoutProcesses(t *testing.T) {
+	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods(), &supvisorstest.App{Name: "empty", Managed: true, State: "RUNNING"})
+	a := &restartApplicationAction{actionOnFake(t, cl)}
+	resp, text, lines := testInvoke(t, a, map[string]any{"name": "empty"})
+	if resp.Diagnostics.HasError() || !slices.Equal(cl.Sent(), []string{"restart_application empty"}) ||
+		len(lines) != 2 || lines[1] != "application empty is RUNNING: no process" {
+		t.Fatalf("%s %v %q", text, cl.Sent(), lines)
+	}
+}

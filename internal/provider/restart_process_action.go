@@ -9,7 +9,6 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -72,15 +71,7 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartProcessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	namespec := m.Namespec.ValueString()
-	snap, c, ctx := a.planSnapshot(ctx, !m.Namespec.IsUnknown(), "namespec", fmt.Sprintf("%q", namespec), &resp.Diagnostics)
-	if snap == nil {
-		return
-	}
-	if len(snap.Match(namespec)) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec))
-	}
-	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
+	a.checkRestartPlan(ctx, m.Namespec, m.Strategy, a.job(m), &resp.Diagnostics)
 }
 
 // Invoke restarts the processes and waits until they run again.
@@ -89,18 +80,24 @@ func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequ
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
+	a.invokeRestart(ctx, resp, m.actionStrategyModel, a.job(m))
+}
+
+// job is the restart of the processes of m: restart_process through reconcile, one call or one per process
+// (reconcile.RestartCalls).
+func (a *restartProcessAction) job(m restartProcessModel) restartJob {
 	namespec := m.Namespec.ValueString()
 	app, _ := supvisors.SplitNamespec(namespec)
 	summary := fmt.Sprintf("Could not restart %s", namespec)
-	a.invokeRestart(ctx, resp, m.Timeout, m.Strategy, restartJob{
+	return restartJob{
+		attr: "namespec", what: fmt.Sprintf("%q", namespec),
 		logKey: "namespec", subject: namespec, app: app, watch: namespec, summary: summary,
-		targets: func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, diags *diag.Diagnostics) []supvisors.ProcessInfo {
+		check: func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) ([]supvisors.ProcessInfo, string, string) {
 			before := snap.Match(namespec)
 			if len(before) == 0 {
-				diags.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec)+" Nothing was restarted.")
-				return nil
+				return nil, "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec)
 			}
-			return slices.Clone(before)
+			return slices.Clone(before), "", ""
 		},
 		started: func(_ *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string {
 			return fmt.Sprintf("restarting %s with strategy %s (%s): %s", namespec, strategy, origin, whereTheyRun(before))
@@ -114,7 +111,7 @@ func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequ
 			}
 			return fmt.Sprintf("%s restarted: %s", namespec, whereTheyRun(procs))
 		},
-	})
+	}
 }
 
 // restartProcessError is the diagnostic of a failed restart: a refused restart_process call (a
