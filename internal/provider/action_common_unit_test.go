@@ -131,3 +131,14 @@ func TestActionStartAndTimeout(t *testing.T) {
 		t.Errorf("timeout description: %s", d)
 	}
 }
+
+func TestActionMetadata(t *testing.T) {
+	for want, a := range map[string]action.Action{"supvisors_conciliate": NewConciliateAction(),
+		"supvisors_restart_application": NewRestartApplicationAction(), "supvisors_restart_process": NewRestartProcessAction()} {
+		var md action.MetadataResponse
+		a.Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
+		if md.TypeName != want {
+			t.Errorf("type name %q, want %q", md.TypeName, want)
+		}
+	}
+}

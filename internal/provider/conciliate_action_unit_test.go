@@ -48,11 +48,6 @@ func TestConciliateInvokeOnFake(t *testing.T) {
 	if text := diagsText(vresp.Diagnostics); !strings.Contains(text, "USER does not conciliate") || !strings.Contains(text, "SENICIDE") {
 		t.Errorf("ValidateConfig USER: %s", text)
 	}
-	var md action.MetadataResponse
-	NewConciliateAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
-	if md.TypeName != "supvisors_conciliate" {
-		t.Errorf("type name %q", md.TypeName)
-	}
 }
 
 func TestConciliateInvokeStrategyOfTheCluster(t *testing.T) {

@@ -81,11 +81,6 @@ func TestRestartApplicationModifyPlanOnFake(t *testing.T) {
 	if text := plan(map[string]any{"name": "tools"}); !strings.Contains(text, "Unmanaged Supvisors application") {
 		t.Errorf("unmanaged: %s", text)
 	}
-	var md action.MetadataResponse
-	NewRestartApplicationAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
-	if md.TypeName != "supvisors_restart_application" {
-		t.Errorf("type name %q", md.TypeName)
-	}
 }
 
 // An application without processes is restarted all the same (its rules may start none yet).

@@ -88,9 +88,4 @@ func TestRestartProcessModifyPlanOnFake(t *testing.T) {
 	if text := plan(map[string]any{"namespec": "pool:*"}); !strings.Contains(text, "Could not check \"pool:*\" against the cluster") {
 		t.Errorf("snapshot fails: %s", text)
 	}
-	var md action.MetadataResponse
-	NewRestartProcessAction().Metadata(context.Background(), action.MetadataRequest{ProviderTypeName: "supvisors"}, &md)
-	if md.TypeName != "supvisors_restart_process" {
-		t.Errorf("type name %q", md.TypeName)
-	}
 }
