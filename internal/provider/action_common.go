@@ -27,12 +27,30 @@ import (
 // defaultActionTimeout bounds an action when its timeout attribute is unset.
 const defaultActionTimeout = 5 * time.Minute
 
-// progressPoll is how often an action reads where its processes are, to report the changes.
-const progressPoll = 500 * time.Millisecond
+var (
+	_ action.ActionWithConfigure      = (*conciliateAction)(nil)
+	_ action.ActionWithValidateConfig = (*conciliateAction)(nil)
+	_ action.ActionWithConfigure      = (*restartApplicationAction)(nil)
+	_ action.ActionWithModifyPlan     = (*restartApplicationAction)(nil)
+	_ action.ActionWithConfigure      = (*restartProcessAction)(nil)
+	_ action.ActionWithModifyPlan     = (*restartProcessAction)(nil)
+)
 
-// actionBase carries the provider data of an action.
+// actionBase carries the provider data of an action and the suffix of its type name.
 type actionBase struct {
-	data *providerData
+	data   *providerData
+	suffix string // e.g. "_conciliate"
+}
+
+// actionStrategyModel holds the attributes every action has.
+type actionStrategyModel struct {
+	Strategy types.String `tfsdk:"strategy"`
+	Timeout  types.String `tfsdk:"timeout"`
+}
+
+// Metadata names the action: the provider's type name and the action's suffix.
+func (a *actionBase) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + a.suffix
 }
 
 // Configure stores the provider data (nil while Terraform validates a configuration).
@@ -95,13 +113,6 @@ func (p *progress) say(format string, args ...any) {
 	}
 }
 
-// processes sends one line per process: where it runs (or its state when it runs nowhere).
-func (p *progress) processes(procs []supvisors.ProcessInfo) {
-	for _, q := range sortedByNamespec(procs) {
-		p.say("%s", processWhere(q))
-	}
-}
-
 // processWhere is "app:proc RUNNING on 127.0.0.1:61002" or "app:proc FATAL".
 func processWhere(q supvisors.ProcessInfo) string {
 	s := q.Namespec() + " " + string(q.Statename)
@@ -118,37 +129,31 @@ func sortedByNamespec(procs []supvisors.ProcessInfo) []supvisors.ProcessInfo {
 }
 
 // watch reports, while the returned stop function is not called, each change of state or instance of the
-// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them
-// (one small call every 0.5 s) and stops by itself when ctx ends; stop waits for the last line to be sent.
+// processes designated by namespec ("app:*" or "app:proc"), starting from before. It reads them in the requests
+// of the client's shared poll (Client.WatchProcesses: no request of its own, so only while the action's wait or
+// commands run) and stops by itself when ctx ends; stop waits for the last line to be sent.
 func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec string, before []supvisors.ProcessInfo) (stop func()) {
 	last := map[string]string{}
 	for _, q := range before {
 		last[q.Namespec()] = processWhere(q)
 	}
+	pw := c.WatchProcesses(namespec)
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		t := time.NewTicker(progressPoll)
-		defer t.Stop()
 		for {
-			select {
-			case <-wctx.Done():
+			procs, err := pw.Next(wctx)
+			if wctx.Err() != nil {
 				return
-			case <-t.C:
 			}
-			rctx, rcancel := context.WithTimeout(wctx, progressPoll)
-			procs, err := c.GetProcessInfo(rctx, namespec)
-			rcancel()
 			if err != nil {
 				continue // the wait itself reports what matters
 			}
 			for _, q := range sortedByNamespec(procs) {
 				if w := processWhere(q); last[q.Namespec()] != w {
 					last[q.Namespec()] = w
-					if wctx.Err() == nil {
-						p.say("%s", w)
-					}
+					p.say("%s", w)
 				}
 			}
 		}
@@ -156,17 +161,76 @@ func (p *progress) watch(ctx context.Context, c *supvisors.Client, namespec stri
 	return func() {
 		cancel()
 		<-done
+		pw.Stop()
 	}
 }
 
-// chosenStrategy returns the configured strategy, or the rules' one when it is unset (Client.ApplicationStrategy:
-// what Supvisors itself uses, CONFIG for an unmanaged group), with the words that say where it comes from.
-func chosenStrategy(ctx context.Context, c *supvisors.Client, app string, configured types.String) (supvisors.StartingStrategy, string, error) {
-	if s := configured.ValueString(); s != "" {
-		return supvisors.StartingStrategy(s), "as configured", nil
+// restartJob is what differs between the two restart actions, for checkRestartPlan and invokeRestart.
+type restartJob struct {
+	attr            string // the attribute that designates the target: name or namespec
+	what            string // the target in messages: `application "web"`, `"web:*"`
+	logKey, subject string // the log field of the action and its value (the application or the namespec)
+	app             string // the application whose rules give an unset strategy
+	watch           string // the namespec of the processes reported as they move
+	summary         string // of a failed read of the cluster
+	// check returns the processes to restart from the snapshot, or the summary and detail of the error that says
+	// why the target cannot be restarted.
+	check func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) (before []supvisors.ProcessInfo, summary, detail string)
+	// started is the first progress line.
+	started func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string
+	// run restarts and waits; it returns the last progress line, or adds the diagnostics of the failure.
+	run func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, before []supvisors.ProcessInfo, diags *diag.Diagnostics) string
+}
+
+// checkRestartPlan runs the plan-time checks of a restart action (reads only): the target (designated by
+// target) against the shared snapshot, and the strategy against the release reached.
+func (a *actionBase) checkRestartPlan(ctx context.Context, target, strategy types.String, job restartJob, diags *diag.Diagnostics) {
+	snap, c, ctx := a.planSnapshot(ctx, !target.IsUnknown(), job.attr, job.what, diags)
+	if snap == nil {
+		return
 	}
-	s, err := c.ApplicationStrategy(ctx, app)
-	return s, "the starting_strategy of the rules of " + app, err
+	if _, summary, detail := job.check(ctx, c, snap); summary != "" {
+		diags.AddAttributeError(path.Root(job.attr), summary, detail)
+	}
+	checkStrategyAtPlan(ctx, c, strategy, diags)
+}
+
+// invokeRestart runs a restart action: the targets from the snapshot, the strategy (configured, or the rules'
+// one), the restart with its progress lines.
+func (a *actionBase) invokeRestart(ctx context.Context, resp *action.InvokeResponse, m actionStrategyModel, job restartJob) {
+	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
+	defer cancel()
+	if c == nil {
+		return
+	}
+	ctx = tflog.SetField(ctx, job.logKey, job.subject)
+	p := newProgress(ctx, resp)
+	snap, err := c.Snapshot(ctx)
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(job.summary, err))
+		return
+	}
+	before, summary, detail := job.check(ctx, c, snap)
+	if summary != "" {
+		resp.Diagnostics.AddAttributeError(path.Root(job.attr), summary, detail+" Nothing was restarted.")
+		return
+	}
+	strategy, fromRules, err := reconcilerOf(c).RestartStrategy(ctx, job.app, supvisors.StartingStrategy(m.Strategy.ValueString()))
+	if err != nil {
+		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", job.app), err))
+		return
+	}
+	origin := "as configured"
+	if fromRules {
+		origin = "the starting_strategy of the rules of " + job.app
+	}
+	p.say("%s", job.started(snap, before, strategy, origin))
+	stop := p.watch(ctx, c, job.watch, before)
+	last := job.run(ctx, c, strategy, before, &resp.Diagnostics)
+	stop()
+	if !resp.Diagnostics.HasError() {
+		p.say("%s", last)
+	}
 }
 
 // restartStrategyAttribute is the strategy attribute of the restart actions.

@@ -9,36 +9,25 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
-	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
-)
-
-var (
-	_ list.ListResource              = (*applicationListResource)(nil)
-	_ list.ListResourceWithConfigure = (*applicationListResource)(nil)
 )
 
 // NewApplicationListResource returns the supvisors_application list resource (terraform query).
-func NewApplicationListResource() list.ListResource { return &applicationListResource{} }
+func NewApplicationListResource() list.ListResource {
+	return &applicationListResource{listBase{suffix: "_application"}}
+}
 
 // applicationListResource lists the managed applications of the cluster as supvisors_application resources.
 type applicationListResource struct {
-	resourceBase
-}
-
-// Metadata names the list resource after the managed resource: supvisors_application.
-func (r *applicationListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_application"
+	listBase
 }
 
 // ListResourceConfigSchema describes the filters of the list block's config.
 func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	name, state, instance := listFilterDescriptions("application", "name")
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Lists the **managed** applications of the cluster (those the Supvisors rules declare) for " +
 			"`terraform query` (Terraform 1.14 or later), each with its identity `{ name }`, so that " +
@@ -50,23 +39,7 @@ func (r *applicationListResource) ListResourceConfigSchema(_ context.Context, _ 
 			"`strategy` left unset (the application's own rules strategy). A query made while the cluster settles (synchronisation, election, distribution) waits for a final " +
 			"state, within the provider's ready_timeout. Every result of one query comes from one " +
 			"read of the cluster. Terraform stops at the list block's `limit` (100 by default).",
-		Attributes: map[string]listschema.Attribute{
-			"name_regex": listschema.StringAttribute{
-				MarkdownDescription: name,
-				Optional:            true,
-				Validators:          []validator.String{validators.Regex()},
-			},
-			"state": listschema.StringAttribute{
-				MarkdownDescription: state,
-				Optional:            true,
-				Validators:          []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
-			},
-			"instance": listschema.StringAttribute{
-				MarkdownDescription: instance,
-				Optional:            true,
-				Validators:          []validator.String{validators.Name("instance")},
-			},
-		},
+		Attributes: listFilterAttributes("application", "name", ""),
 	}
 }
 
@@ -80,28 +53,29 @@ func (r *applicationListResource) List(ctx context.Context, req list.ListRequest
 	}
 	stream.Results = limited(req.Limit, func(push func(list.ListResult) bool) {
 		for _, name := range snap.ManagedApplicationNames() {
-			info, _ := snap.Application(name)
-			procs := snap.ProcessesOf(name)
-			if info.Statename == supvisors.ApplicationDeleted || (f.name != nil && !f.name.MatchString(name)) ||
-				(f.instance != "" && !runsOn(procs, f.instance)) {
-				continue
-			}
-			m, mdiags := applicationListModel(ctx, info, procs)
-			if f.state != "" && m.State.ValueString() != f.state {
-				continue
-			}
-			result := req.NewListResult(ctx)
-			result.DisplayName = fmt.Sprintf("%s (%s): %s", name, info.Statename, whereTheyRun(procs))
-			result.Diagnostics.Append(mdiags...)
-			result.Diagnostics.Append(setApplicationIdentity(ctx, result.Identity, name)...)
-			if req.IncludeResource {
-				result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
-			}
-			if !push(result) {
+			if result, ok := applicationListResult(ctx, req, snap, f, name); ok && !push(result) {
 				return
 			}
 		}
 	})
+}
+
+// applicationListResult is the result for application name, when it passes the filters.
+func applicationListResult(ctx context.Context, req list.ListRequest, snap *supvisors.Snapshot, f listFilter, name string) (list.ListResult, bool) {
+	info, _ := snap.Application(name)
+	procs := snap.ProcessesOf(name)
+	if info.Statename == supvisors.ApplicationDeleted {
+		return list.ListResult{}, false
+	}
+	m, mdiags := applicationListModel(ctx, info, procs)
+	if !f.keeps(name, m.State.ValueString(), procs) {
+		return list.ListResult{}, false
+	}
+	result := listResult(ctx, req, fmt.Sprintf("%s (%s): %s", name, info.Statename, whereTheyRun(procs)),
+		func(id *tfsdk.ResourceIdentity) diag.Diagnostics { return setApplicationIdentity(ctx, id, name) },
+		func() (applicationResourceModel, diag.Diagnostics) { return m, nil })
+	result.Diagnostics.Append(mdiags...)
+	return result, true
 }
 
 // applicationListModel is the supvisors_application state that an import then a refresh of info would give,

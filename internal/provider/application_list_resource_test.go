@@ -122,44 +122,28 @@ list "supvisors_application" "one" {
 					querycheck.ExpectLength("supvisors_application.one", 1),
 				},
 			},
-			{
-				Query: true,
-				Config: `
-list "supvisors_application" "bad" {
-  provider = supvisors
-  config {
-    name_regex = "web(["
-  }
-}
-`,
-				ExpectError: testAccErrorRe(`Invalid regular expression.*"web\(\["`),
-			},
-			{
-				Query: true,
-				Config: `
-list "supvisors_application" "bad" {
-  provider = supvisors
-  config {
-    instance = "node9"
-  }
-}
-`,
-				ExpectError: testAccErrorRe(`Unknown Supvisors instance.*"node9".*known instances:.*node1`),
-			},
-			{
-				Query: true,
-				Config: `
-list "supvisors_application" "bad" {
-  provider = supvisors
-  config {
-    state = "started"
-  }
-}
-`,
-				ExpectError: testAccErrorRe(`"started" is not a valid state.*"running", "stopped"`),
-			},
+			testAccListErrorStep("supvisors_application", `name_regex = "web(["`, `Invalid regular expression.*"web\(\["`),
+			testAccListErrorStep("supvisors_application", `instance = "node9"`, `Unknown Supvisors instance.*"node9".*known instances:.*node1`),
+			testAccListErrorStep("supvisors_application", `state = "started"`, `"started" is not a valid state.*"running", "stopped"`),
 		},
 	})
+}
+
+// testAccListErrorStep is a query step with a list block of type typ whose config holds the line cfg, failing
+// with an error matching re.
+func testAccListErrorStep(typ, cfg, re string) resource.TestStep {
+	return resource.TestStep{
+		Query: true,
+		Config: `
+list "` + typ + `" "bad" {
+  provider = supvisors
+  config {
+    ` + cfg + `
+  }
+}
+`,
+		ExpectError: testAccErrorRe(re),
+	}
 }
 
 // TestAccListResourcesOneRead counts the HTTP requests of a query with two list blocks (applications and

@@ -2,39 +2,31 @@ package provider
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
-	"time"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
-	"github.com/hashicorp/terraform-plugin-framework/types"
 
+	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action                   = (*conciliateAction)(nil)
-	_ action.ActionWithConfigure      = (*conciliateAction)(nil)
-	_ action.ActionWithValidateConfig = (*conciliateAction)(nil)
-)
-
 // NewConciliateAction returns the supvisors_conciliate action.
-func NewConciliateAction() action.Action { return &conciliateAction{} }
+func NewConciliateAction() action.Action { return &conciliateAction{actionBase{suffix: "_conciliate"}} }
 
 // conciliateAction resolves the conflicts of a cluster in CONCILIATION (conciliate) and waits for OPERATION.
 type conciliateAction struct {
 	actionBase
 }
 
-type conciliateModel struct {
-	Strategy types.String `tfsdk:"strategy"`
-	Timeout  types.String `tfsdk:"timeout"`
-}
+type conciliateModel = actionStrategyModel
 
 // conciliationStrategies are the strategies the action accepts: every one but USER, which resolves nothing.
 func conciliationStrategies() []string {
@@ -45,11 +37,6 @@ func conciliationStrategies() []string {
 		}
 	}
 	return out
-}
-
-// Metadata names the action supvisors_conciliate.
-func (a *conciliateAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_conciliate"
 }
 
 // Schema describes supvisors_conciliate.
@@ -106,89 +93,66 @@ func (a *conciliateAction) Invoke(ctx context.Context, req action.InvokeRequest,
 	if c == nil {
 		return
 	}
-	const summary = "Could not conciliate the Supvisors cluster"
 	p := newProgress(ctx, resp)
-
-	state, err := c.GetSupvisorsState(ctx)
+	r := reconcilerOf(c)
+	plan, err := r.PlanConciliation(ctx, supvisors.ConciliationStrategy(m.Strategy.ValueString()))
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
+		resp.Diagnostics.Append(conciliateErrorDiagnostic(err))
 		return
 	}
-	if state.FSMStatename != supvisors.StateConciliation {
-		resp.Diagnostics.AddError("The Supvisors cluster is not in CONCILIATION",
-			fmt.Sprintf("The cluster is in %s: conciliate only applies in CONCILIATION, which Supvisors enters when a "+
-				"process runs on more than one instance. There is nothing to conciliate; nothing was changed. The "+
-				"supvisors_state data source shows the state and supvisors_conflicts the conflicts.", state.FSMStatename))
-		return
-	}
-	strategy := supvisors.ConciliationStrategy(m.Strategy.ValueString())
-	origin := "as configured"
-	if strategy == "" {
-		st, err := c.GetStrategies(ctx)
-		if err != nil {
-			resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
-			return
-		}
-		strategy, origin = supvisors.ConciliationStrategy(st.Conciliation), "the cluster's conciliation strategy"
-		if strategy == supvisors.ConciliationUser || !strategy.Valid() {
-			resp.Diagnostics.AddAttributeError(path.Root("strategy"), "No conciliation strategy",
-				fmt.Sprintf("strategy is unset and the cluster's own conciliation strategy is %q, which leaves the "+
-					"conflicts to be resolved by hand. Set strategy to one of %s. Nothing was changed.",
-					strategy, strings.Join(conciliationStrategies(), ", ")))
-			return
-		}
-	}
-	conflicts, err := c.GetConflicts(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
-		return
-	}
-	for _, q := range sortedByNamespec(conflicts) {
+	for _, q := range sortedByNamespec(plan.Conflicts) {
 		p.say("conflict: %s", processWhere(q))
 	}
-	p.say("conciliating with strategy %s (%s)", strategy, origin)
-	applied, err := c.Conciliate(ctx, strategy)
+	origin := "as configured"
+	if plan.FromCluster {
+		origin = "the cluster's conciliation strategy"
+	}
+	p.say("conciliating with strategy %s (%s)", plan.Strategy, origin)
+	after, err := r.Conciliate(ctx, plan)
 	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
+		resp.Diagnostics.Append(conciliateErrorDiagnostic(err))
 		return
 	}
-	if !applied {
-		resp.Diagnostics.AddError(summary, fmt.Sprintf("Supvisors answered that conciliate(%s) was not applied. "+
-			"The supvisors_conflicts data source lists the conflicts that remain.", strategy))
-		return
-	}
-	if _, err := c.WaitReady(ctx, supvisors.StateOperation); err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary+": it did not return to OPERATION", err))
-		return
-	}
-	// The conflicts' processes, now that Supvisors has resolved them (conflicts may take a moment to clear).
-	for {
-		left, err := c.GetConflicts(ctx)
-		if err != nil {
-			resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
-			return
-		}
-		if len(left) == 0 {
-			break
-		}
-		select {
-		case <-ctx.Done():
-			names := make([]string, 0, len(left))
-			for _, q := range left {
-				names = append(names, processWhere(q))
-			}
-			slices.Sort(names)
-			resp.Diagnostics.AddError(summary, fmt.Sprintf("The cluster is back in OPERATION but conflicts remain "+
-				"after the timeout: %s. Run the action again, or resolve them by hand.", strings.Join(names, "; ")))
-			return
-		case <-time.After(200 * time.Millisecond):
-		}
-	}
-	for _, q := range conflicts {
-		procs, err := c.GetProcessInfo(ctx, q.Namespec())
-		if err == nil {
-			p.processes(procs)
-		}
+	for _, q := range after {
+		p.say("%s", processWhere(q))
 	}
 	p.say("conflicts resolved: the cluster is in OPERATION")
+}
+
+// conciliateErrorDiagnostic is the diagnostic of a failed conciliation, with what to do.
+func conciliateErrorDiagnostic(err error) diag.Diagnostic {
+	const summary = "Could not conciliate the Supvisors cluster"
+	var (
+		notIn     *reconcile.NotInConciliationError
+		none      *reconcile.NoConciliationStrategyError
+		notDone   *reconcile.NotConciliatedError
+		notBack   *reconcile.NotBackError
+		remaining *reconcile.ConflictsRemainError
+	)
+	switch {
+	case errors.As(err, &notIn):
+		return diag.NewErrorDiagnostic("The Supvisors cluster is not in CONCILIATION",
+			fmt.Sprintf("The cluster is in %s: conciliate only applies in CONCILIATION, which Supvisors enters when a "+
+				"process runs on more than one instance. There is nothing to conciliate; nothing was changed. The "+
+				"supvisors_state data source shows the state and supvisors_conflicts the conflicts.", notIn.State))
+	case errors.As(err, &none):
+		return diag.NewAttributeErrorDiagnostic(path.Root("strategy"), "No conciliation strategy",
+			fmt.Sprintf("strategy is unset and the cluster's own conciliation strategy is %q, which leaves the "+
+				"conflicts to be resolved by hand. Set strategy to one of %s. Nothing was changed.",
+				none.Strategy, strings.Join(conciliationStrategies(), ", ")))
+	case errors.As(err, &notDone):
+		return diag.NewErrorDiagnostic(summary, fmt.Sprintf("Supvisors answered that conciliate(%s) was not applied. "+
+			"The supvisors_conflicts data source lists the conflicts that remain.", notDone.Strategy))
+	case errors.As(err, &notBack):
+		return clientErrorDiagnostic(summary+": it did not return to OPERATION", notBack.Err)
+	case errors.As(err, &remaining):
+		names := make([]string, 0, len(remaining.Left))
+		for _, q := range remaining.Left {
+			names = append(names, processWhere(q))
+		}
+		slices.Sort(names)
+		return diag.NewErrorDiagnostic(summary, fmt.Sprintf("The cluster is back in OPERATION but conflicts remain "+
+			"after the timeout: %s. Run the action again, or resolve them by hand.", strings.Join(names, "; ")))
+	}
+	return clientErrorDiagnostic(summary, err)
 }

@@ -13,12 +13,34 @@ import (
 
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
+	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
 	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/resource"
+	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
+	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
+
+var (
+	_ list.ListResourceWithConfigure = (*applicationListResource)(nil)
+	_ list.ListResourceWithConfigure = (*processGroupListResource)(nil)
+)
+
+// listBase carries what every list resource needs: the provider data and the suffix of its type name (the
+// managed resource's).
+type listBase struct {
+	resourceBase
+	suffix string // e.g. "_application"
+}
+
+// Metadata names the list resource after the managed resource.
+func (r *listBase) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
+	resp.TypeName = req.ProviderTypeName + r.suffix
+}
 
 // listFilterModel holds the filters every list resource of the provider has.
 type listFilterModel struct {
@@ -194,13 +216,48 @@ func startList(ctx context.Context, d *providerData, req list.ListRequest, strea
 	return snap, f, true
 }
 
-// listFilterDescriptions are the descriptions of the common filter attributes; noun is "application" or
-// "process group".
-func listFilterDescriptions(noun, nameWhat string) (name, state, instance string) {
-	name = "Keep the " + noun + "s whose " + nameWhat + " matches this regular expression (Go RE2 syntax, " +
-		"unanchored: `^web` keeps `web` and `webapp`, `^web$` only `web`). Checked at plan time."
-	state = "Keep the " + noun + "s in this state: `running` or `stopped`, as the resource's `state` reads it."
-	instance = "Keep the " + noun + "s with a process running on this instance: an identifier (`host:port`) or a " +
-		"nickname. An unknown instance is an error that lists the known ones."
-	return name, state, instance
+// listFilterAttributes are the common filter attributes of a list block; noun is "application" or "process
+// group", nameWhat what name_regex matches, nameExample what its description adds.
+func listFilterAttributes(noun, nameWhat, nameExample string) map[string]listschema.Attribute {
+	return map[string]listschema.Attribute{
+		"name_regex": listschema.StringAttribute{
+			MarkdownDescription: "Keep the " + noun + "s whose " + nameWhat + " matches this regular expression (Go RE2 " +
+				"syntax, unanchored: `^web` keeps `web` and `webapp`, `^web$` only `web`). Checked at plan time." + nameExample,
+			Optional:   true,
+			Validators: []validator.String{validators.Regex()},
+		},
+		"state": listschema.StringAttribute{
+			MarkdownDescription: "Keep the " + noun + "s in this state: `running` or `stopped`, as the resource's `state` reads it.",
+			Optional:            true,
+			Validators:          []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
+		},
+		"instance": listschema.StringAttribute{
+			MarkdownDescription: "Keep the " + noun + "s with a process running on this instance: an identifier " +
+				"(`host:port`) or a nickname. An unknown instance is an error that lists the known ones.",
+			Optional:   true,
+			Validators: []validator.String{validators.Name("instance")},
+		},
+	}
+}
+
+// keeps tells whether a result named name, in state (running or stopped) and with the processes procs, passes
+// the filters.
+func (f listFilter) keeps(name, state string, procs []supvisors.ProcessInfo) bool {
+	return (f.name == nil || f.name.MatchString(name)) && (f.state == "" || state == f.state) &&
+		(f.instance == "" || runsOn(procs, f.instance))
+}
+
+// listResult builds one result: its display name, its identity (setIdentity) and, when the request includes
+// resources, the resource as model returns it.
+func listResult[M any](ctx context.Context, req list.ListRequest, display string,
+	setIdentity func(*tfsdk.ResourceIdentity) diag.Diagnostics, model func() (M, diag.Diagnostics)) list.ListResult {
+	result := req.NewListResult(ctx)
+	result.DisplayName = display
+	if req.IncludeResource {
+		m, diags := model()
+		result.Diagnostics.Append(diags...)
+		result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
+	}
+	result.Diagnostics.Append(setIdentity(result.Identity)...)
+	return result
 }

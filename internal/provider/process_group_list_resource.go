@@ -9,27 +9,22 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/list"
 	listschema "github.com/hashicorp/terraform-plugin-framework/list/schema"
-	"github.com/hashicorp/terraform-plugin-framework/resource"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/tfsdk"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
-	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
-)
-
-var (
-	_ list.ListResource              = (*processGroupListResource)(nil)
-	_ list.ListResourceWithConfigure = (*processGroupListResource)(nil)
 )
 
 // NewProcessGroupListResource returns the supvisors_process_group list resource (terraform query).
-func NewProcessGroupListResource() list.ListResource { return &processGroupListResource{} }
+func NewProcessGroupListResource() list.ListResource {
+	return &processGroupListResource{listBase{suffix: "_process_group"}}
+}
 
 // processGroupListResource lists the programs of every application, managed or not, as supvisors_process_group
 // resources.
 type processGroupListResource struct {
-	resourceBase
+	listBase
 }
 
 // processGroupListModel is the config of a supvisors_process_group list block.
@@ -38,14 +33,8 @@ type processGroupListModel struct {
 	Managed types.Bool `tfsdk:"managed"`
 }
 
-// Metadata names the list resource after the managed resource: supvisors_process_group.
-func (r *processGroupListResource) Metadata(_ context.Context, req resource.MetadataRequest, resp *resource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_process_group"
-}
-
 // ListResourceConfigSchema describes the filters of the list block's config.
 func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _ list.ListResourceSchemaRequest, resp *list.ListResourceSchemaResponse) {
-	name, state, instance := listFilterDescriptions("process group", "ID `<application>:<program>`")
 	resp.Schema = listschema.Schema{
 		MarkdownDescription: "Lists the programs of every application of the cluster, **unmanaged groups included**, " +
 			"as `supvisors_process_group` resources for `terraform query` (Terraform 1.14 or later), each with its " +
@@ -62,29 +51,19 @@ func (r *processGroupListResource) ListResourceConfigSchema(_ context.Context, _
 			"waits for a final state, within the provider's ready_timeout. Every result of one query comes from one read of the " +
 			"cluster. Terraform stops at the list block's `limit` (100 by default). On a plain supervisord (no Supvisors) " +
 			"it lists the programs of its groups, all unmanaged.",
-		Attributes: map[string]listschema.Attribute{
-			"name_regex": listschema.StringAttribute{
-				MarkdownDescription: name + " For example `^worker:` for the programs of `worker`.",
-				Optional:            true,
-				Validators:          []validator.String{validators.Regex()},
-			},
-			"state": listschema.StringAttribute{
-				MarkdownDescription: state,
-				Optional:            true,
-				Validators:          []validator.String{validators.Enum("state", reconcile.StateRunning, reconcile.StateStopped)},
-			},
-			"instance": listschema.StringAttribute{
-				MarkdownDescription: instance,
-				Optional:            true,
-				Validators:          []validator.String{validators.Name("instance")},
-			},
-			"managed": listschema.BoolAttribute{
-				MarkdownDescription: "`true`: only the programs of managed applications (declared in the Supvisors " +
-					"rules); `false`: only those of unmanaged groups. Unset: both.",
-				Optional: true,
-			},
-		},
+		Attributes: pgListAttributes(),
 	}
+}
+
+// pgListAttributes are the common filters and managed.
+func pgListAttributes() map[string]listschema.Attribute {
+	attrs := listFilterAttributes("process group", "ID `<application>:<program>`", " For example `^worker:` for the programs of `worker`.")
+	attrs["managed"] = listschema.BoolAttribute{
+		MarkdownDescription: "`true`: only the programs of managed applications (declared in the Supvisors " +
+			"rules); `false`: only those of unmanaged groups. Unset: both.",
+		Optional: true,
+	}
+	return attrs
 }
 
 // List streams one result per program (see the schema description), sorted by application then program.
@@ -98,33 +77,27 @@ func (r *processGroupListResource) List(ctx context.Context, req list.ListReques
 	stream.Results = limited(req.Limit, func(push func(list.ListResult) bool) {
 		for _, app := range snap.ApplicationNames() {
 			info, _ := snap.Application(app)
-			if info.Statename == supvisors.ApplicationDeleted ||
-				(!cfg.Managed.IsNull() && info.Managed != cfg.Managed.ValueBool()) {
+			if info.Statename == supvisors.ApplicationDeleted || (!cfg.Managed.IsNull() && info.Managed != cfg.Managed.ValueBool()) {
 				continue
 			}
 			for _, g := range pgListGroups(snap.ProcessesOf(app), app) {
-				if (f.name != nil && !f.name.MatchString(g.scope.ID())) || (f.state != "" && g.state != f.state) ||
-					(f.instance != "" && !runsOn(g.members, f.instance)) {
-					continue
-				}
-				result := req.NewListResult(ctx)
-				kind := "managed"
-				if !info.Managed {
-					kind = "unmanaged"
-				}
-				result.DisplayName = fmt.Sprintf("%s (%s, %s): %s", g.scope.ID(), kind, g.state, whereTheyRun(g.members))
-				result.Diagnostics.Append(setProcessGroupIdentity(ctx, result.Identity, g.scope)...)
-				if req.IncludeResource {
-					m, d := g.model()
-					result.Diagnostics.Append(d...)
-					result.Diagnostics.Append(result.Resource.Set(ctx, m)...)
-				}
-				if !push(result) {
+				if f.keeps(g.scope.ID(), g.state, g.members) && !push(g.result(ctx, req, info.Managed)) {
 					return
 				}
 			}
 		}
 	})
+}
+
+// result is the list result of the group, of a managed application or not.
+func (g pgListGroup) result(ctx context.Context, req list.ListRequest, managed bool) list.ListResult {
+	kind := "managed"
+	if !managed {
+		kind = "unmanaged"
+	}
+	return listResult(ctx, req, fmt.Sprintf("%s (%s, %s): %s", g.scope.ID(), kind, g.state, whereTheyRun(g.members)),
+		func(id *tfsdk.ResourceIdentity) diag.Diagnostics { return setProcessGroupIdentity(ctx, id, g.scope) },
+		g.model)
 }
 
 // pgListGroup is one result of the process group list: a scope, the processes it designates and the state that
@@ -165,6 +138,32 @@ var pgProgramOf = regexp.MustCompile(`^(.+?)([_.-]?)[0-9]+$`)
 // arguments. Otherwise each process is a result of its own, named after the process. A process in transition is
 // listed as running when it is starting (STARTING, BACKOFF), else as stopped.
 func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
+	programOf := pgHomogeneousPrograms(procs)
+	sorted := slices.Clone(procs)
+	reconcile.SortProcesses(sorted)
+	var out []pgListGroup
+	done := map[string]bool{}
+	for _, p := range sorted {
+		if done[p.ProcessName] {
+			continue
+		}
+		if g, ok := pgProgramGroup(procs, app, programOf(p.ProcessName), p.ProcessName); ok {
+			for _, q := range g.members {
+				done[q.ProcessName] = true
+			}
+			out = append(out, g)
+			continue
+		}
+		done[p.ProcessName] = true
+		out = append(out, pgProcessGroup(app, p))
+	}
+	return out
+}
+
+// pgHomogeneousPrograms returns what tells, for a process name, the homogeneous program it is named after (""
+// for none): at least two "<program>_<N>" (or one with a separator before the number), and no process named
+// like the program itself.
+func pgHomogeneousPrograms(procs []supvisors.ProcessInfo) func(string) string {
 	names := map[string]bool{}
 	count := map[string]int{}
 	sep := map[string]bool{}
@@ -175,36 +174,37 @@ func pgListGroups(procs []supvisors.ProcessInfo, app string) []pgListGroup {
 			sep[m[1]] = sep[m[1]] || m[2] != ""
 		}
 	}
-	sorted := slices.Clone(procs)
-	reconcile.SortProcesses(sorted)
-	var out []pgListGroup
-	done := map[string]bool{}
-	for _, p := range sorted {
-		if done[p.ProcessName] {
-			continue
+	return func(name string) string {
+		if m := pgProgramOf.FindStringSubmatch(name); m != nil && !names[m[1]] && (count[m[1]] > 1 || sep[m[1]]) {
+			return m[1]
 		}
-		if m := pgProgramOf.FindStringSubmatch(p.ProcessName); m != nil && !names[m[1]] && (count[m[1]] > 1 || sep[m[1]]) {
-			s := reconcile.Scope{App: app, Program: m[1]}
-			members, _ := reconcile.Members(procs, s)
-			if g, ok := pgUniformGroup(s, members); ok && slices.ContainsFunc(members, func(q supvisors.ProcessInfo) bool {
-				return q.ProcessName == p.ProcessName
-			}) {
-				for _, q := range members {
-					done[q.ProcessName] = true
-				}
-				out = append(out, g)
-				continue
-			}
-		}
-		done[p.ProcessName] = true
-		one := []supvisors.ProcessInfo{p}
-		state := reconcile.StateStopped
-		if p.Statename.IsRunning() || reconcile.CountsAsRunning(p) {
-			state = reconcile.StateRunning
-		}
-		out = append(out, pgListGroup{scope: reconcile.Scope{App: app, Program: p.ProcessName}, members: one, state: state})
+		return ""
 	}
-	return out
+}
+
+// pgProgramGroup returns the group of program in app when the resource would designate uniform processes with
+// it, process among them.
+func pgProgramGroup(procs []supvisors.ProcessInfo, app, program, process string) (pgListGroup, bool) {
+	if program == "" {
+		return pgListGroup{}, false
+	}
+	s := reconcile.Scope{App: app, Program: program}
+	members, _ := reconcile.Members(procs, s)
+	g, ok := pgUniformGroup(s, members)
+	if !ok || !slices.ContainsFunc(members, func(q supvisors.ProcessInfo) bool { return q.ProcessName == process }) {
+		return pgListGroup{}, false
+	}
+	return g, true
+}
+
+// pgProcessGroup is the group of one process, named after it: running when it is starting (STARTING, BACKOFF),
+// else stopped.
+func pgProcessGroup(app string, p supvisors.ProcessInfo) pgListGroup {
+	state := reconcile.StateStopped
+	if p.Statename.IsRunning() || reconcile.CountsAsRunning(p) {
+		state = reconcile.StateRunning
+	}
+	return pgListGroup{scope: reconcile.Scope{App: app, Program: p.ProcessName}, members: []supvisors.ProcessInfo{p}, state: state}
 }
 
 // pgUniformGroup returns the group of members when they are all running (or all stopped) with the same extra

@@ -154,18 +154,7 @@ list "supvisors_process_group" "pg_multi" {
 					querycheck.ExpectLength("supvisors_process_group.pg_multi", 1),
 				},
 			},
-			{
-				Query: true,
-				Config: `
-list "supvisors_process_group" "bad" {
-  provider = supvisors
-  config {
-    name_regex = "*worker"
-  }
-}
-`,
-				ExpectError: testAccErrorRe(`Invalid regular expression.*"\*worker"`),
-			},
+			testAccListErrorStep("supvisors_process_group", `name_regex = "*worker"`, `Invalid regular expression.*"\*worker"`),
 		},
 	})
 }

@@ -3,26 +3,23 @@ package provider
 import (
 	"context"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
+	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action               = (*restartApplicationAction)(nil)
-	_ action.ActionWithConfigure  = (*restartApplicationAction)(nil)
-	_ action.ActionWithModifyPlan = (*restartApplicationAction)(nil)
-)
-
 // NewRestartApplicationAction returns the supvisors_restart_application action.
-func NewRestartApplicationAction() action.Action { return &restartApplicationAction{} }
+func NewRestartApplicationAction() action.Action {
+	return &restartApplicationAction{actionBase{suffix: "_restart_application"}}
+}
 
 // restartApplicationAction restarts a managed application (restart_application) and waits until it runs again.
 type restartApplicationAction struct {
@@ -30,14 +27,8 @@ type restartApplicationAction struct {
 }
 
 type restartApplicationModel struct {
-	Name     types.String `tfsdk:"name"`
-	Strategy types.String `tfsdk:"strategy"`
-	Timeout  types.String `tfsdk:"timeout"`
-}
-
-// Metadata names the action supvisors_restart_application.
-func (a *restartApplicationAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_restart_application"
+	Name types.String `tfsdk:"name"`
+	actionStrategyModel
 }
 
 // Schema describes supvisors_restart_application.
@@ -69,15 +60,7 @@ func (a *restartApplicationAction) Schema(_ context.Context, _ action.SchemaRequ
 func (a *restartApplicationAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartApplicationModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	name := m.Name.ValueString()
-	snap, c, ctx := a.planSnapshot(ctx, !m.Name.IsUnknown(), "name", fmt.Sprintf("application %q", name), &resp.Diagnostics)
-	if snap == nil {
-		return
-	}
-	if summary, detail := applicationProblem(snap, name); summary != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail)
-	}
-	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
+	a.checkRestartPlan(ctx, m.Name, m.Strategy, a.job(m), &resp.Diagnostics)
 }
 
 // Invoke restarts the application and waits until it runs again.
@@ -86,40 +69,32 @@ func (a *restartApplicationAction) Invoke(ctx context.Context, req action.Invoke
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
-	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
-	defer cancel()
-	if c == nil {
-		return
-	}
+	a.invokeRestart(ctx, resp, m.actionStrategyModel, a.job(m))
+}
+
+// job is the restart of the managed application of m: restart_application through reconcile.
+func (a *restartApplicationAction) job(m restartApplicationModel) restartJob {
 	name := m.Name.ValueString()
-	ctx = tflog.SetField(ctx, "application", name)
-	p := newProgress(ctx, resp)
-
-	snap, err := c.Snapshot(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not restart application %q", name), err))
-		return
+	return restartJob{
+		attr: "name", what: fmt.Sprintf("application %q", name),
+		logKey: "application", subject: name, app: name, watch: name + ":*",
+		summary: fmt.Sprintf("Could not restart application %q", name),
+		check: func(_ context.Context, _ *supvisors.Client, snap *supvisors.Snapshot) ([]supvisors.ProcessInfo, string, string) {
+			summary, detail := applicationProblem(snap, name)
+			return slices.Clone(snap.ProcessesOf(name)), summary, detail
+		},
+		started: func(snap *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string {
+			info, _ := snap.Application(name)
+			return fmt.Sprintf("restarting application %s (%s: %s) with strategy %s (%s)", name, info.Statename, whereTheyRun(before), strategy, origin)
+		},
+		run: func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, _ []supvisors.ProcessInfo, diags *diag.Diagnostics) string {
+			r := &applicationResource{resourceBase{data: a.data}}
+			app, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Restart, string(strategy))
+			if err != nil {
+				r.addActionError(ctx, c, diags, reconcile.Restart, name, err)
+				return ""
+			}
+			return fmt.Sprintf("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
+		},
 	}
-	if summary, detail := applicationProblem(snap, name); summary != "" {
-		resp.Diagnostics.AddAttributeError(path.Root("name"), summary, detail+" Nothing was restarted.")
-		return
-	}
-	strategy, origin, err := chosenStrategy(ctx, c, name, m.Strategy)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", name), err))
-		return
-	}
-	before := snap.ProcessesOf(name)
-	info, _ := snap.Application(name)
-	p.say("restarting application %s (%s: %s) with strategy %s (%s)", name, info.Statename, whereTheyRun(before), strategy, origin)
-
-	stop := p.watch(ctx, c, name+":*", before)
-	r := &applicationResource{resourceBase{data: a.data}}
-	app, err := r.reconciler(c).ApplyApplication(ctx, name, reconcile.Restart, string(strategy))
-	stop()
-	if err != nil {
-		r.addActionError(ctx, c, &resp.Diagnostics, reconcile.Restart, name, err)
-		return
-	}
-	p.say("application %s is %s: %s", name, app.Info.Statename, whereTheyRun(app.Processes))
 }

@@ -71,16 +71,7 @@ action "supvisors_restart_application" "u" {
 func TestAccRestartApplicationActionErrors(t *testing.T) {
 	testAccPreCheck(t)
 	webBefore := testAccClusterPids(t, "web:*")
-	// Each step changes the trigger's input, so that an apply would run the action.
-	config := func(lines string) string {
-		return testAccTriggeredAction(`
-action "supvisors_restart_application" "bad" {
-  config {
-    `+lines+`
-  }
-}
-`, "action.supvisors_restart_application.bad", lines)
-	}
+	config := func(lines string) string { return testAccBadActionConfig("supvisors_restart_application", lines) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   testAccNeedsActions,
@@ -101,17 +92,35 @@ action "supvisors_restart_application" "bad" {
 				Config:      config("name = \"web\"\n    timeout = \"soon\""),
 				ExpectError: testAccErrorRe(`Invalid duration.*"soon"`),
 			},
-			{
-				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
-				Check: func(*terraform.State) error {
-					if got := testAccClusterPids(t, "web:*"); !sameMap(got, webBefore) {
-						t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
-					}
-					return nil
-				},
-			},
+			testAccWebUnchangedStep(t, webBefore),
 		},
 	})
+}
+
+// testAccBadActionConfig is the configuration of action typ "bad" with the config lines, triggered with lines as
+// the trigger's input (each step changes it, so that an apply would run the action).
+func testAccBadActionConfig(typ, lines string) string {
+	return testAccTriggeredAction(`
+action "`+typ+`" "bad" {
+  config {
+    `+lines+`
+  }
+}
+`, "action."+typ+".bad", lines)
+}
+
+// testAccWebUnchangedStep is the last step of the refused-action tests: a valid configuration, checking that no
+// refused action changed web (the same pids as before).
+func testAccWebUnchangedStep(t *testing.T, webBefore map[string]string) resource.TestStep {
+	return resource.TestStep{
+		Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
+		Check: func(*terraform.State) error {
+			if got := testAccClusterPids(t, "web:*"); !sameMap(got, webBefore) {
+				t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
+			}
+			return nil
+		},
+	}
 }
 
 // TestAccRestartApplicationAction_cancel: an interrupt (Ctrl-C) reaches the action as a cancelled context. The

@@ -4,28 +4,23 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 
 	"github.com/hashicorp/terraform-plugin-framework/action"
 	actionschema "github.com/hashicorp/terraform-plugin-framework/action/schema"
 	"github.com/hashicorp/terraform-plugin-framework/diag"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
-	"github.com/hashicorp/terraform-plugin-log/tflog"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/reconcile"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ action.Action               = (*restartProcessAction)(nil)
-	_ action.ActionWithConfigure  = (*restartProcessAction)(nil)
-	_ action.ActionWithModifyPlan = (*restartProcessAction)(nil)
-)
-
 // NewRestartProcessAction returns the supvisors_restart_process action.
-func NewRestartProcessAction() action.Action { return &restartProcessAction{} }
+func NewRestartProcessAction() action.Action {
+	return &restartProcessAction{actionBase{suffix: "_restart_process"}}
+}
 
 // restartProcessAction restarts processes (restart_process) and waits until they run again.
 type restartProcessAction struct {
@@ -34,14 +29,8 @@ type restartProcessAction struct {
 
 type restartProcessModel struct {
 	Namespec  types.String `tfsdk:"namespec"`
-	Strategy  types.String `tfsdk:"strategy"`
 	ExtraArgs types.String `tfsdk:"extra_args"`
-	Timeout   types.String `tfsdk:"timeout"`
-}
-
-// Metadata names the action supvisors_restart_process.
-func (a *restartProcessAction) Metadata(_ context.Context, req action.MetadataRequest, resp *action.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_restart_process"
+	actionStrategyModel
 }
 
 // Schema describes supvisors_restart_process.
@@ -82,15 +71,7 @@ func (a *restartProcessAction) Schema(_ context.Context, _ action.SchemaRequest,
 func (a *restartProcessAction) ModifyPlan(ctx context.Context, req action.ModifyPlanRequest, resp *action.ModifyPlanResponse) {
 	var m restartProcessModel
 	resp.Diagnostics.Append(req.Config.Get(ctx, &m)...)
-	namespec := m.Namespec.ValueString()
-	snap, c, ctx := a.planSnapshot(ctx, !m.Namespec.IsUnknown(), "namespec", fmt.Sprintf("%q", namespec), &resp.Diagnostics)
-	if snap == nil {
-		return
-	}
-	if len(snap.Match(namespec)) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec))
-	}
-	checkStrategyAtPlan(ctx, c, m.Strategy, &resp.Diagnostics)
+	a.checkRestartPlan(ctx, m.Namespec, m.Strategy, a.job(m), &resp.Diagnostics)
 }
 
 // Invoke restarts the processes and waits until they run again.
@@ -99,53 +80,48 @@ func (a *restartProcessAction) Invoke(ctx context.Context, req action.InvokeRequ
 	if resp.Diagnostics.Append(req.Config.Get(ctx, &m)...); resp.Diagnostics.HasError() {
 		return
 	}
-	c, ctx, cancel := a.start(ctx, m.Timeout, &resp.Diagnostics)
-	defer cancel()
-	if c == nil {
-		return
-	}
-	namespec := m.Namespec.ValueString()
-	app, _ := supvisors.SplitNamespec(namespec)
-	ctx = tflog.SetField(ctx, "namespec", namespec)
-	summary := fmt.Sprintf("Could not restart %s", namespec)
-	p := newProgress(ctx, resp)
-
-	snap, err := c.Snapshot(ctx)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
-		return
-	}
-	before := snap.Match(namespec)
-	if len(before) == 0 {
-		resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec)+" Nothing was restarted.")
-		return
-	}
-	before = append([]supvisors.ProcessInfo(nil), before...)
-	strategy, origin, err := chosenStrategy(ctx, c, app, m.Strategy)
-	if err != nil {
-		resp.Diagnostics.Append(clientErrorDiagnostic(fmt.Sprintf("Could not read the rules of application %q", app), err))
-		return
-	}
-
-	calls := reconcile.RestartCalls(namespec, before, m.ExtraArgs.ValueString(), !m.ExtraArgs.IsNull() && !m.ExtraArgs.IsUnknown())
-	p.say("restarting %s with strategy %s (%s): %s", namespec, strategy, origin, whereTheyRun(before))
-	stop := p.watch(ctx, c, namespec, before)
-	procs, err := reconcilerOf(c).RestartProcesses(ctx, namespec, strategy, calls)
-	stop()
-	var refused *reconcile.CallError
-	switch {
-	case errors.As(err, &refused):
-		resp.Diagnostics.Append(restartProcessError(summary, refused.Namespec, refused.Err))
-		return
-	case err != nil:
-		resp.Diagnostics.Append(clientErrorDiagnostic(summary, err))
-		return
-	}
-	p.say("%s restarted: %s", namespec, whereTheyRun(procs))
+	a.invokeRestart(ctx, resp, m.actionStrategyModel, a.job(m))
 }
 
-// restartProcessError is the diagnostic of a refused restart_process call, with what to do.
-func restartProcessError(summary, namespec string, err error) diag.Diagnostic {
+// job is the restart of the processes of m: restart_process through reconcile, one call or one per process
+// (reconcile.RestartCalls).
+func (a *restartProcessAction) job(m restartProcessModel) restartJob {
+	namespec := m.Namespec.ValueString()
+	app, _ := supvisors.SplitNamespec(namespec)
+	summary := fmt.Sprintf("Could not restart %s", namespec)
+	return restartJob{
+		attr: "namespec", what: fmt.Sprintf("%q", namespec),
+		logKey: "namespec", subject: namespec, app: app, watch: namespec, summary: summary,
+		check: func(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot) ([]supvisors.ProcessInfo, string, string) {
+			before := snap.Match(namespec)
+			if len(before) == 0 {
+				return nil, "Unknown Supvisors process", unknownNamespecDetail(ctx, c, namespec)
+			}
+			return slices.Clone(before), "", ""
+		},
+		started: func(_ *supvisors.Snapshot, before []supvisors.ProcessInfo, strategy supvisors.StartingStrategy, origin string) string {
+			return fmt.Sprintf("restarting %s with strategy %s (%s): %s", namespec, strategy, origin, whereTheyRun(before))
+		},
+		run: func(ctx context.Context, c *supvisors.Client, strategy supvisors.StartingStrategy, before []supvisors.ProcessInfo, diags *diag.Diagnostics) string {
+			calls := reconcile.RestartCalls(namespec, before, m.ExtraArgs.ValueString(), !m.ExtraArgs.IsNull() && !m.ExtraArgs.IsUnknown())
+			procs, err := reconcilerOf(c).RestartProcesses(ctx, namespec, strategy, calls)
+			if err != nil {
+				diags.Append(restartProcessError(summary, err))
+				return ""
+			}
+			return fmt.Sprintf("%s restarted: %s", namespec, whereTheyRun(procs))
+		},
+	}
+}
+
+// restartProcessError is the diagnostic of a failed restart: a refused restart_process call (a
+// *reconcile.CallError) with what to do, or the client's error.
+func restartProcessError(summary string, err error) diag.Diagnostic {
+	var refused *reconcile.CallError
+	if !errors.As(err, &refused) {
+		return clientErrorDiagnostic(summary, err)
+	}
+	namespec, err := refused.Namespec, refused.Err
 	detail := clientErrorDetail(err)
 	if supvisors.IsFault(err, supvisors.FaultNotRunning) {
 		detail = fmt.Sprintf("%s is not running, so there is nothing to restart; start it with supvisors_process_group "+

@@ -85,15 +85,7 @@ action "supvisors_restart_process" "v" {
 func TestAccRestartProcessActionErrors(t *testing.T) {
 	testAccPreCheck(t)
 	webBefore := testAccClusterPids(t, "web:*")
-	config := func(lines string) string {
-		return testAccTriggeredAction(`
-action "supvisors_restart_process" "bad" {
-  config {
-    `+lines+`
-  }
-}
-`, "action.supvisors_restart_process.bad", lines)
-	}
+	config := func(lines string) string { return testAccBadActionConfig("supvisors_restart_process", lines) }
 	resource.ParallelTest(t, resource.TestCase{
 		ProtoV6ProviderFactories: testAccProtoV6ProviderFactories,
 		TerraformVersionChecks:   testAccNeedsActions,
@@ -114,15 +106,7 @@ action "supvisors_restart_process" "bad" {
 				Config:      config("namespec = \"web:web_server\"\n    extra_args = \"'unbalanced\""),
 				ExpectError: testAccErrorRe(`Invalid extra_args.*single quote`),
 			},
-			{
-				Config: testAccProviderBlock() + "data \"supvisors_state\" \"s\" {}\n",
-				Check: func(*terraform.State) error {
-					if got := testAccClusterPids(t, "web:*"); !sameMap(got, webBefore) {
-						t.Errorf("a refused action changed web: pids %v, then %v", webBefore, got)
-					}
-					return nil
-				},
-			},
+			testAccWebUnchangedStep(t, webBefore),
 		},
 	})
 }

@@ -41,3 +41,43 @@ func TestRestartProcesses(t *testing.T) {
 		t.Fatalf("refused: %v", err)
 	}
 }
+
+// A restart seen between its stop and its start (every process plainly stopped) is finished with a start.
+func TestRestartProcessesSeenStopped(t *testing.T) {
+	r, c := newReconciler(t, &supvisorstest.App{Name: "app", Managed: true, State: "RUNNING",
+		Processes: []*supvisorstest.Process{{Name: "p", State: "RUNNING"}}})
+	ctx := testContext(t)
+	c.Handle("supvisors.restart_process", func([]any) (any, error) {
+		c.Update("app", func(a *supvisorstest.App) { a.Processes[0].State = "STOPPED" })
+		return true, nil
+	})
+	procs, err := r.RestartProcesses(ctx, "app:p", "CONFIG", []ProcessCall{{"app:p", "-x"}})
+	if err != nil || len(procs) != 1 || procs[0].Statename != supvisors.ProcessRunning || procs[0].ExtraArgs != "-x" {
+		t.Fatalf("%+v %v", procs, err)
+	}
+	if !slices.Equal(c.Sent(), []string{"start_process app:p"}) {
+		t.Fatalf("sent %v", c.Sent())
+	}
+	// The finishing start refused: the call's error.
+	c.Update("app", func(a *supvisorstest.App) { a.Processes[0].State = "RUNNING" })
+	c.Fail("supvisors.start_process", supvisorstest.FaultFailed, "FAILED: start")
+	_, err = r.RestartProcesses(ctx, "app:p", "CONFIG", []ProcessCall{{"app:p", ""}})
+	var refused *CallError
+	if !errors.As(err, &refused) || refused.Namespec != "app:p" || !supvisors.IsFault(err, supvisors.FaultFailed) {
+		t.Fatalf("refused start: %v", err)
+	}
+}
+
+func TestRestartStrategy(t *testing.T) {
+	r, c := newReconciler(t, webApp("RUNNING", "RUNNING"))
+	ctx := testContext(t)
+	if s, fromRules, err := r.RestartStrategy(ctx, "web", "CONFIG"); s != "CONFIG" || fromRules || err != nil {
+		t.Errorf("configured: %s %v %v", s, fromRules, err)
+	}
+	if s, fromRules, err := r.RestartStrategy(ctx, "web", ""); s != "LESS_LOADED" || !fromRules || err != nil {
+		t.Errorf("rules: %s %v %v", s, fromRules, err)
+	}
+	if len(c.Sent()) != 0 {
+		t.Errorf("sent %v", c.Sent())
+	}
+}

@@ -29,6 +29,10 @@ import (
 // waiter never sees a reading taken before it joined. Deadlines and
 // cancellation stay per waiter: a waiter returns as soon as its own context
 // ends, whatever the request in flight does.
+//
+// A watcher (ProcessWatch, watch.go) rides along: its calls go in every
+// tick and it is handed their answers, but it never makes the hub tick nor
+// keeps it running, so it adds no request.
 
 // pollAnswer is what one tick tells one waiter.
 type pollAnswer struct {
@@ -52,19 +56,20 @@ type pollWaiter struct {
 type pollHub struct {
 	c *Client
 
-	mu      sync.Mutex
-	waiters map[*pollWaiter]struct{}
-	pending []*pollCommand          // commands for the next tick
-	users   int                     // waiters + commands not answered yet
-	cancel  context.CancelFunc      // of the running loop; nil when idle
-	wake    chan struct{}           // a waiter joined or a command came: recompute the next tick
-	fresh   map[string]freshReading // readings taken right after a command, for the wait that follows it
+	mu       sync.Mutex
+	waiters  map[*pollWaiter]struct{}
+	watchers map[*pollWaiter]struct{} // read with every tick, but never make the hub tick (see watch.go)
+	pending  []*pollCommand           // commands for the next tick
+	users    int                      // waiters + commands not answered yet
+	cancel   context.CancelFunc       // of the running loop; nil when idle
+	wake     chan struct{}            // a waiter joined or a command came: recompute the next tick
+	fresh    map[string]freshReading  // readings taken right after a command, for the wait that follows it
 
 	ticks atomic.Int64 // requests sent by the hub (for tests)
 }
 
 func newPollHub(c *Client) *pollHub {
-	return &pollHub{c: c, waiters: map[*pollWaiter]struct{}{}, wake: make(chan struct{}, 1), fresh: map[string]freshReading{}}
+	return &pollHub{c: c, waiters: map[*pollWaiter]struct{}{}, watchers: map[*pollWaiter]struct{}{}, wake: make(chan struct{}, 1), fresh: map[string]freshReading{}}
 }
 
 // join registers a waiter for calls (without get_supvisors_state, which every
@@ -258,8 +263,8 @@ func (h *pollHub) loop(ctx context.Context) {
 	}
 }
 
-// tick sends one request for the pending commands and every registered
-// waiter, and answers them.
+// tick sends one request for the pending commands, every registered waiter
+// and every watcher, and answers them.
 //
 // A request with commands is mutating: it is never retried as a whole (the
 // commands may have been executed) and BAD_SUPVISORS_STATE inside it is not
@@ -268,80 +273,165 @@ func (h *pollHub) loop(ctx context.Context) {
 // otherwise the waiters stay due and the next, read-only, tick follows at
 // once with the usual retries.
 func (h *pollHub) tick(ctx context.Context) {
-	h.mu.Lock()
-	cmds := h.pending
-	h.pending = nil
-	batch := make([]*pollWaiter, 0, len(h.waiters))
-	for w := range h.waiters {
-		batch = append(batch, w)
-	}
-	h.mu.Unlock()
-
-	calls := make([]MulticallCall, 0, len(cmds)+1+2*len(batch))
-	for _, cmd := range cmds {
-		calls = append(calls, cmd.call)
-	}
-	base := len(calls)
-	calls = append(calls, MulticallCall{Method: supvisorsGetSupvisorsState})
-	index := map[string]int{} // call key -> position in calls
-	add := func(call MulticallCall) int {
-		key := callKey(call)
-		pos, ok := index[key]
-		if !ok {
-			pos = len(calls)
-			index[key] = pos
-			calls = append(calls, call)
-		}
-		return pos
-	}
-	refs := make([][]int, len(batch))
-	for i, w := range batch {
-		refs[i] = make([]int, len(w.calls))
-		for k, call := range w.calls {
-			refs[i][k] = add(call)
-		}
-	}
-	var freshCalls []MulticallCall // read after the commands, for the waits that follow them
-	mutating := false
-	for _, cmd := range cmds {
-		if cmd.read {
-			continue
-		}
-		mutating = true
-		for _, call := range subjectCalls(cmd.call) {
-			add(call)
-			freshCalls = append(freshCalls, call)
-		}
-	}
+	cmds, batch := h.takeBatch()
+	req := newPollRequest(cmds, batch)
 	h.ticks.Add(1)
-	results, reqErr := h.c.multicall(ctx, calls, !mutating)
-	var state SupvisorsState
-	err := reqErr
-	if err == nil {
-		if r := results[base]; r.Err != nil {
-			err = &CallError{Method: supvisorsGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
-		} else if state, err = decodeSupvisorsState(r.Value); err != nil {
-			err = h.c.decodeError(supvisorsGetSupvisorsState, err)
-		}
-	}
-	sound := !mutating || soundReadings(results, base, err)
+	results, reqErr := h.c.multicall(ctx, req.calls, !req.mutating)
+	state, err := h.readState(results, req.base, reqErr)
+	sound := !req.mutating || soundReadings(results, req.base, err)
 
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
-	if mutating && sound {
+	if req.mutating && sound {
 		// Stored before the commands are answered: the wait that follows a
 		// command must find its reading.
-		for _, call := range freshCalls {
-			key := callKey(call)
-			h.fresh[key] = freshReading{state: state, result: results[index[key]], at: now}
+		h.keepFresh(req, state, results, now)
+	}
+	h.dropStaleFresh(now)
+	answerCommands(cmds, results, reqErr)
+	if ctx.Err() != nil || !sound {
+		return // every user left, or the waiters stay due: a read-only tick follows
+	}
+	for i, w := range batch {
+		if !h.registered(w) {
+			continue // left meanwhile
+		}
+		a := pollAnswer{Err: err}
+		if err == nil {
+			a.State, a.Results = state, req.resultsOf(i, results)
+		}
+		w.due = now.Add(w.p.next())
+		w.give(a)
+	}
+}
+
+// takeBatch takes the pending commands and lists the waiters and watchers
+// the next request reads for.
+func (h *pollHub) takeBatch() ([]*pollCommand, []*pollWaiter) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	cmds := h.pending
+	h.pending = nil
+	batch := make([]*pollWaiter, 0, len(h.waiters)+len(h.watchers))
+	for w := range h.waiters {
+		batch = append(batch, w)
+	}
+	for w := range h.watchers {
+		batch = append(batch, w)
+	}
+	return cmds, batch
+}
+
+// registered reports whether w is still a waiter or a watcher of the hub.
+// h.mu is held.
+func (h *pollHub) registered(w *pollWaiter) bool {
+	_, waiting := h.waiters[w]
+	_, watching := h.watchers[w]
+	return waiting || watching
+}
+
+// pollRequest is the multicall of one tick: the commands first, then
+// get_supvisors_state (at base), then the calls of the waiters, each
+// identical call once, and the readings that follow the commands.
+type pollRequest struct {
+	calls      []MulticallCall
+	base       int            // position of get_supvisors_state
+	index      map[string]int // call key -> position in calls
+	refs       [][]int        // per waiter of the batch, the position of each of its calls
+	freshCalls []MulticallCall
+	mutating   bool // carries a command (not only one-shot reads)
+}
+
+// newPollRequest builds the request of a tick for cmds and the waiters of
+// batch.
+func newPollRequest(cmds []*pollCommand, batch []*pollWaiter) *pollRequest {
+	r := &pollRequest{calls: make([]MulticallCall, 0, len(cmds)+1+2*len(batch)), index: map[string]int{}}
+	for _, cmd := range cmds {
+		r.calls = append(r.calls, cmd.call)
+	}
+	r.base = len(r.calls)
+	r.calls = append(r.calls, MulticallCall{Method: supvisorsGetSupvisorsState})
+	r.refs = make([][]int, len(batch))
+	for i, w := range batch {
+		r.refs[i] = make([]int, len(w.calls))
+		for k, call := range w.calls {
+			r.refs[i][k] = r.add(call)
 		}
 	}
+	for _, cmd := range cmds {
+		if cmd.read {
+			continue
+		}
+		r.mutating = true
+		for _, call := range subjectCalls(cmd.call) { // read after the commands, for the waits that follow them
+			r.add(call)
+			r.freshCalls = append(r.freshCalls, call)
+		}
+	}
+	return r
+}
+
+// add puts call in the request once and returns its position.
+func (r *pollRequest) add(call MulticallCall) int {
+	key := callKey(call)
+	pos, ok := r.index[key]
+	if !ok {
+		pos = len(r.calls)
+		r.index[key] = pos
+		r.calls = append(r.calls, call)
+	}
+	return pos
+}
+
+// resultsOf picks the answers to the calls of the i-th waiter of the batch.
+func (r *pollRequest) resultsOf(i int, results []MulticallResult) []MulticallResult {
+	out := make([]MulticallResult, len(r.refs[i]))
+	for k, pos := range r.refs[i] {
+		out[k] = results[pos]
+	}
+	return out
+}
+
+// readState decodes the cluster state of a tick's answer: the request's
+// error, a *CallError when get_supvisors_state faulted, or a decoding error.
+func (h *pollHub) readState(results []MulticallResult, base int, reqErr error) (SupvisorsState, error) {
+	if reqErr != nil {
+		return SupvisorsState{}, reqErr
+	}
+	r := results[base]
+	if r.Err != nil {
+		return SupvisorsState{}, &CallError{Method: supvisorsGetSupvisorsState, Endpoint: h.c.ep.display, Err: r.Err}
+	}
+	state, err := decodeSupvisorsState(r.Value)
+	if err != nil {
+		return state, h.c.decodeError(supvisorsGetSupvisorsState, err)
+	}
+	return state, nil
+}
+
+// keepFresh stores the readings taken right after the commands of req, for
+// the waits that follow them (see takeFresh). h.mu is held.
+func (h *pollHub) keepFresh(req *pollRequest, state SupvisorsState, results []MulticallResult, now time.Time) {
+	for _, call := range req.freshCalls {
+		key := callKey(call)
+		h.fresh[key] = freshReading{state: state, result: results[req.index[key]], at: now}
+	}
+}
+
+// dropStaleFresh forgets the readings after commands that no wait took in
+// time. h.mu is held.
+func (h *pollHub) dropStaleFresh(now time.Time) {
 	for key, f := range h.fresh {
 		if now.Sub(f.at) > freshMaxAge {
 			delete(h.fresh, key)
 		}
 	}
+}
+
+// answerCommands gives each command of a tick its answer, or the request's
+// error.
+func answerCommands(cmds []*pollCommand, results []MulticallResult, reqErr error) {
 	for i, cmd := range cmds { // capacity 1: never blocks
 		if reqErr != nil {
 			cmd.answer <- MulticallResult{Err: reqErr}
@@ -349,28 +439,15 @@ func (h *pollHub) tick(ctx context.Context) {
 			cmd.answer <- results[i]
 		}
 	}
-	if ctx.Err() != nil || !sound {
-		return // every user left, or the waiters stay due: a read-only tick follows
+}
+
+// give hands a the waiter, keeping only the latest undelivered answer.
+func (w *pollWaiter) give(a pollAnswer) {
+	select {
+	case <-w.ch:
+	default:
 	}
-	for i, w := range batch {
-		if _, ok := h.waiters[w]; !ok {
-			continue // left meanwhile
-		}
-		a := pollAnswer{Err: err}
-		if err == nil {
-			a.State = state
-			a.Results = make([]MulticallResult, len(w.calls))
-			for k, pos := range refs[i] {
-				a.Results[k] = results[pos]
-			}
-		}
-		w.due = now.Add(w.p.next())
-		select { // keep only the latest answer
-		case <-w.ch:
-		default:
-		}
-		w.ch <- a
-	}
+	w.ch <- a
 }
 
 // soundReadings reports whether the readings of a request that carried

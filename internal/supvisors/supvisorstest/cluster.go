@@ -64,6 +64,7 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	serveSupvisors(c.Server, methods)
 	c.handleReaders()
 	c.handleCommands()
+	c.handleConflicts()
 	return c
 }
 
