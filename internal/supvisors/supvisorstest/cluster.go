@@ -123,6 +123,7 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 		}
 		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + id}
 	})
+	c.registerReaders() // readers.go
 	return c
 }
 
