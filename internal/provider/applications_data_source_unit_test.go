@@ -16,11 +16,11 @@ func TestApplicationsDataSourceRead(t *testing.T) {
 	if !slices.Equal(m.Names, []string{"batch", "tools", "web"}) || m.ClusterState != "CONCILIATION" {
 		t.Errorf("applications: %+v", m)
 	}
-	want := []applicationModel{
-		{ApplicationName: "batch", Managed: true, Statecode: 0, Statename: "STOPPED"},
-		{ApplicationName: "tools", Statecode: 0, Statename: "STOPPED"},
-		{ApplicationName: "web", Managed: true, Statecode: 2, Statename: "RUNNING"},
+	app := func(name string, managed bool, code int64, state string) applicationModel {
+		return applicationModel{ApplicationName: name,
+			applicationStateModel: applicationStateModel{Managed: managed, Statecode: code, Statename: state}}
 	}
+	want := []applicationModel{app("batch", true, 0, "STOPPED"), app("tools", false, 0, "STOPPED"), app("web", true, 2, "RUNNING")}
 	if !slices.Equal(m.Applications, want) {
 		t.Errorf("applications:\n got %+v\nwant %+v", m.Applications, want)
 	}

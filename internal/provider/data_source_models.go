@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"maps"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -169,8 +170,9 @@ func newInstanceStateModesModel(sm supvisors.InstanceStateModes) *instanceStateM
 	return m
 }
 
+// instanceAttributes are the attributes of an instanceModel.
 func instanceAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
+	attrs := map[string]schema.Attribute{
 		"identifier": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Identifier of the instance, `host:port` of its Supervisor XML-RPC server.",
@@ -203,6 +205,21 @@ func instanceAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			MarkdownDescription: "Whether a process of the instance is in failure (crashed or FATAL). Reported from Supvisors 0.18; null before.",
 		},
+		"state_modes": schema.SingleNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "The instance's own view of the cluster (`get_instance_state_modes`). Null when the instance " +
+				"has not reported one (for example while it is stopped), and before Supvisors 0.19, which does not report it.",
+			Attributes: stateModesAttributes(),
+		},
+	}
+	maps.Copy(attrs, instanceTickAttributes())
+	return attrs
+}
+
+// instanceTickAttributes are the attributes of an instance's last tick: as the instance sent it (remote_*, on
+// its own clock) and as the instance answering received it (local_*, on that one's clock).
+func instanceTickAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"remote_sequence_counter": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Tick counter of the instance, as it last reported it (`sequence_counter` before Supvisors 0.18). Changes at every tick.",
@@ -226,12 +243,6 @@ func instanceAttributes() map[string]schema.Attribute {
 		"local_time": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Epoch time (seconds), on the answering instance's clock, at which the last tick of this one was received.",
-		},
-		"state_modes": schema.SingleNestedAttribute{
-			Computed: true,
-			MarkdownDescription: "The instance's own view of the cluster (`get_instance_state_modes`). Null when the instance " +
-				"has not reported one (for example while it is stopped), and before Supvisors 0.19, which does not report it.",
-			Attributes: stateModesAttributes(),
 		},
 	}
 }
