@@ -204,9 +204,13 @@ func TestRPCArgsValidator(t *testing.T) {
 		"unknown":         {types.DynamicUnknown(), false},
 		"unknown element": {unknownInside, false},
 		"unknown in map":  {nested, false},
-		"null":            {types.DynamicNull(), false},
-		"not a list":      {types.DynamicValue(types.StringValue("web")), true},
-		"null element":    {types.DynamicValue(types.ListValueMust(types.StringType, []attr.Value{types.StringNull()})), true},
+		"unknown value": {types.DynamicValue(types.ListValueMust(types.DynamicType,
+			[]attr.Value{types.DynamicValue(types.StringUnknown())})), false},
+		"unknown map element": {types.DynamicValue(types.TupleValueMust([]attr.Type{types.MapType{ElemType: types.StringType}},
+			[]attr.Value{types.MapValueMust(types.StringType, map[string]attr.Value{"k": types.StringUnknown()})})), false},
+		"null":         {types.DynamicNull(), false},
+		"not a list":   {types.DynamicValue(types.StringValue("web")), true},
+		"null element": {types.DynamicValue(types.ListValueMust(types.StringType, []attr.Value{types.StringNull()})), true},
 	} {
 		var resp validator.DynamicResponse
 		rpcArgsValidator().ValidateDynamic(context.Background(), validator.DynamicRequest{Path: path.Root("args"), ConfigValue: tc.v}, &resp)
