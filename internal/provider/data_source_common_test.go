@@ -311,6 +311,15 @@ func wantModel(t *testing.T, what string, got, want any) {
 }
 
 func modelDiff(prefix string, got, want reflect.Value) []string {
+	if !got.CanInterface() { // inside an unexported embedded struct (of plain Go values)
+		if got.Kind() == reflect.Struct {
+			return modelFieldsDiff(prefix, got, want)
+		}
+		if g, w := fmt.Sprint(got), fmt.Sprint(want); g != w {
+			return []string{fmt.Sprintf("%s: got %s, want %s", prefix, g, w)}
+		}
+		return nil
+	}
 	if av, ok := got.Interface().(attr.Value); ok {
 		if !av.Equal(want.Interface().(attr.Value)) {
 			return []string{fmt.Sprintf("%s: got %v, want %v", prefix, got.Interface(), want.Interface())}
@@ -321,11 +330,7 @@ func modelDiff(prefix string, got, want reflect.Value) []string {
 	case got.Kind() == reflect.Pointer && !got.IsNil() && !want.IsNil():
 		return modelDiff(prefix, got.Elem(), want.Elem())
 	case got.Kind() == reflect.Struct:
-		var diffs []string
-		for i := range got.NumField() {
-			diffs = append(diffs, modelDiff(prefix+"."+got.Type().Field(i).Name, got.Field(i), want.Field(i))...)
-		}
-		return diffs
+		return modelFieldsDiff(prefix, got, want)
 	case got.Kind() == reflect.Slice && got.Len() == want.Len() && got.IsNil() == want.IsNil():
 		var diffs []string
 		for i := range got.Len() {
@@ -337,4 +342,12 @@ func modelDiff(prefix string, got, want reflect.Value) []string {
 		return []string{fmt.Sprintf("%s: got %+v, want %+v", prefix, got.Interface(), want.Interface())}
 	}
 	return nil
+}
+
+func modelFieldsDiff(prefix string, got, want reflect.Value) []string {
+	var diffs []string
+	for i := range got.NumField() {
+		diffs = append(diffs, modelDiff(prefix+"."+got.Type().Field(i).Name, got.Field(i), want.Field(i))...)
+	}
+	return diffs
 }

@@ -17,29 +17,37 @@ import (
 // processInfoModel is one element of get_process_info / get_all_process_info / get_conflicts.
 // now_monotonic is left out on purpose: it is the clock of the answering instance, not a property of the process.
 type processInfoModel struct {
-	ApplicationName string        `tfsdk:"application_name"`
-	ProcessName     string        `tfsdk:"process_name"`
-	Namespec        string        `tfsdk:"namespec"`
-	Statecode       int64         `tfsdk:"statecode"`
-	Statename       string        `tfsdk:"statename"`
-	ExpectedExit    bool          `tfsdk:"expected_exit"`
-	LastEventMtime  types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
-	Identifiers     []string      `tfsdk:"identifiers"`
-	ExtraArgs       types.String  `tfsdk:"extra_args"` // null on a plain supervisord
+	processNamesModel
+	Statecode      int64         `tfsdk:"statecode"`
+	Statename      string        `tfsdk:"statename"`
+	ExpectedExit   bool          `tfsdk:"expected_exit"`
+	LastEventMtime types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
+	Identifiers    []string      `tfsdk:"identifiers"`
+	ExtraArgs      types.String  `tfsdk:"extra_args"` // null on a plain supervisord
 }
 
 func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
 	return processInfoModel{
-		ApplicationName: p.ApplicationName,
-		ProcessName:     p.ProcessName,
-		Namespec:        p.Namespec(),
-		Statecode:       int64(p.Statecode),
-		Statename:       string(p.Statename),
-		ExpectedExit:    p.ExpectedExit,
-		LastEventMtime:  float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
-		Identifiers:     sortedStrings(p.Identifiers),
-		ExtraArgs:       types.StringValue(p.ExtraArgs),
+		processNamesModel: newProcessNamesModel(p.ApplicationName, p.ProcessName),
+		Statecode:         int64(p.Statecode),
+		Statename:         string(p.Statename),
+		ExpectedExit:      p.ExpectedExit,
+		LastEventMtime:    float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
+		Identifiers:       sortedStrings(p.Identifiers),
+		ExtraArgs:         types.StringValue(p.ExtraArgs),
 	}
+}
+
+// processNamesModel names a process in the elements of the lists of processes (supvisors_processes,
+// supvisors_process_rules...).
+type processNamesModel struct {
+	ApplicationName string `tfsdk:"application_name"`
+	ProcessName     string `tfsdk:"process_name"`
+	Namespec        string `tfsdk:"namespec"`
+}
+
+func newProcessNamesModel(app, name string) processNamesModel {
+	return processNamesModel{ApplicationName: app, ProcessName: name, Namespec: supvisors.MakeNamespec(app, name)}
 }
 
 // processInfoModels converts and sorts by namespec, so that the order of a list does not depend on the

@@ -28,9 +28,7 @@ type processRulesDataSourceModel struct {
 }
 
 type processRulesModel struct {
-	ApplicationName         string       `tfsdk:"application_name"`
-	ProcessName             string       `tfsdk:"process_name"`
-	Namespec                string       `tfsdk:"namespec"`
+	processNamesModel
 	Identifiers             []string     `tfsdk:"identifiers"`
 	StartSequence           int64        `tfsdk:"start_sequence"`
 	StopSequence            int64        `tfsdk:"stop_sequence"`
@@ -131,9 +129,7 @@ func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRe
 
 func newProcessRulesModel(r supvisors.ProcessRules) processRulesModel {
 	return processRulesModel{
-		ApplicationName:         r.ApplicationName,
-		ProcessName:             r.ProcessName,
-		Namespec:                r.Namespec(),
+		processNamesModel:       newProcessNamesModel(r.ApplicationName, r.ProcessName),
 		Identifiers:             stringsOrEmpty(r.Identifiers),
 		StartSequence:           int64(r.StartSequence),
 		StopSequence:            int64(r.StopSequence),

@@ -19,8 +19,9 @@ func TestProcessRulesDataSourceRead(t *testing.T) {
 		t.Fatalf("rules: %+v", m)
 	}
 	want := processRulesModel{
-		ApplicationName: "worker", ProcessName: "worker_0", Namespec: "worker:worker_0", Identifiers: []string{"*"},
-		StartSequence: 1, StopSequence: 2, Required: true, ExpectedLoading: 5,
+		processNamesModel: processNamesModel{ApplicationName: "worker", ProcessName: "worker_0", Namespec: "worker:worker_0"},
+		Identifiers:       []string{"*"},
+		StartSequence:     1, StopSequence: 2, Required: true, ExpectedLoading: 5,
 		StartingFailureStrategy: types.StringValue("ABORT"), RunningFailureStrategy: "CONTINUE",
 	}
 	wantModel(t, "rules[0] (sorted by namespec)", m.Rules[0], want)
