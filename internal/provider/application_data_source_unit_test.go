@@ -38,7 +38,7 @@ func TestApplicationDataSourceRead(t *testing.T) {
 
 func TestApplicationDataSourceClusterState(t *testing.T) {
 	cl, c := dsFake(t)
-	cl.SetState("DISTRIBUTION")
+	dsClusterState(cl, "DISTRIBUTION")
 	var m applicationDataSourceModel
 	testDataSourceState(t, NewApplicationDataSource(), c, map[string]any{"name": "batch"}, &m)
 	if m.ClusterState != "DISTRIBUTION" || m.Statename != "STOPPED" || len(m.Processes) != 1 {

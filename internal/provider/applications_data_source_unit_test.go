@@ -10,7 +10,7 @@ import (
 
 func TestApplicationsDataSourceRead(t *testing.T) {
 	cl, c := dsFake(t)
-	cl.SetState("CONCILIATION")
+	dsClusterState(cl, "CONCILIATION")
 	var m applicationsDataSourceModel
 	testDataSourceState(t, NewApplicationsDataSource(), c, nil, &m)
 	if !slices.Equal(m.Names, []string{"batch", "tools", "web"}) || m.ClusterState != "CONCILIATION" {

@@ -294,6 +294,21 @@ func wantAttrDiag(t *testing.T, d diag.Diagnostic, attr, summary string, details
 	wantDiag(t, d, summary, details...)
 }
 
+// dsClusterState makes the fake cluster report the Supvisors state fsm (with no job in progress).
+func dsClusterState(cl *supvisorstest.Cluster, fsm string) {
+	cl.Handle("supvisors.get_supvisors_state", supvisorstest.Value(map[string]any{
+		"identifier": "127.0.0.1:61001", "nick_identifier": "node1", "fsm_statecode": 4, "fsm_statename": fsm,
+		"degraded_mode": false, "discovery_mode": false, "master_identifier": "127.0.0.1:61001",
+		"starting_jobs": []any{}, "stopping_jobs": []any{}, "instance_states": map[string]any{"127.0.0.1:61001": "RUNNING"},
+	}))
+}
+
+// dsStrategies makes the fake cluster answer get_strategies as a default Supvisors 0.19 configuration does.
+func dsStrategies(cl *supvisorstest.Cluster) {
+	cl.Handle("supvisors.get_strategies", supvisorstest.Value(map[string]any{
+		"auto-fencing": false, "starting": "CONFIG", "conciliation": "USER", "supvisors_failure": "CONTINUE"}))
+}
+
 // dsFake starts a fake cluster with the applications of fakeApps and a client of it.
 func dsFake(t *testing.T) (*supvisorstest.Cluster, *supvisors.Client) {
 	t.Helper()

@@ -9,7 +9,7 @@ import (
 
 func TestProcessesDataSourceRead(t *testing.T) {
 	cl, c := dsFake(t)
-	cl.SetState("DISTRIBUTION")
+	dsClusterState(cl, "DISTRIBUTION")
 	var m processesDataSourceModel
 	testDataSourceState(t, NewProcessesDataSource(), c, nil, &m)
 	var names []string

@@ -31,6 +31,7 @@ func rpcResult(t *testing.T, cl *supvisorstest.Cluster, instances map[string]str
 
 func TestRPCDataSourceRead(t *testing.T) {
 	cl, _ := dsFake(t)
+	dsStrategies(cl)
 	got := rpcResult(t, cl, nil, map[string]any{"method": "supvisors.get_strategies"})
 	if want := `{"auto-fencing":false,"conciliation":"USER","starting":"CONFIG","supvisors_failure":"CONTINUE"}`; got != want {
 		t.Errorf("result %s, want %s", got, want)
@@ -69,6 +70,7 @@ func TestRPCDataSourceInstance(t *testing.T) {
 
 func TestRPCDataSourceErrors(t *testing.T) {
 	cl, c := dsFake(t)
+	dsStrategies(cl)
 	read := func(config map[string]any) string {
 		t.Helper()
 		d := testDataSourceError(t, NewRPCDataSource(), c, config)

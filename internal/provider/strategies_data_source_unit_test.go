@@ -15,6 +15,7 @@ func methodsWithout(names ...string) []string {
 
 func TestStrategiesDataSourceRead(t *testing.T) {
 	cl, c := dsFake(t)
+	dsStrategies(cl)
 	var m strategiesDataSourceModel
 	testDataSourceState(t, NewStrategiesDataSource(), c, nil, &m)
 	if m.AutoFencing || m.Starting != "CONFIG" || m.Conciliation != "USER" || m.SupvisorsFailure.ValueString() != "CONTINUE" ||
@@ -45,11 +46,12 @@ func TestStrategiesDataSourceOlderRelease(t *testing.T) {
 
 func TestStrategiesDataSourceErrors(t *testing.T) {
 	cl, c := dsFake(t)
+	dsStrategies(cl)
 	cl.Fail("supvisors.get_statistics_status", supvisorstest.FaultFailed, "FAILED: statistics")
 	d := testDataSourceError(t, NewStrategiesDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors statistics status", "FAILED: statistics")
 
-	cl.Fail("supvisors.get_strategies", supvisorstest.FaultFailed, "FAILED: strategies")
+	cl.Handle("supvisors.get_strategies", supvisorstest.FaultHandler(supvisorstest.FaultFailed, "FAILED: strategies"))
 	d = testDataSourceError(t, NewStrategiesDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors strategies", "FAILED: strategies")
 

@@ -11,8 +11,8 @@ import (
 
 // The read-only getters of a Cluster that the provider's data sources call
 // besides the applications and processes of cluster.go: the instances (info,
-// state and modes, network), the Master, the strategies and statistics, the
-// rules of processes and the Supervisor getters of the instance reached.
+// state and modes, network), the Master, the statistics status, the rules of
+// processes and the Supervisor getters of the instance reached.
 //
 // The instances are those added with AddInstance, else the two of the
 // cluster state (127.0.0.1:61001 and 127.0.0.1:61002). The one at position i
@@ -22,14 +22,8 @@ import (
 // answers the faults set with Fail; a test wanting another answer (an older
 // release's shape, a stereotype) replaces the handler with Handle.
 
-// Answers of the Cluster's getters that do not depend on its script.
-var (
-	// ReaderStrategies is the answer of supvisors.get_strategies.
-	ReaderStrategies = map[string]any{"auto-fencing": false, "starting": "CONFIG", "conciliation": "USER",
-		"supvisors_failure": "CONTINUE"}
-	// ReaderStatistics is the answer of supvisors.get_statistics_status.
-	ReaderStatistics = map[string]any{"host_stats": true, "process_stats": false, "collecting_period": 5.0}
-)
+// ReaderStatistics is the answer of supvisors.get_statistics_status.
+var ReaderStatistics = map[string]any{"host_stats": true, "process_stats": false, "collecting_period": 5.0}
 
 // Answers of the Supervisor getters of the instance reached.
 const (
@@ -62,7 +56,6 @@ func (c *Cluster) registerReaders() {
 	c.handle("supvisors.get_master_identifier", func([]any) (any, error) {
 		return map[string]any{"identifier": c.readerIDs()[0], "nick_identifier": "node1"}, nil
 	})
-	c.handle("supvisors.get_strategies", Value(ReaderStrategies))
 	c.handle("supvisors.get_statistics_status", Value(ReaderStatistics))
 	c.handle("supvisors.get_process_rules", func(args []any) (any, error) {
 		spec, _ := arg(args, 0).(string)
@@ -71,13 +64,6 @@ func (c *Cluster) registerReaders() {
 	c.handle("supervisor.getSupervisorVersion", Value(ReaderSupervisorVersion))
 	c.handle("supervisor.getIdentification", Value(ReaderIdentification))
 	c.handle("supervisor.getState", Value(map[string]any{"statecode": 1, "statename": "RUNNING"}))
-}
-
-// SetState sets the Supvisors state the cluster reports (fsm_statename; OPERATION at first).
-func (c *Cluster) SetState(state string) {
-	c.mu.Lock()
-	defer c.mu.Unlock()
-	c.state = state
 }
 
 // readerIDs returns the identifiers of the instances, sorted. c.mu is held.
