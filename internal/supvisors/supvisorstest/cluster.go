@@ -123,7 +123,7 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 		}
 		return nil, &Fault{Code: FaultBadName, String: "BAD_NAME: " + id}
 	})
-	c.registerReaders() // readers.go
+	c.handleDataSourceReaders() // readers.go
 	return c
 }
 

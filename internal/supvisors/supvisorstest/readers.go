@@ -31,8 +31,8 @@ const (
 	ReaderIdentification    = "supervisor-node1"
 )
 
-// registerReaders registers the getters on c (called by NewCluster).
-func (c *Cluster) registerReaders() {
+// handleDataSourceReaders registers the getters on c (called by NewCluster).
+func (c *Cluster) handleDataSourceReaders() {
 	c.handle("supvisors.get_all_instances_info", func([]any) (any, error) {
 		return c.readerInstances(c.readerInstanceInfo), nil
 	})
