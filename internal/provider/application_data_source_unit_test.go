@@ -86,8 +86,4 @@ func TestApplicationDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_all_applications_info", supvisorstest.FaultFailed, "FAILED: snapshot")
 	d = testDataSourceError(t, NewApplicationDataSource(), c, map[string]any{"name": "web"})
 	wantDiag(t, d, `Could not read Supvisors application "web"`, "FAILED: snapshot")
-
-	// Without a configured provider nothing is sent.
-	d = testDataSourceError(t, NewApplicationDataSource(), nil, map[string]any{"name": "web"})
-	wantDiag(t, d, "Provider not configured", "data source cannot reach the cluster")
 }

@@ -72,7 +72,4 @@ func TestApplicationRulesDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_application_rules", supvisorstest.FaultFailed, "FAILED: rules")
 	d = testDataSourceError(t, NewApplicationRulesDataSource(), c, map[string]any{"name": "web"})
 	wantDiag(t, d, `Could not read the rules of Supvisors application "web"`, "FAILED: rules")
-
-	d = testDataSourceError(t, NewApplicationRulesDataSource(), nil, map[string]any{"name": "web"})
-	wantDiag(t, d, "Provider not configured")
 }

@@ -41,7 +41,4 @@ func TestApplicationsDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_all_applications_info", supvisorstest.FaultFailed, "FAILED: applications")
 	d := testDataSourceError(t, NewApplicationsDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors applications", "FAILED: applications")
-
-	d = testDataSourceError(t, NewApplicationsDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }

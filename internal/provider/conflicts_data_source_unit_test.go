@@ -49,7 +49,4 @@ func TestConflictsDataSourceErrors(t *testing.T) {
 	cl.Handle("supvisors.get_conflicts", supvisorstest.FaultHandler(supvisorstest.FaultFailed, "FAILED: conflicts"))
 	d := testDataSourceError(t, NewConflictsDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors conflicts", "FAILED: conflicts")
-
-	d = testDataSourceError(t, NewConflictsDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }

@@ -221,22 +221,12 @@ func testDataSourceRead(t *testing.T, d datasource.DataSource, c *supvisors.Clie
 	var sresp datasource.SchemaResponse
 	d.Schema(ctx, datasource.SchemaRequest{}, &sresp)
 	typ := sresp.Schema.Type().TerraformType(ctx).(tftypes.Object)
-	raw := map[string]tftypes.Value{}
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, nil)
-	}
-	for k, v := range vals {
-		at, ok := typ.AttributeTypes[k]
-		if !ok {
+	for k := range vals {
+		if _, ok := typ.AttributeTypes[k]; !ok {
 			t.Fatalf("no attribute %q in the schema", k)
 		}
-		if tv, ok := v.(tftypes.Value); ok {
-			raw[k] = tv
-			continue
-		}
-		raw[k] = tftypes.NewValue(at, v)
 	}
-	config := tfsdk.Config{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, raw)}
+	config := tfsdk.Config{Schema: sresp.Schema, Raw: testObjectValue(typ, vals)}
 	resp := &datasource.ReadResponse{State: tfsdk.State{Schema: sresp.Schema, Raw: tftypes.NewValue(typ, nil)}}
 	d.Read(ctx, datasource.ReadRequest{Config: config}, resp)
 	return resp

@@ -39,6 +39,14 @@ func TestDataSourceConstructors(t *testing.T) {
 	}
 }
 
+// Without a configured provider no data source reads, and each says why.
+func TestDataSourcesUnconfigured(t *testing.T) {
+	for _, newDS := range dataSourceConstructors() {
+		d := testDataSourceError(t, newDS(), nil, nil)
+		wantDiag(t, d, "Provider not configured", "this data source cannot reach the cluster")
+	}
+}
+
 func TestDataSourceConfigure(t *testing.T) {
 	d := NewStateDataSource().(datasource.DataSourceWithConfigure)
 	var resp datasource.ConfigureResponse

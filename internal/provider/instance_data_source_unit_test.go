@@ -4,7 +4,6 @@ import (
 	"slices"
 	"testing"
 
-	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors/supvisorstest"
 )
 
@@ -49,10 +48,7 @@ func TestInstanceDataSourceOlderRelease(t *testing.T) {
 
 // An instance that is down reports no state and modes: state_modes is null.
 func TestInstanceDataSourceInstanceDown(t *testing.T) {
-	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods())
-	cl.AddInstance(t, "10.0.0.1:9001", supvisors.WrappedMethods())
-	cl.AddInstance(t, "10.0.0.2:9001", supvisors.WrappedMethods())
-	cl.SetDown("10.0.0.2:9001", "STOPPED")
+	cl := dsClusterInstanceDown(t, "STOPPED")
 	var m instanceDataSourceModel
 	testDataSourceState(t, NewInstanceDataSource(), fakeClient(t, cl.URL(), nil), map[string]any{"identifier": "node2"}, &m)
 	if m.Instance == nil || m.Instance.Statename != "STOPPED" || m.Instance.StateModes != nil || m.Network == nil {
@@ -105,7 +101,4 @@ func TestInstanceDataSourceErrors(t *testing.T) {
 	if !slices.Equal(got, want) {
 		t.Errorf("summaries:\n got %q\nwant %q", got, want)
 	}
-
-	d = testDataSourceError(t, NewInstanceDataSource(), nil, map[string]any{"identifier": "node1"})
-	wantDiag(t, d, "Provider not configured")
 }

@@ -50,12 +50,19 @@ func TestInstancesDataSourceRead(t *testing.T) {
 	}
 }
 
-// An instance that is down has no state and modes; the others keep theirs.
-func TestInstancesDataSourceInstanceDown(t *testing.T) {
+// dsClusterInstanceDown starts a fake cluster of two instances, 10.0.0.1:9001 (node1) and 10.0.0.2:9001
+// (node2), the second in state down.
+func dsClusterInstanceDown(t *testing.T, down string) *supvisorstest.Cluster {
 	cl := supvisorstest.NewCluster(t, supvisors.WrappedMethods())
 	cl.AddInstance(t, "10.0.0.2:9001", supvisors.WrappedMethods())
 	cl.AddInstance(t, "10.0.0.1:9001", supvisors.WrappedMethods())
-	cl.SetDown("10.0.0.2:9001", "FAILED")
+	cl.SetDown("10.0.0.2:9001", down)
+	return cl
+}
+
+// An instance that is down has no state and modes; the others keep theirs.
+func TestInstancesDataSourceInstanceDown(t *testing.T) {
+	cl := dsClusterInstanceDown(t, "FAILED")
 	var m instancesDataSourceModel
 	testDataSourceState(t, NewInstancesDataSource(), fakeClient(t, cl.URL(), nil), nil, &m)
 	if !slices.Equal(m.Identifiers, []string{"10.0.0.1:9001", "10.0.0.2:9001"}) {
@@ -102,7 +109,4 @@ func TestInstancesDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_all_instances_info", supvisorstest.FaultFailed, "FAILED: instances")
 	d = testDataSourceError(t, NewInstancesDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors instances", "FAILED: instances")
-
-	d = testDataSourceError(t, NewInstancesDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }

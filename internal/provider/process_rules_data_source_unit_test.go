@@ -73,7 +73,4 @@ func TestProcessRulesDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_process_rules", supvisorstest.FaultFailed, "FAILED: rules")
 	d := testDataSourceError(t, NewProcessRulesDataSource(), c, map[string]any{"namespec": "web:*"})
 	wantDiag(t, d, `Could not read the rules of "web:*"`, "FAILED: rules")
-
-	d = testDataSourceError(t, NewProcessRulesDataSource(), nil, map[string]any{"namespec": "web:*"})
-	wantDiag(t, d, "Provider not configured")
 }

@@ -47,7 +47,4 @@ func TestProcessesDataSourceErrors(t *testing.T) {
 	cl.Fail("supvisors.get_all_process_info", supvisorstest.FaultFailed, "FAILED: snapshot")
 	d = testDataSourceError(t, NewProcessesDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors processes", "FAILED: snapshot")
-
-	d = testDataSourceError(t, NewProcessesDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }

@@ -86,7 +86,4 @@ func TestStateDataSourceErrors(t *testing.T) {
 	cl.Handle("supvisors.get_api_version", supvisorstest.FaultHandler(supvisorstest.FaultFailed, "FAILED: version"))
 	d := testDataSourceError(t, NewStateDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors API version", "FAILED: version")
-
-	d = testDataSourceError(t, NewStateDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }

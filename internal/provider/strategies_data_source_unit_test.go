@@ -54,7 +54,4 @@ func TestStrategiesDataSourceErrors(t *testing.T) {
 	cl.Handle("supvisors.get_strategies", supvisorstest.FaultHandler(supvisorstest.FaultFailed, "FAILED: strategies"))
 	d = testDataSourceError(t, NewStrategiesDataSource(), c, nil)
 	wantDiag(t, d, "Could not read the Supvisors strategies", "FAILED: strategies")
-
-	d = testDataSourceError(t, NewStrategiesDataSource(), nil, nil)
-	wantDiag(t, d, "Provider not configured")
 }
