@@ -29,15 +29,6 @@ func testActionConfig(a action.Action, vals map[string]any) tfsdk.Config {
 	return tfsdk.Config{Schema: sresp.Schema, Raw: testObjectValue(sresp.Schema.Type().TerraformType(ctx).(tftypes.Object), vals)}
 }
 
-// testObjectValue is an object of type typ with the attributes of vals set, the rest null.
-func testObjectValue(typ tftypes.Object, vals map[string]any) tftypes.Value {
-	raw := make(map[string]tftypes.Value, len(typ.AttributeTypes))
-	for k, at := range typ.AttributeTypes {
-		raw[k] = tftypes.NewValue(at, vals[k])
-	}
-	return tftypes.NewValue(typ, raw)
-}
-
 // testInvoke invokes a with the configuration vals and returns its diagnostics (as text) and progress lines.
 func testInvoke(t *testing.T, a action.Action, vals map[string]any) (*action.InvokeResponse, string, []string) {
 	t.Helper()

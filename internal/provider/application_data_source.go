@@ -4,53 +4,32 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*applicationDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*applicationDataSource)(nil)
-)
-
 // NewApplicationDataSource returns the supvisors_application data source: one application and its processes.
 func NewApplicationDataSource() datasource.DataSource {
-	return &applicationDataSource{}
+	return &applicationDataSource{dataSourceBase{typeName: "application"}}
 }
 
-type applicationDataSource struct {
-	dataSourceBase
-}
+type applicationDataSource struct{ dataSourceBase }
 
 type applicationDataSourceModel struct {
-	Name         types.String       `tfsdk:"name"`
-	Managed      bool               `tfsdk:"managed"`
-	Statecode    int64              `tfsdk:"statecode"`
-	Statename    string             `tfsdk:"statename"`
-	MajorFailure bool               `tfsdk:"major_failure"`
-	MinorFailure bool               `tfsdk:"minor_failure"`
+	Name types.String `tfsdk:"name"`
+	applicationStateModel
 	Processes    []processInfoModel `tfsdk:"processes"`
 	ClusterState string             `tfsdk:"cluster_state"`
-}
-
-func (d *applicationDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_application"
 }
 
 func (d *applicationDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	attrs := applicationAttributes()
 	delete(attrs, "application_name")
-	attrs["name"] = schema.StringAttribute{
-		Required:            true,
-		MarkdownDescription: "Name of the application (the Supervisor group), managed or not.",
-		Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-	}
+	attrs["name"] = dsNameAttribute("Name of the application (the Supervisor group), managed or not.")
 	attrs["processes"] = schema.ListNestedAttribute{
 		Computed:            true,
 		MarkdownDescription: "The processes of the application (`supvisors.get_process_info(\"name:*\")`), sorted by namespec.",
@@ -70,41 +49,43 @@ func (d *applicationDataSource) Read(ctx context.Context, req datasource.ReadReq
 	if c == nil {
 		return
 	}
-	what := fmt.Sprintf("Supvisors application %q", app)
-
 	snap, err := c.Snapshot(ctx)
 	if err != nil {
-		dsReadError(&resp.Diagnostics, what, err)
+		dsReadError(&resp.Diagnostics, applicationWhat(app), err)
 		return
 	}
-	info, ok := snap.Application(app)
-	processes := snap.ProcessesOf(app)
+	info, processes, ok := readApplication(ctx, c, snap, app, &resp.Diagnostics)
 	if !ok {
-		// Not in the shared snapshot: ask the server itself, which has the last word (and a BAD_NAME fault).
-		info, err = c.GetApplicationInfo(ctx, app)
-		if err != nil {
-			if supvisors.IsFault(err, supvisors.FaultBadName) {
-				resp.Diagnostics.AddAttributeError(path.Root("name"), "Unknown Supvisors application",
-					fmt.Sprintf("Supvisors knows no application named %q. %s", app, knownApplicationsHint(ctx, c)))
-				return
-			}
-			dsReadError(&resp.Diagnostics, what, err)
-			return
-		}
-		if processes, err = c.GetProcessInfo(ctx, app+":*"); err != nil {
-			dsReadError(&resp.Diagnostics, "the processes of "+what, err)
-			return
-		}
+		return
 	}
 	m := applicationDataSourceModel{
-		Name:         types.StringValue(app),
-		Managed:      info.Managed,
-		Statecode:    int64(info.Statecode),
-		Statename:    string(info.Statename),
-		MajorFailure: info.MajorFailure,
-		MinorFailure: info.MinorFailure,
-		Processes:    processInfoModels(processes),
-		ClusterState: string(snap.State.FSMStatename),
+		Name:                  types.StringValue(app),
+		applicationStateModel: newApplicationStateModel(info),
+		Processes:             processInfoModels(processes),
+		ClusterState:          string(snap.State.FSMStatename),
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
+
+// readApplication returns application app and its processes: from the shared snapshot, else from the server
+// itself, which has the last word (and a BAD_NAME fault for an unknown name). ok is false when diags got an
+// error.
+func readApplication(ctx context.Context, c *supvisors.Client, snap *supvisors.Snapshot, app string, diags *diag.Diagnostics) (supvisors.ApplicationInfo, []supvisors.ProcessInfo, bool) {
+	if info, ok := snap.Application(app); ok {
+		return info, snap.ProcessesOf(app), true
+	}
+	info, err := c.GetApplicationInfo(ctx, app)
+	if err != nil {
+		dsApplicationName.readError(ctx, c, diags, app, applicationWhat(app), err)
+		return info, nil, false
+	}
+	processes, err := c.GetProcessInfo(ctx, app+":*")
+	if err != nil {
+		dsReadError(diags, "the processes of "+applicationWhat(app), err)
+		return info, nil, false
+	}
+	return info, processes, true
+}
+
+// applicationWhat names application app in the errors of its data sources.
+func applicationWhat(app string) string { return fmt.Sprintf("Supvisors application %q", app) }

@@ -2,33 +2,22 @@ package provider
 
 import (
 	"context"
-	"fmt"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*applicationRulesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*applicationRulesDataSource)(nil)
-)
-
 // NewApplicationRulesDataSource returns the supvisors_application_rules data source: the rules Supvisors
 // applies to one application.
 func NewApplicationRulesDataSource() datasource.DataSource {
-	return &applicationRulesDataSource{}
+	return &applicationRulesDataSource{dataSourceBase{typeName: "application_rules"}}
 }
 
-type applicationRulesDataSource struct {
-	dataSourceBase
-}
+type applicationRulesDataSource struct{ dataSourceBase }
 
 type applicationRulesDataSourceModel struct {
 	Name                    types.String `tfsdk:"name"`
@@ -43,10 +32,6 @@ type applicationRulesDataSourceModel struct {
 	StatusFormula           types.String `tfsdk:"status_formula"`
 }
 
-func (d *applicationRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_application_rules"
-}
-
 func (d *applicationRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	unmanaged := " Null for an unmanaged application."
 	resp.Schema = schema.Schema{
@@ -55,11 +40,7 @@ func (d *applicationRulesDataSource) Schema(_ context.Context, _ datasource.Sche
 			"absent from the rules) only `managed = false` is known and every rule is null. An unknown name is an " +
 			"error that lists the known applications. Reads from the DISTRIBUTION state on.",
 		Attributes: map[string]schema.Attribute{
-			"name": schema.StringAttribute{
-				Required:            true,
-				MarkdownDescription: "Name of the application.",
-				Validators:          []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"name": dsNameAttribute("Name of the application."),
 			"managed": schema.BoolAttribute{
 				Computed:            true,
 				MarkdownDescription: "Whether the application is declared in the Supvisors rules.",
@@ -110,14 +91,16 @@ func (d *applicationRulesDataSource) Read(ctx context.Context, req datasource.Re
 	}
 	rules, err := c.GetApplicationRules(ctx, app)
 	if err != nil {
-		if supvisors.IsFault(err, supvisors.FaultBadName) {
-			resp.Diagnostics.AddAttributeError(path.Root("name"), "Unknown Supvisors application",
-				fmt.Sprintf("Supvisors knows no application named %q. %s", app, knownApplicationsHint(ctx, c)))
-			return
-		}
-		dsReadError(&resp.Diagnostics, fmt.Sprintf("the rules of Supvisors application %q", app), err)
+		dsApplicationName.readError(ctx, c, &resp.Diagnostics, app, "the rules of "+applicationWhat(app), err)
 		return
 	}
+	m := newApplicationRulesModel(app, rules)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// newApplicationRulesModel maps the rules of application app; those of an unmanaged application are null but
+// for managed.
+func newApplicationRulesModel(app string, rules supvisors.ApplicationRules) applicationRulesDataSourceModel {
 	m := applicationRulesDataSourceModel{
 		Name:                    types.StringValue(app),
 		Managed:                 types.BoolValue(rules.Managed),
@@ -130,19 +113,20 @@ func (d *applicationRulesDataSource) Read(ctx context.Context, req datasource.Re
 		RunningFailureStrategy:  types.StringNull(),
 		StatusFormula:           types.StringNull(),
 	}
-	if rules.Managed {
-		ids := make([]attr.Value, 0, len(rules.Identifiers))
-		for _, id := range rules.Identifiers {
-			ids = append(ids, types.StringValue(id))
-		}
-		m.Identifiers = types.ListValueMust(types.StringType, ids)
-		m.Distribution = types.StringValue(string(rules.Distribution))
-		m.StartSequence = types.Int64Value(int64(rules.StartSequence))
-		m.StopSequence = types.Int64Value(int64(rules.StopSequence))
-		m.StartingStrategy = types.StringValue(string(rules.StartingStrategy))
-		m.StartingFailureStrategy = types.StringValue(string(rules.StartingFailureStrategy))
-		m.RunningFailureStrategy = types.StringValue(string(rules.RunningFailureStrategy))
-		m.StatusFormula = stringIf(rules.Reports("status_formula"), rules.StatusFormula)
+	if !rules.Managed {
+		return m
 	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	ids := make([]attr.Value, 0, len(rules.Identifiers))
+	for _, id := range rules.Identifiers {
+		ids = append(ids, types.StringValue(id))
+	}
+	m.Identifiers = types.ListValueMust(types.StringType, ids)
+	m.Distribution = types.StringValue(string(rules.Distribution))
+	m.StartSequence = types.Int64Value(int64(rules.StartSequence))
+	m.StopSequence = types.Int64Value(int64(rules.StopSequence))
+	m.StartingStrategy = types.StringValue(string(rules.StartingStrategy))
+	m.StartingFailureStrategy = types.StringValue(string(rules.StartingFailureStrategy))
+	m.RunningFailureStrategy = types.StringValue(string(rules.RunningFailureStrategy))
+	m.StatusFormula = stringIf(rules.Reports("status_formula"), rules.StatusFormula)
+	return m
 }

@@ -11,20 +11,13 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*applicationsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*applicationsDataSource)(nil)
-)
-
 // NewApplicationsDataSource returns the supvisors_applications data source: every application known to
 // Supvisors, managed or not.
 func NewApplicationsDataSource() datasource.DataSource {
-	return &applicationsDataSource{}
+	return &applicationsDataSource{dataSourceBase{typeName: "applications"}}
 }
 
-type applicationsDataSource struct {
-	dataSourceBase
-}
+type applicationsDataSource struct{ dataSourceBase }
 
 type applicationsDataSourceModel struct {
 	Names        []string           `tfsdk:"names"`
@@ -35,21 +28,30 @@ type applicationsDataSourceModel struct {
 // applicationModel is get_application_info without now_monotonic (the clock of the answering instance).
 type applicationModel struct {
 	ApplicationName string `tfsdk:"application_name"`
-	Managed         bool   `tfsdk:"managed"`
-	Statecode       int64  `tfsdk:"statecode"`
-	Statename       string `tfsdk:"statename"`
-	MajorFailure    bool   `tfsdk:"major_failure"`
-	MinorFailure    bool   `tfsdk:"minor_failure"`
+	applicationStateModel
+}
+
+// applicationStateModel is what get_application_info tells of an application besides its name: the attributes
+// that supvisors_application and the elements of supvisors_applications share.
+type applicationStateModel struct {
+	Managed      bool   `tfsdk:"managed"`
+	Statecode    int64  `tfsdk:"statecode"`
+	Statename    string `tfsdk:"statename"`
+	MajorFailure bool   `tfsdk:"major_failure"`
+	MinorFailure bool   `tfsdk:"minor_failure"`
 }
 
 func newApplicationModel(a supvisors.ApplicationInfo) applicationModel {
-	return applicationModel{
-		ApplicationName: a.ApplicationName,
-		Managed:         a.Managed,
-		Statecode:       int64(a.Statecode),
-		Statename:       string(a.Statename),
-		MajorFailure:    a.MajorFailure,
-		MinorFailure:    a.MinorFailure,
+	return applicationModel{ApplicationName: a.ApplicationName, applicationStateModel: newApplicationStateModel(a)}
+}
+
+func newApplicationStateModel(a supvisors.ApplicationInfo) applicationStateModel {
+	return applicationStateModel{
+		Managed:      a.Managed,
+		Statecode:    int64(a.Statecode),
+		Statename:    string(a.Statename),
+		MajorFailure: a.MajorFailure,
+		MinorFailure: a.MinorFailure,
 	}
 }
 
@@ -81,10 +83,6 @@ func applicationAttributes() map[string]schema.Attribute {
 			MarkdownDescription: "Whether an optional process of the application is in failure.",
 		},
 	}
-}
-
-func (d *applicationsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_applications"
 }
 
 func (d *applicationsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

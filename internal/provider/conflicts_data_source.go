@@ -8,28 +8,17 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/types"
 )
 
-var (
-	_ datasource.DataSource              = (*conflictsDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*conflictsDataSource)(nil)
-)
-
 // NewConflictsDataSource returns the supvisors_conflicts data source: the processes running on more than one
 // instance although their rules allow one.
 func NewConflictsDataSource() datasource.DataSource {
-	return &conflictsDataSource{}
+	return &conflictsDataSource{dataSourceBase{typeName: "conflicts"}}
 }
 
-type conflictsDataSource struct {
-	dataSourceBase
-}
+type conflictsDataSource struct{ dataSourceBase }
 
 type conflictsDataSourceModel struct {
 	Namespecs []string           `tfsdk:"namespecs"`
 	Conflicts []processInfoModel `tfsdk:"conflicts"`
-}
-
-func (d *conflictsDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_conflicts"
 }
 
 func (d *conflictsDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

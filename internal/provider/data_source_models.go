@@ -1,6 +1,7 @@
 package provider
 
 import (
+	"maps"
 	"sort"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -16,29 +17,37 @@ import (
 // processInfoModel is one element of get_process_info / get_all_process_info / get_conflicts.
 // now_monotonic is left out on purpose: it is the clock of the answering instance, not a property of the process.
 type processInfoModel struct {
-	ApplicationName string        `tfsdk:"application_name"`
-	ProcessName     string        `tfsdk:"process_name"`
-	Namespec        string        `tfsdk:"namespec"`
-	Statecode       int64         `tfsdk:"statecode"`
-	Statename       string        `tfsdk:"statename"`
-	ExpectedExit    bool          `tfsdk:"expected_exit"`
-	LastEventMtime  types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
-	Identifiers     []string      `tfsdk:"identifiers"`
-	ExtraArgs       types.String  `tfsdk:"extra_args"` // null on a plain supervisord
+	processNamesModel
+	Statecode      int64         `tfsdk:"statecode"`
+	Statename      string        `tfsdk:"statename"`
+	ExpectedExit   bool          `tfsdk:"expected_exit"`
+	LastEventMtime types.Float64 `tfsdk:"last_event_mtime"` // null before Supvisors 0.19
+	Identifiers    []string      `tfsdk:"identifiers"`
+	ExtraArgs      types.String  `tfsdk:"extra_args"` // null on a plain supervisord
 }
 
 func newProcessInfoModel(p supvisors.ProcessInfo) processInfoModel {
 	return processInfoModel{
-		ApplicationName: p.ApplicationName,
-		ProcessName:     p.ProcessName,
-		Namespec:        p.Namespec(),
-		Statecode:       int64(p.Statecode),
-		Statename:       string(p.Statename),
-		ExpectedExit:    p.ExpectedExit,
-		LastEventMtime:  float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
-		Identifiers:     sortedStrings(p.Identifiers),
-		ExtraArgs:       types.StringValue(p.ExtraArgs),
+		processNamesModel: newProcessNamesModel(p.ApplicationName, p.ProcessName),
+		Statecode:         int64(p.Statecode),
+		Statename:         string(p.Statename),
+		ExpectedExit:      p.ExpectedExit,
+		LastEventMtime:    float64If(p.Reports("last_event_mtime"), p.LastEventMtime),
+		Identifiers:       sortedStrings(p.Identifiers),
+		ExtraArgs:         types.StringValue(p.ExtraArgs),
 	}
+}
+
+// processNamesModel names a process in the elements of the lists of processes (supvisors_processes,
+// supvisors_process_rules...).
+type processNamesModel struct {
+	ApplicationName string `tfsdk:"application_name"`
+	ProcessName     string `tfsdk:"process_name"`
+	Namespec        string `tfsdk:"namespec"`
+}
+
+func newProcessNamesModel(app, name string) processNamesModel {
+	return processNamesModel{ApplicationName: app, ProcessName: name, Namespec: supvisors.MakeNamespec(app, name)}
 }
 
 // processInfoModels converts and sorts by namespec, so that the order of a list does not depend on the
@@ -169,8 +178,9 @@ func newInstanceStateModesModel(sm supvisors.InstanceStateModes) *instanceStateM
 	return m
 }
 
+// instanceAttributes are the attributes of an instanceModel.
 func instanceAttributes() map[string]schema.Attribute {
-	return map[string]schema.Attribute{
+	attrs := map[string]schema.Attribute{
 		"identifier": schema.StringAttribute{
 			Computed:            true,
 			MarkdownDescription: "Identifier of the instance, `host:port` of its Supervisor XML-RPC server.",
@@ -203,6 +213,21 @@ func instanceAttributes() map[string]schema.Attribute {
 			Computed:            true,
 			MarkdownDescription: "Whether a process of the instance is in failure (crashed or FATAL). Reported from Supvisors 0.18; null before.",
 		},
+		"state_modes": schema.SingleNestedAttribute{
+			Computed: true,
+			MarkdownDescription: "The instance's own view of the cluster (`get_instance_state_modes`). Null when the instance " +
+				"has not reported one (for example while it is stopped), and before Supvisors 0.19, which does not report it.",
+			Attributes: stateModesAttributes(),
+		},
+	}
+	maps.Copy(attrs, instanceTickAttributes())
+	return attrs
+}
+
+// instanceTickAttributes are the attributes of an instance's last tick: as the instance sent it (remote_*, on
+// its own clock) and as the instance answering received it (local_*, on that one's clock).
+func instanceTickAttributes() map[string]schema.Attribute {
+	return map[string]schema.Attribute{
 		"remote_sequence_counter": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Tick counter of the instance, as it last reported it (`sequence_counter` before Supvisors 0.18). Changes at every tick.",
@@ -226,12 +251,6 @@ func instanceAttributes() map[string]schema.Attribute {
 		"local_time": schema.Int64Attribute{
 			Computed:            true,
 			MarkdownDescription: "Epoch time (seconds), on the answering instance's clock, at which the last tick of this one was received.",
-		},
-		"state_modes": schema.SingleNestedAttribute{
-			Computed: true,
-			MarkdownDescription: "The instance's own view of the cluster (`get_instance_state_modes`). Null when the instance " +
-				"has not reported one (for example while it is stopped), and before Supvisors 0.19, which does not report it.",
-			Attributes: stateModesAttributes(),
 		},
 	}
 }

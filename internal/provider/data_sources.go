@@ -2,7 +2,8 @@ package provider
 
 import "github.com/hashicorp/terraform-plugin-framework/datasource"
 
-// dataSourceConstructors lists every data source type of the provider.
+// dataSourceConstructors lists every data source type of the provider. Each embeds dataSourceBase, which gives
+// it Metadata and Configure.
 func dataSourceConstructors() []func() datasource.DataSource {
 	return []func() datasource.DataSource{
 		NewStateDataSource,

@@ -6,30 +6,22 @@ import (
 	"fmt"
 	"sort"
 
-	"github.com/hashicorp/terraform-plugin-framework-validators/stringvalidator"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
-	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*instanceDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*instanceDataSource)(nil)
-)
-
 // NewInstanceDataSource returns the supvisors_instance data source: one instance, by host:port or nickname,
 // with its state, its view of the cluster and its network.
 func NewInstanceDataSource() datasource.DataSource {
-	return &instanceDataSource{}
+	return &instanceDataSource{dataSourceBase{typeName: "instance"}}
 }
 
-type instanceDataSource struct {
-	dataSourceBase
-}
+type instanceDataSource struct{ dataSourceBase }
 
 type instanceDataSourceModel struct {
 	Identifier types.String      `tfsdk:"identifier"`
@@ -60,10 +52,6 @@ type nicInfoModel struct {
 	Netmask     string `tfsdk:"netmask"`
 }
 
-func (d *instanceDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_instance"
-}
-
 func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
 	instance := instanceAttributes()
 	resp.Schema = schema.Schema{
@@ -72,12 +60,8 @@ func (d *instanceDataSource) Schema(_ context.Context, _ datasource.SchemaReques
 			"its network (`supvisors.get_network_info`). Reads in every cluster state.\n\n" +
 			"`instance` has the same attributes as an element of `supvisors_instances.instances`.",
 		Attributes: map[string]schema.Attribute{
-			"identifier": schema.StringAttribute{
-				Required: true,
-				MarkdownDescription: "The instance to read: its identifier `host:port` (e.g. `10.0.0.5:9001`) or its " +
-					"nickname (e.g. `node2`). `instance.identifier` is always the `host:port` form.",
-				Validators: []validator.String{stringvalidator.LengthAtLeast(1)},
-			},
+			"identifier": dsNameAttribute("The instance to read: its identifier `host:port` (e.g. `10.0.0.5:9001`) or its " +
+				"nickname (e.g. `node2`). `instance.identifier` is always the `host:port` form."),
 			"instance": schema.SingleNestedAttribute{
 				Computed:            true,
 				MarkdownDescription: "The instance information, merged with its state and modes (`state_modes`).",
@@ -157,31 +141,11 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 	if c == nil {
 		return
 	}
+	info, ok := readOneInstance(ctx, c, id, &resp.Diagnostics)
+	if !ok {
+		return
+	}
 	what := fmt.Sprintf("Supvisors instance %q", id)
-
-	infos, err := c.GetInstanceInfo(ctx, id)
-	if err != nil {
-		if supvisors.IsFault(err, supvisors.FaultBadName) {
-			resp.Diagnostics.AddAttributeError(path.Root("identifier"), "Unknown Supvisors instance",
-				fmt.Sprintf("No Supvisors instance is named %q: give its identifier (host:port) or its nickname. %s",
-					id, knownInstancesHint(ctx, c)))
-			return
-		}
-		dsReadError(&resp.Diagnostics, what, err)
-		return
-	}
-	if len(infos) != 1 {
-		names := make([]string, 0, len(infos))
-		for _, info := range infos {
-			names = append(names, info.Identifier)
-		}
-		sort.Strings(names)
-		resp.Diagnostics.AddAttributeError(path.Root("identifier"), "Identifier matches several instances",
-			fmt.Sprintf("%q names %d instances (%v); it is probably a stereotype. Use one host:port or nickname, or "+
-				"the supvisors_instances data source.", id, len(infos), names))
-		return
-	}
-	info := infos[0]
 	// get_instance_state_modes accepts the nickname; get_network_info does not (Supvisors 0.19 answers a
 	// nickname with an HTTP 500): both get the host:port form resolved by get_instance_info.
 	// Both are reported from Supvisors 0.19: null before (ErrUnsupported, nothing sent).
@@ -190,29 +154,44 @@ func (d *instanceDataSource) Read(ctx context.Context, req datasource.ReadReques
 		dsReadError(&resp.Diagnostics, "the state and modes of "+what, err)
 		return
 	}
-	var netModel *networkInfoModel
 	network, err := c.GetNetworkInfo(ctx, info.Identifier)
-	switch {
-	case errors.Is(err, supvisors.ErrUnsupported):
-	case err != nil:
+	if err != nil && !errors.Is(err, supvisors.ErrUnsupported) {
 		dsReadError(&resp.Diagnostics, "the network information of "+what, err)
 		return
-	default:
-		netModel = newNetworkInfoModel(network)
 	}
-
 	im := newInstanceModel(info)
 	for _, sm := range modes {
 		if sm.Identifier == info.Identifier {
 			im.StateModes = newInstanceStateModesModel(sm)
 		}
 	}
-	m := instanceDataSourceModel{
-		Identifier: types.StringValue(id),
-		Instance:   &im,
-		Network:    netModel,
+	m := instanceDataSourceModel{Identifier: types.StringValue(id), Instance: &im}
+	if err == nil {
+		m.Network = newNetworkInfoModel(network)
 	}
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// readOneInstance returns the information of the one instance that id (host:port or nickname) names. A name
+// the cluster does not know, or one that names several instances (a stereotype), is an error on identifier.
+func readOneInstance(ctx context.Context, c *supvisors.Client, id string, diags *diag.Diagnostics) (supvisors.InstanceInfo, bool) {
+	infos, err := c.GetInstanceInfo(ctx, id)
+	if err != nil {
+		dsInstanceName.readError(ctx, c, diags, id, fmt.Sprintf("Supvisors instance %q", id), err)
+		return supvisors.InstanceInfo{}, false
+	}
+	if len(infos) != 1 {
+		names := make([]string, 0, len(infos))
+		for _, info := range infos {
+			names = append(names, info.Identifier)
+		}
+		sort.Strings(names)
+		diags.AddAttributeError(path.Root("identifier"), "Identifier matches several instances",
+			fmt.Sprintf("%q names %d instances (%v); it is probably a stereotype. Use one host:port or nickname, or "+
+				"the supvisors_instances data source.", id, len(infos), names))
+		return supvisors.InstanceInfo{}, false
+	}
+	return infos[0], true
 }
 
 func newNetworkInfoModel(n supvisors.NetworkInfo) *networkInfoModel {

@@ -12,28 +12,17 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*instancesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*instancesDataSource)(nil)
-)
-
 // NewInstancesDataSource returns the supvisors_instances data source: every instance of the cluster, merged
 // with its own view of the cluster (the "address info" of the old Supvisors API).
 func NewInstancesDataSource() datasource.DataSource {
-	return &instancesDataSource{}
+	return &instancesDataSource{dataSourceBase{typeName: "instances"}}
 }
 
-type instancesDataSource struct {
-	dataSourceBase
-}
+type instancesDataSource struct{ dataSourceBase }
 
 type instancesDataSourceModel struct {
 	Identifiers []string        `tfsdk:"identifiers"`
 	Instances   []instanceModel `tfsdk:"instances"`
-}
-
-func (d *instancesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_instances"
 }
 
 func (d *instancesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

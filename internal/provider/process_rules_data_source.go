@@ -4,11 +4,9 @@ import (
 	"context"
 	"fmt"
 	"sort"
-	"strings"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
-	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
@@ -16,20 +14,13 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ datasource.DataSource              = (*processRulesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*processRulesDataSource)(nil)
-)
-
 // NewProcessRulesDataSource returns the supvisors_process_rules data source: the rules of one process or of
 // every process of an application.
 func NewProcessRulesDataSource() datasource.DataSource {
-	return &processRulesDataSource{}
+	return &processRulesDataSource{dataSourceBase{typeName: "process_rules"}}
 }
 
-type processRulesDataSource struct {
-	dataSourceBase
-}
+type processRulesDataSource struct{ dataSourceBase }
 
 type processRulesDataSourceModel struct {
 	Namespec types.String        `tfsdk:"namespec"`
@@ -37,9 +28,7 @@ type processRulesDataSourceModel struct {
 }
 
 type processRulesModel struct {
-	ApplicationName         string       `tfsdk:"application_name"`
-	ProcessName             string       `tfsdk:"process_name"`
-	Namespec                string       `tfsdk:"namespec"`
+	processNamesModel
 	Identifiers             []string     `tfsdk:"identifiers"`
 	StartSequence           int64        `tfsdk:"start_sequence"`
 	StopSequence            int64        `tfsdk:"stop_sequence"`
@@ -48,10 +37,6 @@ type processRulesModel struct {
 	ExpectedLoading         int64        `tfsdk:"expected_loading"`
 	StartingFailureStrategy types.String `tfsdk:"starting_failure_strategy"` // null before Supvisors 0.12
 	RunningFailureStrategy  string       `tfsdk:"running_failure_strategy"`
-}
-
-func (d *processRulesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_process_rules"
 }
 
 func (d *processRulesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -131,52 +116,27 @@ func (d *processRulesDataSource) Read(ctx context.Context, req datasource.ReadRe
 	}
 	rules, err := c.GetProcessRules(ctx, ns)
 	if err != nil {
-		if supvisors.IsFault(err, supvisors.FaultBadName) {
-			resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown namespec",
-				unknownNamespecDetail(ctx, c, ns))
-			return
-		}
-		dsReadError(&resp.Diagnostics, fmt.Sprintf("the rules of %q", ns), err)
+		dsNamespecName.readError(ctx, c, &resp.Diagnostics, ns, fmt.Sprintf("the rules of %q", ns), err)
 		return
 	}
 	m := processRulesDataSourceModel{Namespec: types.StringValue(ns), Rules: make([]processRulesModel, 0, len(rules))}
 	for _, r := range rules {
-		m.Rules = append(m.Rules, processRulesModel{
-			ApplicationName:         r.ApplicationName,
-			ProcessName:             r.ProcessName,
-			Namespec:                r.Namespec(),
-			Identifiers:             stringsOrEmpty(r.Identifiers),
-			StartSequence:           int64(r.StartSequence),
-			StopSequence:            int64(r.StopSequence),
-			Required:                r.Required,
-			WaitExit:                r.WaitExit,
-			ExpectedLoading:         int64(r.ExpectedLoading),
-			StartingFailureStrategy: stringIf(r.Reports("starting_failure_strategy"), string(r.StartingFailureStrategy)),
-			RunningFailureStrategy:  string(r.RunningFailureStrategy),
-		})
+		m.Rules = append(m.Rules, newProcessRulesModel(r))
 	}
 	sort.SliceStable(m.Rules, func(i, j int) bool { return m.Rules[i].Namespec < m.Rules[j].Namespec })
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
 }
 
-// unknownNamespecDetail explains a BAD_NAME answer to a namespec: an unknown application lists the known
-// applications, an unknown program lists the processes of the application.
-func unknownNamespecDetail(ctx context.Context, c *supvisors.Client, namespec string) string {
-	app, _, _ := strings.Cut(namespec, ":")
-	snap, err := c.Snapshot(ctx)
-	if err != nil {
-		return fmt.Sprintf("Supvisors knows no process %q.", namespec)
+func newProcessRulesModel(r supvisors.ProcessRules) processRulesModel {
+	return processRulesModel{
+		processNamesModel:       newProcessNamesModel(r.ApplicationName, r.ProcessName),
+		Identifiers:             stringsOrEmpty(r.Identifiers),
+		StartSequence:           int64(r.StartSequence),
+		StopSequence:            int64(r.StopSequence),
+		Required:                r.Required,
+		WaitExit:                r.WaitExit,
+		ExpectedLoading:         int64(r.ExpectedLoading),
+		StartingFailureStrategy: stringIf(r.Reports("starting_failure_strategy"), string(r.StartingFailureStrategy)),
+		RunningFailureStrategy:  string(r.RunningFailureStrategy),
 	}
-	if _, ok := snap.Application(app); !ok {
-		return fmt.Sprintf("Supvisors knows no application named %q (in namespec %q). %s",
-			app, namespec, knownApplicationsHint(ctx, c))
-	}
-	procs := snap.ProcessesOf(app)
-	names := make([]string, 0, len(procs))
-	for _, p := range procs {
-		names = append(names, p.Namespec())
-	}
-	sort.Strings(names)
-	return fmt.Sprintf("Application %q has no process matching %q. Its processes: %s (or %q for all of them).",
-		app, namespec, strings.Join(names, ", "), app+":*")
 }

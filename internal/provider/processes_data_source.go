@@ -10,33 +10,21 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
 
-	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
-)
-
-var (
-	_ datasource.DataSource              = (*processesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*processesDataSource)(nil)
 )
 
 // NewProcessesDataSource returns the supvisors_processes data source: the cluster-wide state of every
 // process, or of the processes matching a namespec.
 func NewProcessesDataSource() datasource.DataSource {
-	return &processesDataSource{}
+	return &processesDataSource{dataSourceBase{typeName: "processes"}}
 }
 
-type processesDataSource struct {
-	dataSourceBase
-}
+type processesDataSource struct{ dataSourceBase }
 
 type processesDataSourceModel struct {
 	Namespec     types.String       `tfsdk:"namespec"`
 	Processes    []processInfoModel `tfsdk:"processes"`
 	ClusterState string             `tfsdk:"cluster_state"`
-}
-
-func (d *processesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_processes"
 }
 
 func (d *processesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -85,20 +73,11 @@ func (d *processesDataSource) Read(ctx context.Context, req datasource.ReadReque
 		dsReadError(&resp.Diagnostics, "the Supvisors processes", err)
 		return
 	}
-	var processes []supvisors.ProcessInfo
-	if namespec.IsNull() {
-		processes = snap.Processes
-	} else {
+	processes := snap.Processes
+	if !namespec.IsNull() {
 		ns := namespec.ValueString()
-		var err error
-		processes, err = c.GetProcessInfo(ctx, ns)
-		if err != nil {
-			if supvisors.IsFault(err, supvisors.FaultBadName) {
-				resp.Diagnostics.AddAttributeError(path.Root("namespec"), "Unknown namespec",
-					unknownNamespecDetail(ctx, c, ns))
-				return
-			}
-			dsReadError(&resp.Diagnostics, fmt.Sprintf("the Supvisors processes %q", ns), err)
+		if processes, err = c.GetProcessInfo(ctx, ns); err != nil {
+			dsNamespecName.readError(ctx, c, &resp.Diagnostics, ns, fmt.Sprintf("the Supvisors processes %q", ns), err)
 			return
 		}
 	}

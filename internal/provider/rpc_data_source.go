@@ -12,6 +12,7 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/attr"
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
+	"github.com/hashicorp/terraform-plugin-framework/diag"
 	"github.com/hashicorp/terraform-plugin-framework/path"
 	"github.com/hashicorp/terraform-plugin-framework/schema/validator"
 	"github.com/hashicorp/terraform-plugin-framework/types"
@@ -21,30 +22,19 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/validators"
 )
 
-var (
-	_ datasource.DataSource              = (*rpcDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*rpcDataSource)(nil)
-)
-
 // NewRPCDataSource returns the supvisors_rpc data source: a read-only passthrough to any side-effect free
 // XML-RPC method, with the answer as JSON.
 func NewRPCDataSource() datasource.DataSource {
-	return &rpcDataSource{}
+	return &rpcDataSource{dataSourceBase{typeName: "rpc"}}
 }
 
-type rpcDataSource struct {
-	dataSourceBase
-}
+type rpcDataSource struct{ dataSourceBase }
 
 type rpcDataSourceModel struct {
 	Method   types.String  `tfsdk:"method"`
 	Args     types.Dynamic `tfsdk:"args"`
 	Instance types.String  `tfsdk:"instance"`
 	Result   types.String  `tfsdk:"result"`
-}
-
-func (d *rpcDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_rpc"
 }
 
 func (d *rpcDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -113,19 +103,9 @@ func (d *rpcDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 		resp.Diagnostics.AddAttributeError(path.Root("args"), "Invalid args", err.Error())
 		return
 	}
-	target := c
-	if !m.Instance.IsNull() {
-		target, err = c.Instance(ctx, m.Instance.ValueString())
-		if err != nil {
-			if errors.Is(err, supvisors.ErrUnknownInstance) {
-				resp.Diagnostics.AddAttributeError(path.Root("instance"), "Unknown Supvisors instance",
-					fmt.Sprintf("No Supvisors instance is named %q: give its identifier (host:port) or its nickname. %s",
-						m.Instance.ValueString(), knownInstancesHint(ctx, c)))
-				return
-			}
-			dsReadError(&resp.Diagnostics, fmt.Sprintf("the address of instance %q", m.Instance.ValueString()), err)
-			return
-		}
+	target, ok := rpcTarget(ctx, c, m.Instance, &resp.Diagnostics)
+	if !ok {
+		return
 	}
 	value, err := target.Call(ctx, method, args...)
 	if err != nil {
@@ -140,6 +120,22 @@ func (d *rpcDataSource) Read(ctx context.Context, req datasource.ReadRequest, re
 	}
 	m.Result = types.StringValue(string(out))
 	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
+
+// rpcTarget returns the client that the call goes to: c, or the client of instance when it is set (an
+// instance the cluster does not know is an error on instance). ok is false when diags got an error.
+func rpcTarget(ctx context.Context, c *supvisors.Client, instance types.String, diags *diag.Diagnostics) (*supvisors.Client, bool) {
+	if instance.IsNull() {
+		return c, true
+	}
+	target, err := c.Instance(ctx, instance.ValueString())
+	switch {
+	case errors.Is(err, supvisors.ErrUnknownInstance):
+		dsInstanceName.unknown(ctx, c, diags, path.Root("instance"), instance.ValueString())
+	case err != nil:
+		dsReadError(diags, fmt.Sprintf("the address of instance %q", instance.ValueString()), err)
+	}
+	return target, err == nil
 }
 
 // rpcArgsValidator checks at plan time that args is a list (or tuple) of values XML-RPC can carry.
@@ -200,31 +196,26 @@ func rpcArgs(d types.Dynamic) ([]any, error) {
 	if d.IsNull() || d.IsUnderlyingValueNull() {
 		return nil, nil
 	}
-	var elems []attr.Value
-	switch t := d.UnderlyingValue().(type) {
-	case basetypes.TupleValue:
-		elems = t.Elements()
-	case basetypes.ListValue:
-		elems = t.Elements()
+	switch d.UnderlyingValue().(type) {
+	case basetypes.TupleValue, basetypes.ListValue:
 	default:
 		return nil, fmt.Errorf("args must be a list of positional arguments, e.g. [\"web:web_server\", 0, 1024]; got %s",
 			d.UnderlyingValue().Type(context.Background()))
 	}
-	out := make([]any, 0, len(elems))
-	for i, e := range elems {
-		v, err := rpcValue(e)
-		if err != nil {
-			return nil, fmt.Errorf("args[%d]: %w", i, err)
-		}
-		out = append(out, v)
+	out, err := rpcArray(attrChildren(d.UnderlyingValue()))
+	if err != nil {
+		return nil, fmt.Errorf("args%w", err) // args[i]: why
 	}
 	return out, nil
 }
 
+// errRPCNull is the error of a null value, which XML-RPC cannot carry.
+var errRPCNull = errors.New("null cannot be sent: XML-RPC has no nil value")
+
 // rpcValue converts one Terraform value into the Go value the XML-RPC encoder sends.
 func rpcValue(v attr.Value) (any, error) {
 	if v == nil || v.IsNull() {
-		return nil, fmt.Errorf("null cannot be sent: XML-RPC has no nil value")
+		return nil, errRPCNull
 	}
 	switch t := v.(type) {
 	case basetypes.DynamicValue:
@@ -240,45 +231,48 @@ func rpcValue(v attr.Value) (any, error) {
 	case basetypes.NumberValue:
 		return rpcNumber(t.ValueBigFloat())
 	case basetypes.TupleValue, basetypes.ListValue, basetypes.SetValue:
-		children := attrChildren(v)
-		out := make([]any, 0, len(children))
-		for i, e := range children {
-			ev, err := rpcValue(e)
-			if err != nil {
-				return nil, fmt.Errorf("[%d]: %w", i, err)
-			}
-			out = append(out, ev)
-		}
-		return out, nil
+		return rpcArray(attrChildren(v))
 	case basetypes.MapValue:
-		out := make(map[string]any, len(t.Elements()))
-		for k, e := range t.Elements() {
-			ev, err := rpcValue(e)
-			if err != nil {
-				return nil, fmt.Errorf("[%q]: %w", k, err)
-			}
-			out[k] = ev
-		}
-		return out, nil
+		return rpcStruct(t.Elements(), func(k string) string { return fmt.Sprintf("[%q]", k) })
 	case basetypes.ObjectValue:
-		out := make(map[string]any, len(t.Attributes()))
-		for k, e := range t.Attributes() {
-			ev, err := rpcValue(e)
-			if err != nil {
-				return nil, fmt.Errorf(".%s: %w", k, err)
-			}
-			out[k] = ev
-		}
-		return out, nil
+		return rpcStruct(t.Attributes(), func(k string) string { return "." + k })
 	}
 	return nil, fmt.Errorf("values of type %s cannot be sent", v.Type(context.Background()))
+}
+
+// rpcArray converts the elements of a list, set or tuple into an XML-RPC array; an error names the element
+// ("[i]: why").
+func rpcArray(elems []attr.Value) ([]any, error) {
+	out := make([]any, 0, len(elems))
+	for i, e := range elems {
+		v, err := rpcValue(e)
+		if err != nil {
+			return nil, fmt.Errorf("[%d]: %w", i, err)
+		}
+		out = append(out, v)
+	}
+	return out, nil
+}
+
+// rpcStruct converts the elements of a map or object into an XML-RPC struct; an error names the element as
+// key writes it.
+func rpcStruct(elems map[string]attr.Value, key func(string) string) (map[string]any, error) {
+	out := make(map[string]any, len(elems))
+	for k, e := range elems {
+		v, err := rpcValue(e)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", key(k), err)
+		}
+		out[k] = v
+	}
+	return out, nil
 }
 
 // rpcNumber sends whole numbers as XML-RPC int (Supervisor's offsets and lengths must be int; Python reads
 // any size) and the others as double.
 func rpcNumber(f *big.Float) (any, error) {
 	if f == nil {
-		return nil, fmt.Errorf("null cannot be sent: XML-RPC has no nil value")
+		return nil, errRPCNull
 	}
 	if f.IsInt() {
 		i, acc := f.Int64()

@@ -2,7 +2,7 @@ package provider
 
 import (
 	"context"
-	"errors"
+	"sync"
 
 	"github.com/hashicorp/terraform-plugin-framework/datasource"
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
@@ -12,20 +12,13 @@ import (
 	"github.com/supvisors/terraform-provider-supvisors/internal/supvisors"
 )
 
-var (
-	_ datasource.DataSource              = (*stateDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*stateDataSource)(nil)
-)
-
 // NewStateDataSource returns the supvisors_state data source: the Supvisors state of the cluster and the
 // versions and state of the instance the provider talks to.
 func NewStateDataSource() datasource.DataSource {
-	return &stateDataSource{}
+	return &stateDataSource{dataSourceBase{typeName: "state"}}
 }
 
-type stateDataSource struct {
-	dataSourceBase
-}
+type stateDataSource struct{ dataSourceBase }
 
 type stateDataSourceModel struct {
 	Identifier           types.String      `tfsdk:"identifier"`
@@ -45,10 +38,6 @@ type stateDataSourceModel struct {
 	SupervisorIdentification types.String `tfsdk:"supervisor_identification"`
 	SupervisorStatecode      types.Int64  `tfsdk:"supervisor_statecode"`
 	SupervisorStatename      types.String `tfsdk:"supervisor_statename"`
-}
-
-func (d *stateDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_state"
 }
 
 func (d *stateDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {
@@ -145,81 +134,77 @@ func (d *stateDataSource) Read(ctx context.Context, _ datasource.ReadRequest, re
 		d.readPlain(ctx, c, resp) // state_data_source_plain.go
 		return
 	}
-	// Six independent calls of the instance reached, sent concurrently (one round trip of latency); every one
-	// of them answers in any cluster state.
-	var (
-		st         supvisors.SupvisorsState
-		version    string
-		master     supvisors.MasterIdentifier
-		supVersion string
-		ident      string
-		supState   supvisors.SupervisorState
-	)
-	sup := c.Supervisor()
-	g, gctx := errgroup.WithContext(ctx)
-	read := func(what string, f func() error) {
-		g.Go(func() error {
-			if err := f(); err != nil {
-				return &stateReadError{what: what, err: err}
-			}
-			return nil
-		})
-	}
-	read("the Supvisors state", func() (err error) { st, err = c.GetSupvisorsState(gctx); return })
-	read("the Supvisors API version", func() (err error) { version, err = c.GetAPIVersion(gctx); return })
-	read("the Supvisors Master identifier", func() (err error) { master, err = c.GetMasterIdentifier(gctx); return })
-	read("the Supervisor version", func() (err error) { supVersion, err = sup.GetSupervisorVersion(gctx); return })
-	read("the Supervisor identification", func() (err error) { ident, err = sup.GetIdentification(gctx); return })
-	read("the Supervisor state", func() (err error) { supState, err = sup.GetState(gctx); return })
-	if err := g.Wait(); err != nil {
-		var re *stateReadError
-		if errors.As(err, &re) {
-			dsReadError(&resp.Diagnostics, re.what, re.err)
-		} else {
-			dsReadError(&resp.Diagnostics, "the Supvisors state", err)
-		}
+	r, what, err := readState(ctx, c)
+	if err != nil {
+		dsReadError(&resp.Diagnostics, what, err)
 		return
 	}
+	m := newStateDataSourceModel(r)
+	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+}
 
+// stateReads is what supvisors_state reads from the instance the provider talks to.
+type stateReads struct {
+	state      supvisors.SupvisorsState
+	apiVersion string
+	master     supvisors.MasterIdentifier
+	supVersion string
+	ident      string
+	supState   supvisors.SupervisorState
+}
+
+// readState sends the six independent calls of supvisors_state concurrently (one round trip of latency);
+// every one of them answers in any cluster state. On an error, what names the read that failed first.
+func readState(ctx context.Context, c *supvisors.Client) (r stateReads, what string, err error) {
+	sup := c.Supervisor()
+	g, gctx := errgroup.WithContext(ctx)
+	var first sync.Once // the read that failed first, with its error
+	read := func(name string, f func() error) {
+		g.Go(func() error {
+			ferr := f()
+			if ferr != nil {
+				first.Do(func() { what, err = name, ferr })
+			}
+			return ferr
+		})
+	}
+	read("the Supvisors state", func() (err error) { r.state, err = c.GetSupvisorsState(gctx); return })
+	read("the Supvisors API version", func() (err error) { r.apiVersion, err = c.GetAPIVersion(gctx); return })
+	read("the Supvisors Master identifier", func() (err error) { r.master, err = c.GetMasterIdentifier(gctx); return })
+	read("the Supervisor version", func() (err error) { r.supVersion, err = sup.GetSupervisorVersion(gctx); return })
+	read("the Supervisor identification", func() (err error) { r.ident, err = sup.GetIdentification(gctx); return })
+	read("the Supervisor state", func() (err error) { r.supState, err = sup.GetState(gctx); return })
+	if g.Wait() == nil {
+		return r, "", nil
+	}
+	return r, what, err
+}
+
+// newStateDataSourceModel maps what readState read. What the release does not report is null (older
+// Supvisors releases).
+func newStateDataSourceModel(r stateReads) stateDataSourceModel {
+	st := r.state
 	m := stateDataSourceModel{
 		Identifier:               stringValueOrNull(st.Identifier),
 		NickIdentifier:           stringValueOrNull(st.NickIdentifier),
 		FSMStatecode:             types.Int64Value(int64(st.FSMStatecode)),
 		FSMStatename:             types.StringValue(string(st.FSMStatename)),
-		DegradedMode:             types.BoolValue(st.DegradedMode),
-		DiscoveryMode:            types.BoolValue(st.DiscoveryMode),
+		DegradedMode:             boolIf(st.Reports("degraded_mode"), st.DegradedMode),
+		DiscoveryMode:            boolIf(st.Reports("discovery_mode"), st.DiscoveryMode),
 		MasterIdentifier:         stringValueOrNull(st.MasterIdentifier),
-		MasterNickIdentifier:     stringValueOrNull(master.NickIdentifier),
-		StartingJobs:             sortedStrings(st.StartingJobs),
-		StoppingJobs:             sortedStrings(st.StoppingJobs),
+		MasterNickIdentifier:     stringValueOrNull(r.master.NickIdentifier),
 		InstanceStates:           map[string]string{},
-		APIVersion:               types.StringValue(version),
-		SupervisorVersion:        types.StringValue(supVersion),
-		SupervisorIdentification: types.StringValue(ident),
-		SupervisorStatecode:      types.Int64Value(int64(supState.Statecode)),
-		SupervisorStatename:      types.StringValue(string(supState.Statename)),
+		APIVersion:               types.StringValue(r.apiVersion),
+		SupervisorVersion:        types.StringValue(r.supVersion),
+		SupervisorIdentification: types.StringValue(r.ident),
+		SupervisorStatecode:      types.Int64Value(int64(r.supState.Statecode)),
+		SupervisorStatename:      types.StringValue(string(r.supState.Statename)),
+	}
+	if st.Reports("starting_jobs") {
+		m.StartingJobs, m.StoppingJobs = sortedStrings(st.StartingJobs), sortedStrings(st.StoppingJobs)
 	}
 	for id, state := range st.InstanceStates {
 		m.InstanceStates[id] = string(state)
 	}
-	// What the release does not report is null (older Supvisors releases).
-	if !st.Reports("degraded_mode") {
-		m.DegradedMode = types.BoolNull()
-	}
-	if !st.Reports("discovery_mode") {
-		m.DiscoveryMode = types.BoolNull()
-	}
-	if !st.Reports("starting_jobs") {
-		m.StartingJobs, m.StoppingJobs = nil, nil
-	}
-	resp.Diagnostics.Append(resp.State.Set(ctx, &m)...)
+	return m
 }
-
-// stateReadError tells which of the concurrent reads of supvisors_state failed first.
-type stateReadError struct {
-	what string
-	err  error
-}
-
-func (e *stateReadError) Error() string { return e.what + ": " + e.err.Error() }
-func (e *stateReadError) Unwrap() error { return e.err }

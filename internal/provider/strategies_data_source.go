@@ -10,20 +10,13 @@ import (
 	"github.com/hashicorp/terraform-plugin-framework/datasource/schema"
 )
 
-var (
-	_ datasource.DataSource              = (*strategiesDataSource)(nil)
-	_ datasource.DataSourceWithConfigure = (*strategiesDataSource)(nil)
-)
-
 // NewStrategiesDataSource returns the supvisors_strategies data source: the cluster-wide strategies and the
 // statistics settings of the instance the provider talks to.
 func NewStrategiesDataSource() datasource.DataSource {
-	return &strategiesDataSource{}
+	return &strategiesDataSource{dataSourceBase{typeName: "strategies"}}
 }
 
-type strategiesDataSource struct {
-	dataSourceBase
-}
+type strategiesDataSource struct{ dataSourceBase }
 
 type strategiesDataSourceModel struct {
 	AutoFencing      bool          `tfsdk:"auto_fencing"`
@@ -33,10 +26,6 @@ type strategiesDataSourceModel struct {
 	HostStats        types.Bool    `tfsdk:"host_stats"`        // null before Supvisors 0.18
 	ProcessStats     types.Bool    `tfsdk:"process_stats"`     // null before Supvisors 0.18
 	CollectingPeriod types.Float64 `tfsdk:"collecting_period"` // null before Supvisors 0.18
-}
-
-func (d *strategiesDataSource) Metadata(_ context.Context, req datasource.MetadataRequest, resp *datasource.MetadataResponse) {
-	resp.TypeName = req.ProviderTypeName + "_strategies"
 }
 
 func (d *strategiesDataSource) Schema(_ context.Context, _ datasource.SchemaRequest, resp *datasource.SchemaResponse) {

@@ -65,6 +65,7 @@ func NewCluster(t testing.TB, methods []string, apps ...*App) *Cluster {
 	c.handleReaders()
 	c.handleCommands()
 	c.handleConflicts()
+	c.handleDataSourceReaders() // readers.go
 	return c
 }
 
