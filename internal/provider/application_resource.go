@@ -223,7 +223,6 @@ func (r *applicationResource) ModifyPlan(ctx context.Context, req resource.Modif
 	var action reconcile.Action // what an update does on the cluster
 	if !creating {
 		action = plannedAction(*prior, plan)
-		planRulesStrategy(ctx, r.data.clientOrNil(), plan.Name.ValueString(), plan.Strategy, action, resp.Private)
 	}
 	plan.planComputed(prior, creating, action)
 	resp.Diagnostics.Append(resp.Plan.Set(ctx, &plan)...)
@@ -404,7 +403,6 @@ func (r *applicationResource) Update(ctx context.Context, req resource.UpdateReq
 
 	name := plan.Name.ValueString()
 	ctx = tflog.SetField(ctx, "application", name)
-	rememberPlannedStrategy(ctx, c, name, req.Private, resp.Private)
 	app, err := r.reconciler(c).ApplyApplication(ctx, name, action, plan.Strategy.ValueString())
 	if err != nil {
 		r.addActionError(ctx, c, &resp.Diagnostics, action, name, err)

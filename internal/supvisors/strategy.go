@@ -37,9 +37,7 @@ func (c *Client) ResolveStrategy(ctx context.Context, app string, configured Sta
 // reads with each other and with the waits, and nothing else is read: on a
 // cluster of 1000 applications, reading every application's rules at the
 // first start cost a snapshot and a 1000-call multicall (about 2 s) before
-// anything started. Plans without a start never call it; the provider reads
-// the rules of the applications a plan starts while planning, and the apply
-// hands them back (RememberApplicationStrategy).
+// anything started. It costs nothing at plan time: only starts call it.
 func (c *Client) ApplicationStrategy(ctx context.Context, app string) (StartingStrategy, error) {
 	rc := &c.sh.rules
 	rc.mu.Lock()
@@ -59,13 +57,6 @@ func (c *Client) ApplicationStrategy(ctx context.Context, app string) (StartingS
 	s = rulesStrategy(rules)
 	rc.store(app, s)
 	return s, nil
-}
-
-// RememberApplicationStrategy records s as the strategy of application app's
-// rules, read by an earlier process (the plan that the apply carries out):
-// ApplicationStrategy then answers from it without a request.
-func (c *Client) RememberApplicationStrategy(app string, s StartingStrategy) {
-	c.sh.rules.store(app, s)
 }
 
 // store caches the rules' strategy of app.
