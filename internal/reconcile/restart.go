@@ -65,13 +65,9 @@ func (r Reconciler) RestartProcesses(ctx context.Context, namespec string, strat
 	return procs, err
 }
 
-// RestartStrategy returns the strategy of a restart of processes of app: configured when it is set, else the
-// rules' one (Client.ApplicationStrategy: what Supvisors itself uses, CONFIG for an unmanaged group), reporting
-// fromRules.
+// RestartStrategy returns the strategy of a restart of processes of app (Client.ResolveStrategy: configured when
+// it is set, else the rules' one, CONFIG for an unmanaged group), reporting fromRules.
 func (r Reconciler) RestartStrategy(ctx context.Context, app string, configured supvisors.StartingStrategy) (strategy supvisors.StartingStrategy, fromRules bool, err error) {
-	if configured != "" {
-		return configured, false, nil
-	}
-	s, err := r.Client.ApplicationStrategy(ctx, app)
-	return s, true, err
+	s, err := r.Client.ResolveStrategy(ctx, app, configured)
+	return s, configured == "", err
 }

@@ -468,9 +468,9 @@ func soundReadings(results []MulticallResult, base int, err error) bool {
 
 // gatherDelay is how long the hub holds the first command (or one-shot read)
 // of a request for the ones that come with it: the handlers of one parallel
-// Terraform walk send theirs within a few milliseconds. `make bench` saw the
+// Terraform walk send theirs within tens of milliseconds. `make bench` saw the
 // ten starts of a parallel apply go in three requests (the first one alone)
-// without it, and one request with it.
+// without it, and in one or two with it.
 const gatherDelay = 10 * time.Millisecond
 
 // pollCommand is a command (or a one-shot read) waiting for the next tick.

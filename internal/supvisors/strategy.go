@@ -55,18 +55,13 @@ func (c *Client) ApplicationStrategy(ctx context.Context, app string) (StartingS
 		return "", c.decodeError(supvisorsGetApplicationRules, err)
 	}
 	s = rulesStrategy(rules)
-	rc.store(app, s)
-	return s, nil
-}
-
-// store caches the rules' strategy of app.
-func (rc *rulesStrategies) store(app string, s StartingStrategy) {
 	rc.mu.Lock()
-	defer rc.mu.Unlock()
 	if rc.byApp == nil {
 		rc.byApp = map[string]StartingStrategy{}
 	}
 	rc.byApp[app] = s
+	rc.mu.Unlock()
+	return s, nil
 }
 
 // rulesStrategy is the strategy of rules, StrategyConfig when they name none.

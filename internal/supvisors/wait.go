@@ -219,21 +219,31 @@ func anyTransitional(procs []ProcessInfo) bool {
 // decodeAppPoll decodes the answers to get_application_info and
 // get_process_info of WaitApplication.
 func (c *Client) decodeAppPoll(results []MulticallResult) (ApplicationInfo, []ProcessInfo, error) {
-	methods := []string{supvisorsGetApplicationInfo, supvisorsGetProcessInfo}
-	for i, r := range results {
-		if r.Err != nil {
-			return ApplicationInfo{}, nil, &CallError{Method: methods[i], Endpoint: c.ep.display, Err: r.Err}
-		}
+	if r := results[0]; r.Err != nil {
+		return ApplicationInfo{}, nil, &CallError{Method: supvisorsGetApplicationInfo, Endpoint: c.ep.display, Err: r.Err}
+	}
+	if r := results[1]; r.Err != nil {
+		return ApplicationInfo{}, nil, &CallError{Method: supvisorsGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
 	}
 	info, err := decodeOne(results[0].Value, supvisorsGetApplicationInfo, applicationInfoFrom)
 	if err != nil {
 		return info, nil, c.decodeError(supvisorsGetApplicationInfo, err)
 	}
-	procs, err := decodeList(results[1].Value, supvisorsGetProcessInfo, processInfoFrom)
-	if err != nil {
-		return info, nil, c.decodeError(supvisorsGetProcessInfo, err)
+	procs, err := c.decodeProcessPoll(results[1])
+	return info, procs, err
+}
+
+// decodeProcessPoll decodes a polled get_process_info answer (WaitProcesses,
+// WaitApplication, ProcessWatch): its fault as a *CallError, or the processes.
+func (c *Client) decodeProcessPoll(r MulticallResult) ([]ProcessInfo, error) {
+	if r.Err != nil {
+		return nil, &CallError{Method: supvisorsGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
 	}
-	return info, procs, nil
+	procs, err := decodeList(r.Value, supvisorsGetProcessInfo, processInfoFrom)
+	if err != nil {
+		return procs, c.decodeError(supvisorsGetProcessInfo, err)
+	}
+	return procs, nil
 }
 
 // WaitProcesses waits like WaitApplication (through the shared poll) until
@@ -261,11 +271,12 @@ func (c *Client) WaitProcesses(ctx context.Context, namespec string, running boo
 			}
 			return procs, err
 		}
-		if r := a.Results[0]; r.Err != nil {
-			return procs, &CallError{Method: supvisorsGetProcessInfo, Endpoint: c.ep.display, Err: r.Err}
+		next, err := c.decodeProcessPoll(a.Results[0])
+		if a.Results[0].Err != nil {
+			return procs, err // a fault: the processes as last seen
 		}
-		if procs, err = decodeList(a.Results[0].Value, supvisorsGetProcessInfo, processInfoFrom); err != nil {
-			return procs, c.decodeError(supvisorsGetProcessInfo, err)
+		if procs = next; err != nil {
+			return procs, err
 		}
 		failed := failedProcesses(procs, running)
 		switch settle.judge(a.State, settleReading{

@@ -37,12 +37,9 @@ func (pw *ProcessWatch) Next(ctx context.Context) ([]ProcessInfo, error) {
 	if err != nil {
 		return nil, err
 	}
-	if r := a.Results[0]; r.Err != nil {
-		return nil, &CallError{Method: supvisorsGetProcessInfo, Endpoint: pw.c.ep.display, Err: r.Err}
-	}
-	procs, err := decodeList(a.Results[0].Value, supvisorsGetProcessInfo, processInfoFrom)
+	procs, err := pw.c.decodeProcessPoll(a.Results[0])
 	if err != nil {
-		return nil, pw.c.decodeError(supvisorsGetProcessInfo, err)
+		return nil, err
 	}
 	return procs, nil
 }
