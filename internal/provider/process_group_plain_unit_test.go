@@ -126,14 +126,7 @@ func TestPlainProcessGroupModifyPlan(t *testing.T) {
 // plainCreate runs Create of vals; the model is the state saved (zero when none).
 func plainCreate(t *testing.T, r *processGroupResource, vals map[string]any) (*fwresource.CreateResponse, processGroupResourceModel) {
 	t.Helper()
-	sch, val := testResourceValue(r, vals, "id", "processes")
-	resp := &fwresource.CreateResponse{State: tfsdk.State{Schema: sch, Raw: tftypes.NewValue(val.Type(), nil)}}
-	r.Create(context.Background(), fwresource.CreateRequest{Plan: tfsdk.Plan{Schema: sch, Raw: val}}, resp)
-	var m processGroupResourceModel
-	if !resp.State.Raw.IsNull() {
-		resp.Diagnostics.Append(resp.State.Get(context.Background(), &m)...)
-	}
-	return resp, m
+	return runCreate[processGroupResourceModel](t, r, vals, "id", "processes")
 }
 
 // plainProcesses lists the processes attribute of m as "namespec statename identifiers".
